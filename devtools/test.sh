@@ -1,0 +1,27 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Installs, builds and runs the whole lvdpa test suite twice: a normal build
+# and an AddressSanitizer + UndefinedBehaviorSanitizer build. Ends with the
+# line "N passed, N failed" counting test cases of both runs.
+# Usage: devtools/test.sh [meson test options, e.g. --suite unit]
+set -e
+cd "$(dirname "$0")/.."
+devtools/setup.sh
+
+if [ ! -f build-san/build.ninja ]; then
+	meson setup build-san -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dbuildtype=debug
+fi
+ninja -C build-san
+
+status=0
+echo "== normal build"
+meson test -C build --print-errorlogs --num-processes 2 "$@" || status=1
+echo "== sanitizer build (ASan + UBSan)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	meson test -C build-san --print-errorlogs --num-processes 2 \
+	--timeout-multiplier 3 "$@" || status=1
+python3 devtools/test-summary.py build/meson-logs/testlog.json \
+	build-san/meson-logs/testlog.json || status=1
+exit $status

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The lvdpa authors
+ */
+
+#ifndef LVDPA_RING_H
+#define LVDPA_RING_H
+
+/**
+ * @file
+ * One virtqueue walker for every place in lvdpa that touches a ring.
+ *
+ * A ring is split or packed, in little- or big-endian byte order (legacy
+ * guests use their native order), and is reached through a memory view
+ * (struct lvdpa_ring_mem) that turns ring addresses into host pointers:
+ * guest memory through vhost regions, the device model's mkeys, or plain
+ * host memory for shadow rings and test fixtures.
+ *
+ * Two roles share one state:
+ * - the device role (lvdpa_ring_dev_*) takes available chains and returns
+ *   used ones: the device model and the guest side of the relay;
+ * - the driver role (lvdpa_ring_drv_*) offers buffers and collects used ones:
+ *   the relay's shadow side and the test guests.
+ *
+ * Errors are negative errno values and are sticky: once a ring is found
+ * broken, every later call returns the same error, and the caller (model or
+ * relay) decides what happens to the queue. Distinct errors:
+ *   -EFAULT  an address not covered by the memory view
+ *   -ELOOP   a descriptor loop, or a chain longer than the ring
+ *   -E2BIG   a chain with more segments than the caller's iov array, or a
+ *            total length that overflows 32 bits
+ *   -EPROTO  a malformed ring: bad head, readable after writable, nested or
+ *            misaligned indirect table, avail index ahead of the ring size
+ *   -EINVAL  bad configuration (size not a power of two for split, zero, over
+ *            32768, misaligned areas)
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LVDPA_RING_MAX_SIZE 32768
+
+/** Memory view: how ring and buffer addresses become host pointers. */
+struct lvdpa_ring_mem {
+	/**
+	 * Translate [addr, addr + len) to a host pointer.
+	 * @param write  non-zero when the caller will write there
+	 * @param ptr    set to the host address of addr
+	 * @param contig set to how many bytes are contiguous from ptr (1..len)
+	 * @return 0, or -EFAULT when addr is not mapped (or not writable)
+	 */
+	int (*translate)(void *opaque, uint64_t addr, uint64_t len, int write,
+			 void **ptr, uint64_t *contig);
+	/** Optional: [addr, addr + len) was written (dirty page logging). */
+	void (*log_write)(void *opaque, uint64_t addr, uint64_t len);
+	void *opaque;
+};
+
+/** Ring configuration, as the driver set it up. */
+struct lvdpa_ring_config {
+	uint16_t size;        /**< number of descriptors */
+	bool packed;          /**< VIRTIO_F_RING_PACKED layout */
+	bool event_idx;       /**< VIRTIO_RING_F_EVENT_IDX negotiated */
+	bool indirect;        /**< VIRTIO_RING_F_INDIRECT_DESC negotiated */
+	bool big_endian;      /**< ring fields in big-endian (legacy BE guest) */
+	uint64_t desc_addr;   /**< descriptor area */
+	uint64_t driver_addr; /**< avail ring (split) / driver event suppression (packed) */
+	uint64_t device_addr; /**< used ring (split) / device event suppression (packed) */
+	const struct lvdpa_ring_mem *mem;
+};
+
+/** One contiguous piece of a buffer, translated. */
+struct lvdpa_ring_iov {
+	void *base;      /**< host address */
+	uint64_t addr;   /**< ring address (guest physical / iova) */
+	uint32_t len;
+	bool write;      /**< device-writable */
+};
+
+/** An available chain, as the device role sees it. */
+struct lvdpa_ring_chain {
+	uint16_t id;        /**< head index (split) or buffer id (packed) */
+	uint16_t ndesc;     /**< descriptors consumed in the ring (packed) */
+	uint16_t nout;      /**< readable iovs, first in the array */
+	uint16_t nin;       /**< writable iovs, after the readable ones */
+	uint32_t out_len;   /**< total readable bytes */
+	uint32_t in_len;    /**< total writable bytes */
+};
+
+/** Segment of a buffer the driver role offers. */
+struct lvdpa_ring_seg {
+	uint64_t addr;
+	uint32_t len;
+	bool write;
+};
+
+/** Walker state. Treat as opaque; it is public only to be embedded. */
+struct lvdpa_ring {
+	struct lvdpa_ring_config cfg;
+	void *desc;          /**< host pointers to the three areas */
+	void *driver;
+	void *device;
+	uint16_t last_avail; /**< next avail entry (split) / slot (packed) */
+	uint16_t last_used;  /**< next used entry to write (device role) or read (driver role) */
+	uint16_t shadow_used;/**< used entries written, not yet published (device role, split) */
+	bool avail_wrap;     /**< packed wrap counters */
+	bool used_wrap;
+	uint16_t signalled_used; /**< used index at the last notification */
+	bool signalled_valid;
+	int error;           /**< sticky negative errno once the ring is broken */
+	/* driver role */
+	uint16_t free_head;
+	uint16_t num_free;
+	uint16_t avail_idx;      /**< next avail index to publish */
+	uint16_t kicked_avail;   /**< avail index at the last kick decision */
+	uint16_t *next;          /**< private free list (never trust the device) */
+	uint16_t *chain_len;     /**< descriptors per in-flight id */
+	uint16_t *packed_ids;    /**< packed: slot -> buffer id for the driver role */
+	uint64_t *cookie;        /**< driver role: caller's token per in-flight id */
+};
+
+/**
+ * Initialise a ring over its memory view.
+ * @return 0, -EINVAL on a bad configuration, -EFAULT if an area is not
+ *         mapped for its whole length, -ENOMEM
+ */
+int lvdpa_ring_init(struct lvdpa_ring *r, const struct lvdpa_ring_config *cfg);
+
+/** Free what lvdpa_ring_init allocated. Safe on a zeroed ring. */
+void lvdpa_ring_fini(struct lvdpa_ring *r);
+
+/**
+ * Set the ring position, as SET_VRING_BASE / hw_available_index does.
+ * For packed rings bit 15 of each index is its wrap counter.
+ */
+void lvdpa_ring_set_base(struct lvdpa_ring *r, uint16_t avail_idx,
+			 uint16_t used_idx);
+/** Read the ring position (same encoding as lvdpa_ring_set_base). */
+void lvdpa_ring_get_base(const struct lvdpa_ring *r, uint16_t *avail_idx,
+			 uint16_t *used_idx);
+
+/** The sticky error of a broken ring, 0 while it is sound. */
+static inline int lvdpa_ring_error(const struct lvdpa_ring *r) { return r->error; }
+
+/* ---- device role ---- */
+
+/**
+ * Take the next available chain.
+ * @param iov    filled with the chain's segments: readable first
+ * @param max_iov capacity of iov
+ * @return 1 with *ch and iov filled, 0 when nothing is available, or a
+ *         negative errno when the ring is broken (sticky)
+ */
+int lvdpa_ring_dev_pop(struct lvdpa_ring *r, struct lvdpa_ring_chain *ch,
+		       struct lvdpa_ring_iov *iov, unsigned int max_iov);
+
+/** Put back the last @p n popped chains (not yet pushed), in reverse order. */
+void lvdpa_ring_dev_unpop(struct lvdpa_ring *r, unsigned int n);
+
+/**
+ * Return a chain as used with @p len bytes written. Entries become visible
+ * to the driver at lvdpa_ring_dev_flush (split) or immediately (packed, in
+ * order of the calls). Written ring memory is logged through mem->log_write.
+ */
+int lvdpa_ring_dev_push(struct lvdpa_ring *r, const struct lvdpa_ring_chain *ch,
+			uint32_t len);
+
+/** Publish pushed used entries (split: the used index). */
+void lvdpa_ring_dev_flush(struct lvdpa_ring *r);
+
+/** After a flush: must the driver be notified (event idx / flags honoured)? */
+bool lvdpa_ring_dev_need_notify(struct lvdpa_ring *r);
+
+/**
+ * Tell the driver whether the device wants kicks (used flags / avail event,
+ * packed device event suppression). With event idx, enabling also sets the
+ * avail event to the current position.
+ */
+void lvdpa_ring_dev_set_kick(struct lvdpa_ring *r, bool enable);
+
+/** Is anything available (cheap, for polling)? */
+bool lvdpa_ring_dev_avail(struct lvdpa_ring *r);
+
+/* ---- driver role ---- */
+
+/**
+ * Offer a buffer of @p nseg segments (readable ones first). Uses an indirect
+ * table at @p indirect_addr (host memory reachable through the view, at
+ * least nseg * 16 bytes) when it is not 0 and the ring allows indirect.
+ * @param cookie returned with the buffer by lvdpa_ring_drv_get_used
+ * @return 0, -ENOSPC when the ring has no room, -EINVAL
+ */
+int lvdpa_ring_drv_add(struct lvdpa_ring *r, const struct lvdpa_ring_seg *seg,
+		       unsigned int nseg, uint64_t indirect_addr, uint64_t cookie);
+
+/** Make added buffers visible to the device; returns true if a kick is needed. */
+bool lvdpa_ring_drv_publish(struct lvdpa_ring *r);
+
+/**
+ * Collect one used buffer.
+ * @return 1 with *cookie and *len set, 0 when none, negative errno when the
+ *         device returned an id that is out of range or not in flight
+ */
+int lvdpa_ring_drv_get_used(struct lvdpa_ring *r, uint64_t *cookie, uint32_t *len);
+
+/** Ask for (or stop asking for) used-buffer notifications. */
+void lvdpa_ring_drv_set_call(struct lvdpa_ring *r, bool enable);
+
+/** Descriptors free for lvdpa_ring_drv_add. */
+static inline unsigned int lvdpa_ring_drv_free(const struct lvdpa_ring *r) { return r->num_free; }
+
+/* ---- layout helpers ---- */
+
+/** Bytes of each area for a ring of @p size (split or packed). */
+uint64_t lvdpa_ring_desc_bytes(uint16_t size, bool packed);
+uint64_t lvdpa_ring_driver_bytes(uint16_t size, bool packed, bool event_idx);
+uint64_t lvdpa_ring_device_bytes(uint16_t size, bool packed, bool event_idx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LVDPA_RING_H */
