@@ -70,6 +70,12 @@ struct lvdpa_ring_config {
 	uint64_t driver_addr; /**< avail ring (split) / driver event suppression (packed) */
 	uint64_t device_addr; /**< used ring (split) / device event suppression (packed) */
 	const struct lvdpa_ring_mem *mem;
+	/**
+	 * The role this ring is used in, for the access check at init: the
+	 * device role (false) reads the descriptor and driver areas and writes
+	 * the device area; the driver role (true) the other way round.
+	 */
+	bool driver_role;
 };
 
 /** One contiguous piece of a buffer, translated. */
@@ -120,10 +126,20 @@ struct lvdpa_ring {
 	uint16_t *chain_len;     /**< descriptors per in-flight id */
 	uint16_t *packed_ids;    /**< packed: slot -> buffer id for the driver role */
 	uint64_t *cookie;        /**< driver role: caller's token per in-flight id */
+	/* device role, for unpop */
+	uint16_t *pop_ndesc;     /**< packed: ring slots taken by recent pops */
+	uint16_t pop_pos;        /**< next pop_ndesc entry */
+	uint16_t pop_count;      /**< pops that unpop may undo (at most size) */
+	/* driver role, packed: the first unpublished chain's head flags */
+	bool drv_head_pending;
+	uint16_t drv_head_slot;
+	uint16_t drv_head_flags;
 };
 
 /**
  * Initialise a ring over its memory view.
+ * Each area is translated once, here, and must be mapped contiguously.
+ * Call lvdpa_ring_fini before initialising a ring again.
  * @return 0, -EINVAL on a bad configuration, -EFAULT if an area is not
  *         mapped for its whole length, -ENOMEM
  */
@@ -157,13 +173,19 @@ static inline int lvdpa_ring_error(const struct lvdpa_ring *r) { return r->error
 int lvdpa_ring_dev_pop(struct lvdpa_ring *r, struct lvdpa_ring_chain *ch,
 		       struct lvdpa_ring_iov *iov, unsigned int max_iov);
 
-/** Put back the last @p n popped chains (not yet pushed), in reverse order. */
+/**
+ * Put back the last @p n popped chains (not yet pushed), in reverse order.
+ * At most the chains popped since init / set_base, and at most size of them.
+ */
 void lvdpa_ring_dev_unpop(struct lvdpa_ring *r, unsigned int n);
 
 /**
  * Return a chain as used with @p len bytes written. Entries become visible
  * to the driver at lvdpa_ring_dev_flush (split) or immediately (packed, in
- * order of the calls). Written ring memory is logged through mem->log_write.
+ * order of the calls). Written ring memory is logged through mem->log_write;
+ * the buffers themselves are the caller's to log (iov addr).
+ * @return 0, -EINVAL for an id out of range (split) or ndesc 0 / over size
+ *         (packed), or the sticky error of a broken ring
  */
 int lvdpa_ring_dev_push(struct lvdpa_ring *r, const struct lvdpa_ring_chain *ch,
 			uint32_t len);
@@ -177,7 +199,8 @@ bool lvdpa_ring_dev_need_notify(struct lvdpa_ring *r);
 /**
  * Tell the driver whether the device wants kicks (used flags / avail event,
  * packed device event suppression). With event idx, enabling also sets the
- * avail event to the current position.
+ * avail event to the current position. Ends with a full barrier: after
+ * enabling, check lvdpa_ring_dev_avail() again, or a kick may be missed.
  */
 void lvdpa_ring_dev_set_kick(struct lvdpa_ring *r, bool enable);
 
@@ -191,7 +214,10 @@ bool lvdpa_ring_dev_avail(struct lvdpa_ring *r);
  * table at @p indirect_addr (host memory reachable through the view, at
  * least nseg * 16 bytes) when it is not 0 and the ring allows indirect.
  * @param cookie returned with the buffer by lvdpa_ring_drv_get_used
- * @return 0, -ENOSPC when the ring has no room, -EINVAL
+ * @return 0, -ENOSPC when the ring has no room, -EINVAL (no segment, more
+ *         direct segments than the ring size, readable after writable),
+ *         -EFAULT when the indirect table is not mapped
+ *         contiguously and writable, or the sticky error of a broken ring
  */
 int lvdpa_ring_drv_add(struct lvdpa_ring *r, const struct lvdpa_ring_seg *seg,
 		       unsigned int nseg, uint64_t indirect_addr, uint64_t cookie);
@@ -202,11 +228,15 @@ bool lvdpa_ring_drv_publish(struct lvdpa_ring *r);
 /**
  * Collect one used buffer.
  * @return 1 with *cookie and *len set, 0 when none, negative errno when the
- *         device returned an id that is out of range or not in flight
+ *         device returned an id that is out of range or not in flight, or
+ *         moved the used index more than size ahead (-EPROTO, sticky)
  */
 int lvdpa_ring_drv_get_used(struct lvdpa_ring *r, uint64_t *cookie, uint32_t *len);
 
-/** Ask for (or stop asking for) used-buffer notifications. */
+/**
+ * Ask for (or stop asking for) used-buffer notifications. Ends with a full
+ * barrier: after enabling, call lvdpa_ring_drv_get_used() again.
+ */
 void lvdpa_ring_drv_set_call(struct lvdpa_ring *r, bool enable);
 
 /** Descriptors free for lvdpa_ring_drv_add. */

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The lvdpa authors
+ */
+
+/*
+ * Event channels, as DevX has them: an fd that becomes readable when event
+ * records wait, each record carrying the cookie given at subscription and
+ * the PRM event type and data. The device raises object change events when a
+ * virtq enters ERR, and completion events for the CQ behind a queue in event
+ * mode QP when the ring asks for a notification.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+
+#include <rte_byteorder.h>
+
+#include "lvdpa_model_priv.h"
+
+#define LVDPA_MODEL_EVQ_SIZE 1024
+
+/* PRM event types. */
+#define LVDPA_MODEL_EVENT_COMPLETION    0x00
+#define LVDPA_MODEL_EVENT_OBJECT_CHANGE 0x27
+
+struct lvdpa_model_evchan {
+	struct lvdpa_tp_evchan tp;
+	struct lvdpa_model_dev *dev;
+	pthread_mutex_t lock;
+	unsigned int head, tail;   /* free running */
+	uint64_t overflow;         /* records lost to a full channel */
+	struct lvdpa_tp_event ev[LVDPA_MODEL_EVQ_SIZE];
+	struct lvdpa_model_evchan *next;
+};
+
+int
+lvdpa_model_evchan_create(struct lvdpa_model_dev *dev, struct lvdpa_tp_evchan **out)
+{
+	struct lvdpa_model_evchan *ch = calloc(1, sizeof(*ch));
+
+	if (ch == NULL)
+		return -ENOMEM;
+	ch->tp.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (ch->tp.fd < 0) {
+		int rc = -errno;
+
+		free(ch);
+		return rc;
+	}
+	ch->tp.dev = &dev->tp;
+	ch->tp.priv = ch;
+	ch->dev = dev;
+	pthread_mutex_init(&ch->lock, NULL);
+	ch->next = dev->evchans;
+	dev->evchans = ch;
+	*out = &ch->tp;
+	return 0;
+}
+
+/* Caller holds the device lock. */
+static void
+lvdpa_model_evchan_unsub(struct lvdpa_model_dev *dev, struct lvdpa_model_evchan *ch)
+{
+	unsigned int i;
+
+	for (i = 1; i < LVDPA_MODEL_MAX_OBJS; i++) {
+		struct lvdpa_model_obj *o = dev->obj[i];
+		struct lvdpa_model_evsub **p;
+
+		if (o == NULL)
+			continue;
+		p = &o->subs;
+		while (*p != NULL) {
+			if ((*p)->ch == ch) {
+				struct lvdpa_model_evsub *s = *p;
+
+				*p = s->next;
+				free(s);
+			} else {
+				p = &(*p)->next;
+			}
+		}
+	}
+}
+
+void
+lvdpa_model_evchan_destroy(struct lvdpa_tp_evchan *tp)
+{
+	struct lvdpa_model_evchan *ch = tp->priv, **p;
+	struct lvdpa_model_dev *dev = ch->dev;
+
+	lvdpa_model_evchan_unsub(dev, ch);
+	for (p = &dev->evchans; *p != NULL; p = &(*p)->next)
+		if (*p == ch) {
+			*p = ch->next;
+			break;
+		}
+	close(ch->tp.fd);
+	pthread_mutex_destroy(&ch->lock);
+	free(ch);
+}
+
+void
+lvdpa_model_event_close_all(struct lvdpa_model_dev *dev)
+{
+	while (dev->evchans != NULL)
+		lvdpa_model_evchan_destroy(&dev->evchans->tp);
+}
+
+int
+lvdpa_model_evchan_subscribe(struct lvdpa_tp_evchan *tp, struct lvdpa_tp_obj *obj,
+			     const uint16_t *types, unsigned int n, uint64_t cookie)
+{
+	struct lvdpa_model_evchan *ch = tp->priv;
+	struct lvdpa_model_obj *o = obj->priv;
+	struct lvdpa_model_evsub *s;
+
+	if (n == 0 || n > RTE_DIM(s->types))
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return -ENOMEM;
+	s->ch = ch;
+	memcpy(s->types, types, n * sizeof(*types));
+	s->ntypes = n;
+	s->cookie = cookie;
+	s->next = o->subs;
+	o->subs = s;
+	return 0;
+}
+
+void
+lvdpa_model_event_unsubscribe_all(struct lvdpa_model_dev *dev, struct lvdpa_model_obj *o)
+{
+	RTE_SET_USED(dev);
+	while (o->subs != NULL) {
+		struct lvdpa_model_evsub *s = o->subs;
+
+		o->subs = s->next;
+		free(s);
+	}
+}
+
+int
+lvdpa_model_evchan_read(struct lvdpa_tp_evchan *tp, struct lvdpa_tp_event *ev)
+{
+	struct lvdpa_model_evchan *ch = tp->priv;
+	int rc = 0;
+
+	pthread_mutex_lock(&ch->lock);
+	if (ch->head != ch->tail) {
+		*ev = ch->ev[ch->head++ % LVDPA_MODEL_EVQ_SIZE];
+		rc = 1;
+	}
+	if (ch->head == ch->tail) {
+		uint64_t v;
+
+		/* Empty: clear the fd's readability (non-blocking). */
+		if (read(ch->tp.fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			rc = rc ? rc : -errno;
+	}
+	pthread_mutex_unlock(&ch->lock);
+	return rc;
+}
+
+static void
+lvdpa_model_evchan_post(struct lvdpa_model_evchan *ch, uint64_t cookie, uint8_t type,
+			const uint8_t *data, unsigned int len)
+{
+	struct lvdpa_tp_event *ev;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&ch->lock);
+	if (ch->tail - ch->head >= LVDPA_MODEL_EVQ_SIZE) {
+		ch->overflow++;
+	} else {
+		ev = &ch->ev[ch->tail++ % LVDPA_MODEL_EVQ_SIZE];
+		memset(ev, 0, sizeof(*ev));
+		ev->cookie = cookie;
+		ev->type = type;
+		memcpy(ev->data, data, RTE_MIN(len, sizeof(ev->data)));
+		if (write(ch->tp.fd, &one, sizeof(one)) < 0)
+			ch->overflow++;
+	}
+	pthread_mutex_unlock(&ch->lock);
+}
+
+void
+lvdpa_model_event_raise(struct lvdpa_model_dev *dev, struct lvdpa_model_obj *o,
+			uint8_t type, const uint8_t *data, unsigned int len)
+{
+	struct lvdpa_model_evsub *s;
+	unsigned int i;
+
+	RTE_SET_USED(dev);
+	for (s = o->subs; s != NULL; s = s->next)
+		for (i = 0; i < s->ntypes; i++)
+			if (s->types[i] == type) {
+				lvdpa_model_evchan_post(s->ch, s->cookie, type, data, len);
+				break;
+			}
+}
+
+void
+lvdpa_model_event_vq_error(struct lvdpa_model_virtq *vq)
+{
+	/* EQE object change data: reserved[2], obj_type (BE16), obj_id (BE32). */
+	uint8_t data[8] = { 0 };
+	rte_be16_t t = rte_cpu_to_be_16(vq->obj->obj_type);
+	rte_be32_t id = rte_cpu_to_be_32(vq->obj->id);
+
+	memcpy(&data[2], &t, 2);
+	memcpy(&data[4], &id, 4);
+	lvdpa_model_event_raise(vq->dev, vq->obj, LVDPA_MODEL_EVENT_OBJECT_CHANGE,
+				data, sizeof(data));
+}
+
+void
+lvdpa_model_event_completion(struct lvdpa_model_virtq *vq)
+{
+	struct lvdpa_model_dev *dev = vq->dev;
+	struct lvdpa_model_obj *qo, *co;
+	uint8_t data[28] = { 0 };
+	rte_be32_t cqn;
+
+	/* NO_MSIX: the driver polls, the device signals nothing. */
+	if (vq->attr.event_mode != 1)
+		return;
+	qo = lvdpa_model_obj_get(dev, vq->attr.event_qpn_or_msix, LVDPA_MODEL_KIND_QP);
+	if (qo == NULL)
+		return;
+	co = lvdpa_model_obj_get(dev, qo->u.qp.cqn, LVDPA_MODEL_KIND_CQ);
+	if (co == NULL)
+		return;
+	co->u.cq.pi++;
+	/* A CQ raises one event per arm, as the hardware does. */
+	if (!co->u.cq.armed)
+		return;
+	co->u.cq.armed = false;
+	/* EQE completion data: cqn (BE32) at byte 24. */
+	cqn = rte_cpu_to_be_32(co->id);
+	memcpy(&data[24], &cqn, 4);
+	lvdpa_model_event_raise(dev, co, LVDPA_MODEL_EVENT_COMPLETION, data, sizeof(data));
+}

@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The lvdpa authors
+ */
+
+/*
+ * virtio_net_q objects. A queue reaches its rings and buffers only through
+ * its virtio_q_mkey (a memory view over lvdpa_model_mem.c) and walks them
+ * with the one ring walker in its device role. Odd queue indices are TX
+ * (guest to device), even ones RX (device to guest), as the device
+ * numbers them.
+ *
+ * What the device knows of the guest is what the virtq object carries:
+ * virtio_version_1_0, the queue type, and the feature bits the object has
+ * (see lvdpa_model_cmd.c for where mergeable RX buffers, event idx and
+ * indirect come from). The virtio-net header is 12 bytes with
+ * virtio_version_1_0 or mergeable buffers, 10 otherwise, and the device reads
+ * and writes a chain as one byte stream: a legacy driver that puts the header
+ * in its own descriptor (no ANY_LAYOUT) is served like any other. Rings are
+ * little endian: the device has no big-endian mode.
+ *
+ * Bad guest input (an address no mkey covers, a descriptor loop, a chain
+ * longer than the ring, a length that overflows) puts only that queue in ERR,
+ * bumps its counter and raises an object change event.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+
+#include "lvdpa_model_priv.h"
+
+/* Segments one chain may have: the walker refuses longer chains anyway. */
+#define LVDPA_MODEL_CHAIN_IOV(qs) ((qs) < 1024u ? 1024u : (unsigned int)(qs))
+
+static int
+lvdpa_model_vq_xlate(void *opaque, uint64_t addr, uint64_t len, int write,
+		     void **ptr, uint64_t *contig)
+{
+	struct lvdpa_model_virtq *vq = opaque;
+
+	return lvdpa_model_mem_translate(vq->dev, vq->attr.mkey, addr, len,
+					 write, ptr, contig);
+}
+
+void
+lvdpa_model_counters_put(struct lvdpa_model_counters *c)
+{
+	if (c != NULL && --c->refcnt == 0)
+		free(c);
+}
+
+int
+lvdpa_model_virtq_create(struct lvdpa_model_dev *dev,
+			 const struct lvdpa_model_vq_attr *attr,
+			 struct lvdpa_model_obj *o, uint32_t *syndrome)
+{
+	const struct lvdpa_model_caps *caps = &dev->caps;
+	struct lvdpa_model_virtq *vq;
+	struct lvdpa_model_obj *co = NULL;
+	unsigned int i;
+
+	/* Syndromes: one per refused parameter, see doc/guides/model.rst. */
+	if (attr->type > 1) {
+		*syndrome = 0x1a0001;
+		return -EINVAL;
+	}
+	if (attr->type == 1 && (!caps->packed || !attr->version_1_0)) {
+		*syndrome = 0x1a0002;
+		return -EINVAL;
+	}
+	if (!attr->version_1_0 && !caps->legacy) {
+		*syndrome = 0x1a0003;
+		return -EINVAL;
+	}
+	if (attr->queue_index >= caps->max_queues ||
+	    dev->vq_by_index[attr->queue_index] != NULL) {
+		*syndrome = 0x1a0004;
+		return -EINVAL;
+	}
+	if (attr->queue_size == 0 || attr->queue_size > caps->max_queue_size ||
+	    (attr->type == 0 && (attr->queue_size & (attr->queue_size - 1)))) {
+		*syndrome = 0x1a0005;
+		return -EINVAL;
+	}
+	if (attr->event_mode > 2 ||
+	    !(caps->event_modes & (1u << attr->event_mode))) {
+		*syndrome = 0x1a0006;
+		return -EINVAL;
+	}
+	if (lvdpa_model_obj_get(dev, attr->pd, LVDPA_MODEL_KIND_PD) == NULL) {
+		*syndrome = 0x1a0007;
+		return -EINVAL;
+	}
+	if (attr->counter_set_id != 0) {
+		co = lvdpa_model_obj_get(dev, attr->counter_set_id,
+					 LVDPA_MODEL_KIND_COUNTERS);
+		if (co == NULL) {
+			*syndrome = 0x1a0008;
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < 3; i++) {
+		struct lvdpa_model_umem *u = lvdpa_model_umem_get(dev, attr->umem_id[i]);
+		uint64_t need = (uint64_t)LVDPA_MODEL_UMEM_A(i) * attr->queue_size +
+				LVDPA_MODEL_UMEM_B(i);
+
+		if (u == NULL || attr->umem_size[i] < need ||
+		    attr->umem_offset[i] > u->size ||
+		    u->size - attr->umem_offset[i] < attr->umem_size[i]) {
+			*syndrome = 0x1a0009 + i;
+			return -EINVAL;
+		}
+	}
+	vq = calloc(1, sizeof(*vq));
+	if (vq == NULL) {
+		*syndrome = 0x1a000f;
+		return -ENOMEM;
+	}
+	vq->iov_max = LVDPA_MODEL_CHAIN_IOV(attr->queue_size);
+	vq->iov = calloc(vq->iov_max, sizeof(*vq->iov));
+	vq->rx_ch = calloc(attr->queue_size, sizeof(*vq->rx_ch));
+	vq->rx_len = calloc(attr->queue_size, sizeof(*vq->rx_len));
+	if (vq->iov == NULL || vq->rx_ch == NULL || vq->rx_len == NULL) {
+		free(vq->iov);
+		free(vq->rx_ch);
+		free(vq->rx_len);
+		free(vq);
+		*syndrome = 0x1a000f;
+		return -ENOMEM;
+	}
+	vq->dev = dev;
+	vq->obj = o;
+	vq->attr = *attr;
+	vq->attr.dirty_bitmap_dump_enable = false;
+	atomic_init(&vq->state, LVDPA_MODEL_VQ_INIT);
+		vq->hdr_len = attr->version_1_0 || attr->mrg_rxbuf ? 12 : 10;
+	vq->view.translate = lvdpa_model_vq_xlate;
+	vq->view.log_write = lvdpa_model_lm_log;
+	vq->view.opaque = vq;
+	for (i = 0; i < 3; i++) {
+		vq->umem[i] = lvdpa_model_umem_get(dev, attr->umem_id[i]);
+		vq->umem[i]->refcnt++;
+	}
+	if (co != NULL) {
+		vq->cnt = co->u.cnt;
+		vq->cnt->refcnt++;
+	}
+	o->u.vq = vq;
+	dev->vq_by_index[attr->queue_index] = vq;
+	if (!(attr->queue_index & 1))
+		lvdpa_model_net_set_accept(dev, attr->queue_index / 2, true);
+	return 0;
+}
+
+void
+lvdpa_model_virtq_destroy(struct lvdpa_model_virtq *vq)
+{
+	struct lvdpa_model_dev *dev = vq->dev;
+	unsigned int i;
+
+	if (vq->ring_ok)
+		lvdpa_ring_fini(&vq->ring);
+	for (i = 0; i < 3; i++)
+		if (vq->umem[i] != NULL)
+			vq->umem[i]->refcnt--;
+	lvdpa_model_counters_put(vq->cnt);
+	if (dev->vq_by_index[vq->attr.queue_index] == vq)
+		dev->vq_by_index[vq->attr.queue_index] = NULL;
+	free(vq->iov);
+	free(vq->rx_ch);
+	free(vq->rx_len);
+	free(vq);
+}
+
+/* Map a walker error to the counter and error type the device reports. */
+void
+lvdpa_model_virtq_fail(struct lvdpa_model_virtq *vq, int err)
+{
+	struct lvdpa_model_counters *c = vq->cnt;
+
+	if (atomic_load(&vq->state) == LVDPA_MODEL_VQ_ERR)
+		return;
+	switch (err) {
+	case -EFAULT:
+		vq->error_type = LVDPA_MODEL_VQ_ERROR_INVALID_BUFFER;
+		if (c != NULL)
+			atomic_fetch_add(&c->invalid_buffer, 1);
+		break;
+	case -ELOOP:
+		vq->error_type = LVDPA_MODEL_VQ_ERROR_CHAIN;
+		if (c != NULL)
+			atomic_fetch_add(&c->exceed_max_chain, 1);
+		break;
+	default: /* -E2BIG (length overflow), -EPROTO, -EINVAL */
+		vq->error_type = LVDPA_MODEL_VQ_ERROR_BAD_DESC;
+		if (c != NULL)
+			atomic_fetch_add(&c->bad_desc_errors, 1);
+		break;
+	}
+	if (c != NULL)
+		atomic_fetch_add(&c->error_cqes, 1);
+	atomic_store(&vq->state, LVDPA_MODEL_VQ_ERR);
+	if (!(vq->attr.queue_index & 1))
+		lvdpa_model_net_set_accept(vq->dev, vq->attr.queue_index / 2, false);
+	LVDPA_MODEL_LOG_DP(vq->dev, "function %u queue %u: guest error %d, queue in ERR",
+			   vq->dev->fn, vq->attr.queue_index, err);
+	lvdpa_model_event_vq_error(vq);
+}
+
+static int
+lvdpa_model_vq_start(struct lvdpa_model_virtq *vq)
+{
+	struct lvdpa_ring_config cfg = {
+		.size = vq->attr.queue_size,
+		.packed = vq->attr.type == 1,
+		.event_idx = vq->attr.event_idx,
+		.indirect = vq->attr.indirect,
+		.big_endian = false,
+		.desc_addr = vq->attr.desc_addr,
+		.driver_addr = vq->attr.avail_addr,
+		.device_addr = vq->attr.used_addr,
+		.mem = &vq->view,
+		.driver_role = false,
+	};
+	int rc;
+
+	rc = lvdpa_ring_init(&vq->ring, &cfg);
+	if (rc != 0)
+		return rc;
+	vq->ring_ok = true;
+	lvdpa_ring_set_base(&vq->ring, vq->attr.hw_available_index,
+			    vq->attr.hw_used_index);
+	lvdpa_ring_dev_set_kick(&vq->ring, true);
+	return 0;
+}
+
+int
+lvdpa_model_virtq_set_state(struct lvdpa_model_virtq *vq, int state,
+			    uint32_t *syndrome)
+{
+	int cur = atomic_load(&vq->state);
+	int rc;
+
+	if (!lvdpa_model_vq_transition_ok(cur, state)) {
+		*syndrome = 0x1b0001;
+		return -EINVAL;
+	}
+	if (cur == state)
+		return 0;
+	if (state == LVDPA_MODEL_VQ_RDY && !vq->ring_ok) {
+		rc = lvdpa_model_vq_start(vq);
+		if (rc != 0) {
+			/*
+			 * The device accepts the state change and finds the
+			 * rings unusable when it first reads them.
+			 */
+			atomic_store(&vq->state, LVDPA_MODEL_VQ_RDY);
+			lvdpa_model_virtq_fail(vq, rc == -EINVAL ? -EPROTO : rc);
+			return 0;
+		}
+	}
+	if (state == LVDPA_MODEL_VQ_SUSPEND && vq->ring_ok)
+		lvdpa_ring_dev_flush(&vq->ring);
+	atomic_store(&vq->state, state);
+	if (state == LVDPA_MODEL_VQ_RDY) {
+		/* Replay what may have been kicked before or while suspended. */
+		atomic_store(&vq->dev->kick[vq->attr.queue_index], true);
+		lvdpa_model_worker_wake(vq->dev);
+	}
+	return 0;
+}
+
+void
+lvdpa_model_virtq_sync(struct lvdpa_model_virtq *vq)
+{
+	if (vq->ring_ok)
+		lvdpa_ring_get_base(&vq->ring, &vq->attr.hw_available_index,
+				    &vq->attr.hw_used_index);
+}
+
+/* Cursor over the device-writable part of a chain. */
+struct lvdpa_model_wcur {
+	struct lvdpa_model_virtq *vq;
+	struct lvdpa_ring_iov *iov;
+	unsigned int i, n;
+	uint32_t off;
+};
+
+static uint32_t
+lvdpa_model_wcur_put(struct lvdpa_model_wcur *w, const void *src, uint32_t len,
+		     uint8_t **first_byte)
+{
+	const uint8_t *s = src;
+	uint32_t done = 0;
+
+	while (done < len && w->i < w->n) {
+		struct lvdpa_ring_iov *v = &w->iov[w->i];
+		uint32_t n = RTE_MIN(len - done, v->len - w->off);
+
+		if (first_byte != NULL && done == 0)
+			*first_byte = (uint8_t *)v->base + w->off;
+		memcpy((uint8_t *)v->base + w->off, s + done, n);
+		lvdpa_model_lm_log(w->vq, v->addr + w->off, n);
+		done += n;
+		w->off += n;
+		if (w->off == v->len) {
+			w->i++;
+			w->off = 0;
+		}
+	}
+	return done;
+}
+
+static void
+lvdpa_model_vq_count(struct lvdpa_model_virtq *vq, unsigned int chains)
+{
+	if (vq->cnt != NULL) {
+		atomic_fetch_add(&vq->cnt->received_desc, chains);
+		atomic_fetch_add(&vq->cnt->completed_desc, chains);
+	}
+}
+
+/* TX: guest chains to frames on the e-switch. */
+static bool
+lvdpa_model_vq_tx(struct lvdpa_model_virtq *vq, unsigned int budget,
+		  unsigned int *done)
+{
+	struct lvdpa_model_dev *dev = vq->dev;
+	unsigned int qp = vq->attr.queue_index / 2;
+	struct lvdpa_ring_chain ch;
+
+	while (*done < budget) {
+		uint32_t skip = vq->hdr_len, len = 0;
+		unsigned int i;
+		int rc;
+
+		rc = lvdpa_ring_dev_pop(&vq->ring, &ch, vq->iov, vq->iov_max);
+		if (rc < 0) {
+			lvdpa_model_virtq_fail(vq, rc);
+			return false;
+		}
+		if (rc == 0)
+			return false;
+		/* Header first (offloads are not modelled), then the frame. */
+		for (i = 0; i < ch.nout; i++) {
+			const struct lvdpa_ring_iov *v = &vq->iov[i];
+			uint32_t s = RTE_MIN(skip, v->len);
+			uint32_t n = v->len - s;
+
+			skip -= s;
+			if (len + n > LVDPA_MODEL_MAX_PKT)
+				n = LVDPA_MODEL_MAX_PKT - len;
+			memcpy(dev->bounce + len, (uint8_t *)v->base + s, n);
+			len += n;
+		}
+		if (skip == 0 && len > 0 &&
+		    lvdpa_model_net_send(dev, qp, dev->bounce, len) == -ENOBUFS) {
+			/* The receiver is full: retry this chain later. */
+			lvdpa_ring_dev_unpop(&vq->ring, 1);
+			atomic_store(&vq->dev->kick[vq->attr.queue_index], true);
+			return false;
+		}
+		rc = lvdpa_ring_dev_push(&vq->ring, &ch, 0);
+		if (rc < 0) {
+			lvdpa_model_virtq_fail(vq, rc);
+			return false;
+		}
+		lvdpa_model_vq_count(vq, 1);
+		(*done)++;
+	}
+	return true;
+}
+
+/*
+ * RX, one packet. Without mergeable buffers it must fit one chain (a packet
+ * that does not is dropped, as the NIC drops it); with them it spreads over
+ * as many chains as it needs and num_buffers says how many.
+ * @return 1 delivered or dropped, 0 no buffers yet, negative ring error
+ */
+static int
+lvdpa_model_vq_rx_one(struct lvdpa_model_virtq *vq, const struct lvdpa_model_pkt *pkt,
+		      unsigned int *nchains)
+{
+	uint8_t hdr[12] = { 0 };
+	uint32_t total = vq->hdr_len + pkt->len, put = 0;
+	uint8_t *nb_lo = NULL, *nb_hi = NULL;
+	unsigned int k = 0, i;
+	int rc;
+
+	*nchains = 0;
+	/* Chains are pushed only once the packet is whole: unpop stays possible. */
+	while (put < total) {
+		struct lvdpa_ring_chain *ch = &vq->rx_ch[k];
+		struct lvdpa_model_wcur w;
+		uint32_t n, start = put;
+
+		if (k == vq->attr.queue_size) {
+			/* More than a ring of buffers: it can never fit. */
+			lvdpa_ring_dev_unpop(&vq->ring, k);
+			vq->rx_dropped++;
+			return 1;
+		}
+		rc = lvdpa_ring_dev_pop(&vq->ring, ch, vq->iov, vq->iov_max);
+		if (rc <= 0) {
+			if (k > 0 && rc == 0)
+				lvdpa_ring_dev_unpop(&vq->ring, k);
+			return rc;
+		}
+		k++;
+		if (ch->nout != 0) {
+			/* Device-readable buffers in an RX chain. */
+			lvdpa_ring_dev_unpop(&vq->ring, k);
+			return -EFAULT;
+		}
+		if (!vq->attr.mrg_rxbuf && ch->in_len < total) {
+			lvdpa_ring_dev_unpop(&vq->ring, 1);
+			vq->rx_dropped++;
+			return 1;
+		}
+		w = (struct lvdpa_model_wcur){ vq, vq->iov, 0, ch->nin, 0 };
+		if (put == 0) {
+			/* The header must sit in the first chain. */
+			n = lvdpa_model_wcur_put(&w, hdr, 10, NULL);
+			if (vq->hdr_len == 12) {
+				/* num_buffers (little endian) is patched at the end. */
+				n += lvdpa_model_wcur_put(&w, hdr, 1, &nb_lo);
+				n += lvdpa_model_wcur_put(&w, hdr, 1, &nb_hi);
+			}
+			if (n < vq->hdr_len) {
+				lvdpa_ring_dev_unpop(&vq->ring, k);
+				vq->rx_dropped++;
+				return 1;
+			}
+			put = vq->hdr_len;
+		}
+		put += lvdpa_model_wcur_put(&w, pkt->data + (put - vq->hdr_len),
+					    total - put, NULL);
+		vq->rx_len[k - 1] = put - start;
+	}
+	if (nb_lo != NULL) {
+		*nb_lo = k & 0xff;
+		*nb_hi = k >> 8;
+	}
+	for (i = 0; i < k; i++) {
+		rc = lvdpa_ring_dev_push(&vq->ring, &vq->rx_ch[i], vq->rx_len[i]);
+		if (rc < 0)
+			return rc;
+	}
+	*nchains = k;
+	return 1;
+}
+
+static bool
+lvdpa_model_vq_rx(struct lvdpa_model_virtq *vq, unsigned int budget,
+		  unsigned int *done)
+{
+	struct lvdpa_model_dev *dev = vq->dev;
+	unsigned int qp = vq->attr.queue_index / 2;
+
+	while (*done < budget) {
+		struct lvdpa_model_pkt *pkt = lvdpa_model_net_peek(dev, qp);
+		unsigned int n;
+		int rc;
+
+		if (pkt == NULL)
+			return false;
+		rc = lvdpa_model_vq_rx_one(vq, pkt, &n);
+		if (rc < 0) {
+			lvdpa_model_virtq_fail(vq, rc);
+			return false;
+		}
+		if (rc == 0)
+			return false;   /* wait for the guest's buffers */
+		lvdpa_model_vq_count(vq, n);
+		lvdpa_model_net_consume(dev, qp);
+		*done += n ? n : 1;
+	}
+	return true;
+}
+
+bool
+lvdpa_model_virtq_run(struct lvdpa_model_virtq *vq, unsigned int budget)
+{
+	unsigned int done = 0;
+	bool more;
+
+	if (atomic_load(&vq->state) != LVDPA_MODEL_VQ_RDY || !vq->ring_ok)
+		return false;
+	if (vq->attr.queue_index & 1)
+		more = lvdpa_model_vq_tx(vq, budget, &done);
+	else
+		more = lvdpa_model_vq_rx(vq, budget, &done);
+	if (done > 0) {
+		lvdpa_ring_dev_flush(&vq->ring);
+		if (lvdpa_ring_dev_need_notify(&vq->ring))
+			lvdpa_model_event_completion(vq);
+	}
+	if (atomic_load(&vq->state) != LVDPA_MODEL_VQ_RDY)
+		return false;
+	if (!more) {
+		/* Re-arm kicks, then look again: a buffer may have slipped in. */
+		lvdpa_ring_dev_set_kick(&vq->ring, true);
+		if ((vq->attr.queue_index & 1) && lvdpa_ring_dev_avail(&vq->ring))
+			more = true;
+	}
+	return more;
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The lvdpa authors
+ */
+
+/*
+ * One worker thread per function. Doorbells and arriving frames only wake
+ * it; it serves every running queue that has work, at most `budget` chains
+ * per queue per round so that one busy queue cannot starve the others, and
+ * sleeps on a condition variable when a round found nothing to do. A sender
+ * held back by a full receiver retries after a short timed sleep.
+ */
+
+#include <errno.h>
+#include <time.h>
+
+#include "lvdpa_model_priv.h"
+
+void
+lvdpa_model_worker_wake(struct lvdpa_model_dev *dev)
+{
+	pthread_mutex_lock(&dev->wlock);
+	dev->wake = true;
+	pthread_cond_signal(&dev->wcond);
+	pthread_mutex_unlock(&dev->wlock);
+}
+
+/* One round over all queues; true if some queue has work left. */
+static bool
+lvdpa_model_worker_round(struct lvdpa_model_dev *dev, bool *stalled)
+{
+	bool more = false;
+	unsigned int i;
+
+	pthread_mutex_lock(&dev->lock);
+	for (i = 0; i < dev->caps.max_queues; i++) {
+		struct lvdpa_model_virtq *vq = dev->vq_by_index[i];
+		bool work;
+
+		if (vq == NULL || atomic_load(&vq->state) != LVDPA_MODEL_VQ_RDY)
+			continue;
+		work = atomic_exchange(&dev->kick[i], false);
+		if (!(i & 1))
+			work = work || lvdpa_model_net_pending(dev, i / 2);
+		if (!work)
+			continue;
+		if (lvdpa_model_virtq_run(vq, dev->caps.budget)) {
+			atomic_store(&dev->kick[i], true);
+			more = true;
+		} else if ((i & 1) && atomic_load(&dev->kick[i])) {
+			/* TX held back by a full receiver. */
+			*stalled = true;
+		}
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return more;
+}
+
+static void *
+lvdpa_model_worker_main(void *arg)
+{
+	struct lvdpa_model_dev *dev = arg;
+	bool stalled = false;
+
+	for (;;) {
+		pthread_mutex_lock(&dev->wlock);
+		if (!dev->wake && !dev->stop) {
+			if (stalled) {
+				struct timespec ts;
+
+				clock_gettime(CLOCK_MONOTONIC, &ts);
+				ts.tv_nsec += 1000000;
+				if (ts.tv_nsec >= 1000000000) {
+					ts.tv_sec++;
+					ts.tv_nsec -= 1000000000;
+				}
+				pthread_cond_timedwait(&dev->wcond, &dev->wlock, &ts);
+			} else {
+				pthread_cond_wait(&dev->wcond, &dev->wlock);
+			}
+		}
+		dev->wake = false;
+		if (dev->stop) {
+			pthread_mutex_unlock(&dev->wlock);
+			break;
+		}
+		pthread_mutex_unlock(&dev->wlock);
+		stalled = false;
+		while (lvdpa_model_worker_round(dev, &stalled) &&
+		       !__atomic_load_n(&dev->stop, __ATOMIC_RELAXED))
+			;
+		lvdpa_model_net_poll_uplink(dev);
+	}
+	return NULL;
+}
+
+int
+lvdpa_model_worker_start(struct lvdpa_model_dev *dev)
+{
+	pthread_condattr_t ca;
+	int rc;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&dev->wcond, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&dev->wlock, NULL);
+	dev->stop = false;
+	rc = pthread_create(&dev->thread, NULL, lvdpa_model_worker_main, dev);
+	if (rc != 0) {
+		pthread_cond_destroy(&dev->wcond);
+		pthread_mutex_destroy(&dev->wlock);
+		return -rc;
+	}
+	dev->thread_started = true;
+	return 0;
+}
+
+void
+lvdpa_model_worker_stop(struct lvdpa_model_dev *dev)
+{
+	if (!dev->thread_started)
+		return;
+	pthread_mutex_lock(&dev->wlock);
+	dev->stop = true;
+	pthread_cond_signal(&dev->wcond);
+	pthread_mutex_unlock(&dev->wlock);
+	pthread_join(dev->thread, NULL);
+	dev->thread_started = false;
+	pthread_cond_destroy(&dev->wcond);
+	pthread_mutex_destroy(&dev->wlock);
+}

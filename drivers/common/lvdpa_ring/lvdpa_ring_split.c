@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The lvdpa authors
+ */
+
+/*
+ * Split virtqueue (virtio 1.2, 2.7; legacy 0.9.5 has the same layout):
+ * descriptor table, avail ring written by the driver, used ring written by
+ * the device. Indices are free-running 16-bit counters.
+ */
+
+#include "lvdpa_ring_priv.h"
+
+static inline uint16_t
+lvdpa_ring_split_mask(const struct lvdpa_ring *r)
+{
+	return r->cfg.size - 1;
+}
+
+/* Offset of used_event (end of the avail ring) and avail_event (end of used). */
+static inline size_t
+lvdpa_ring_used_event_off(const struct lvdpa_ring *r)
+{
+	return LVDPA_RING_AVAIL_RING + 2u * r->cfg.size;
+}
+
+static inline size_t
+lvdpa_ring_avail_event_off(const struct lvdpa_ring *r)
+{
+	return LVDPA_RING_USED_RING +
+		(size_t)LVDPA_RING_USED_ELEM_SIZE * r->cfg.size;
+}
+
+/* ---- device role ---- */
+
+bool
+lvdpa_ring_split_avail(struct lvdpa_ring *r)
+{
+	return lvdpa_ring_ld16(r, r->driver, LVDPA_RING_AVAIL_IDX) !=
+		r->last_avail;
+}
+
+int
+lvdpa_ring_split_pop(struct lvdpa_ring *r, struct lvdpa_ring_chain *ch,
+		     struct lvdpa_ring_iov *iov, unsigned int max_iov)
+{
+	struct lvdpa_ring_walk w = { .iov = iov, .max_iov = max_iov };
+	const uint8_t *table = r->desc;
+	const void *ind_host = NULL;
+	uint64_t ind_addr = 0;
+	uint32_t table_size = r->cfg.size, count = 0;
+	uint16_t avail_idx, head, idx, ndesc = 0;
+	bool indirect = false;
+	int ret;
+
+	avail_idx = lvdpa_ring_ld16(r, r->driver, LVDPA_RING_AVAIL_IDX);
+	if (avail_idx == r->last_avail)
+		return 0;
+	/* A driver cannot offer more chains than there are descriptors. */
+	if ((uint16_t)(avail_idx - r->last_avail) > r->cfg.size)
+		return lvdpa_ring_bad(r, -EPROTO, "avail idx %u is %u ahead of %u",
+				      avail_idx,
+				      (uint16_t)(avail_idx - r->last_avail),
+				      r->last_avail);
+	/* The ring entry and descriptors were written before the index. */
+	rte_smp_rmb();
+	head = lvdpa_ring_ld16(r, r->driver, LVDPA_RING_AVAIL_RING + 2u *
+			       (r->last_avail & lvdpa_ring_split_mask(r)));
+	/* The head names a descriptor of the table. */
+	if (head >= r->cfg.size)
+		return lvdpa_ring_bad(r, -EPROTO, "head %u out of range", head);
+	idx = head;
+	for (;;) {
+		struct lvdpa_ring_desc d;
+
+		/* More descriptors than the table has: the chain loops. */
+		if (++count > table_size)
+			return lvdpa_ring_bad(r, -ELOOP, "%s chain from %u loops",
+					      indirect ? "indirect" : "ring",
+					      head);
+		if (indirect) {
+			ret = lvdpa_ring_ind_read(r, ind_addr, ind_host, idx,
+						  false, &d);
+			if (ret < 0)
+				return ret;
+		} else {
+			lvdpa_ring_desc_read(r, table + (size_t)idx *
+					     LVDPA_RING_DESC_SIZE, false, &d);
+			ndesc++;
+		}
+		if (d.flags & LVDPA_VRING_DESC_F_INDIRECT) {
+			/* An indirect table cannot hold another one. */
+			if (indirect)
+				return lvdpa_ring_bad(r, -EPROTO,
+						      "nested indirect in %u",
+						      head);
+			/* Only a driver that negotiated it may use it. */
+			if (!r->cfg.indirect)
+				return lvdpa_ring_bad(r, -EPROTO,
+						      "indirect not negotiated");
+			/* It stands alone: no NEXT, not inside a chain. */
+			if (count != 1 || (d.flags & LVDPA_VRING_DESC_F_NEXT))
+				return lvdpa_ring_bad(r, -EPROTO,
+						      "indirect inside chain %u",
+						      head);
+			/* Whole descriptors, and a next field can index it. */
+			if (d.len == 0 || d.len % LVDPA_RING_DESC_SIZE != 0 ||
+			    d.len / LVDPA_RING_DESC_SIZE > 65536)
+				return lvdpa_ring_bad(r, -EPROTO,
+						      "indirect length %u", d.len);
+			ret = lvdpa_ring_ind_map(r, d.addr, d.len, &ind_host);
+			if (ret < 0)
+				return ret;
+			indirect = true;
+			ind_addr = d.addr;
+			table_size = d.len / LVDPA_RING_DESC_SIZE;
+			count = 0;
+			idx = 0;
+			continue;
+		}
+		ret = lvdpa_ring_walk_add(r, &w, d.addr, d.len,
+					  !!(d.flags & LVDPA_VRING_DESC_F_WRITE));
+		if (ret < 0)
+			return ret;
+		if (!(d.flags & LVDPA_VRING_DESC_F_NEXT))
+			break;
+		idx = d.next_or_id;
+		/* The next descriptor is inside its table. */
+		if (idx >= table_size)
+			return lvdpa_ring_bad(r, -EPROTO, "next %u out of %u",
+					      idx, table_size);
+	}
+	ch->id = head;
+	ch->ndesc = ndesc;
+	ch->nout = (uint16_t)w.nout;
+	ch->nin = (uint16_t)(w.niov - w.nout);
+	ch->out_len = (uint32_t)w.out_len;
+	ch->in_len = (uint32_t)w.in_len;
+	r->last_avail++;
+	return 1;
+}
+
+int
+lvdpa_ring_split_push(struct lvdpa_ring *r, const struct lvdpa_ring_chain *ch,
+		      uint32_t len)
+{
+	size_t off;
+
+	if (ch->id >= r->cfg.size)
+		return -EINVAL;
+	off = LVDPA_RING_USED_RING + (size_t)LVDPA_RING_USED_ELEM_SIZE *
+		(r->last_used & lvdpa_ring_split_mask(r));
+	lvdpa_ring_st32(r, r->device, off, ch->id);
+	lvdpa_ring_st32(r, r->device, off + 4, len);
+	lvdpa_ring_log(r, r->cfg.device_addr + off, LVDPA_RING_USED_ELEM_SIZE);
+	r->last_used++;
+	r->shadow_used++;
+	return 0;
+}
+
+void
+lvdpa_ring_split_flush(struct lvdpa_ring *r)
+{
+	if (r->shadow_used == 0)
+		return;
+	/* Used elements must be visible before the index that publishes them. */
+	rte_smp_wmb();
+	lvdpa_ring_st16(r, r->device, LVDPA_RING_USED_IDX, r->last_used);
+	lvdpa_ring_log(r, r->cfg.device_addr + LVDPA_RING_USED_IDX, 2);
+	r->shadow_used = 0;
+}
+
+bool
+lvdpa_ring_split_need_notify(struct lvdpa_ring *r)
+{
+	uint16_t new_idx = r->last_used - r->shadow_used;
+	uint16_t old_idx = r->signalled_used;
+	bool valid = r->signalled_valid, need;
+
+	/*
+	 * The used index store must be visible before we read the driver's
+	 * suppression fields, or both sides could decide not to notify.
+	 */
+	rte_smp_mb();
+	if (r->cfg.event_idx) {
+		uint16_t event = lvdpa_ring_ld16(r, r->driver,
+						 lvdpa_ring_used_event_off(r));
+
+		need = !valid || lvdpa_ring_need_event(event, new_idx, old_idx);
+	} else {
+		need = !(lvdpa_ring_ld16(r, r->driver, LVDPA_RING_AVAIL_FLAGS) &
+			 LVDPA_VRING_AVAIL_F_NO_INTERRUPT);
+	}
+	r->signalled_used = new_idx;
+	r->signalled_valid = true;
+	return need;
+}
+
+void
+lvdpa_ring_split_set_kick(struct lvdpa_ring *r, bool enable)
+{
+	/* The flag is what a driver without event idx reads. */
+	lvdpa_ring_st16(r, r->device, LVDPA_RING_USED_FLAGS,
+			enable ? 0 : LVDPA_VRING_USED_F_NO_NOTIFY);
+	lvdpa_ring_log(r, r->cfg.device_addr + LVDPA_RING_USED_FLAGS, 2);
+	if (r->cfg.event_idx && enable) {
+		lvdpa_ring_st16(r, r->device, lvdpa_ring_avail_event_off(r),
+				r->last_avail);
+		lvdpa_ring_log(r, r->cfg.device_addr +
+			       lvdpa_ring_avail_event_off(r), 2);
+	}
+	/* Our store before the caller's re-read of the avail index. */
+	rte_smp_mb();
+}
+
+/* ---- driver role ---- */
+
+int
+lvdpa_ring_split_add(struct lvdpa_ring *r, const struct lvdpa_ring_seg *seg,
+		     unsigned int nseg, uint64_t indirect_addr, uint64_t cookie)
+{
+	unsigned int need = indirect_addr != 0 ? 1 : nseg, i;
+	uint16_t head = r->free_head, idx, last = 0;
+	uint8_t *desc = r->desc;
+	struct lvdpa_ring_desc d;
+
+	if (r->num_free < need)
+		return -ENOSPC;
+	if (indirect_addr != 0) {
+		const struct lvdpa_ring_mem *mem = r->cfg.mem;
+		uint64_t tlen = (uint64_t)nseg * LVDPA_RING_DESC_SIZE;
+		uint64_t contig = 0;
+		void *table = NULL;
+
+		if (mem->translate(mem->opaque, indirect_addr, tlen, 1, &table,
+				   &contig) < 0 || contig < tlen || table == NULL)
+			return -EFAULT;
+		if ((uintptr_t)table % 8 != 0)
+			return -EINVAL;
+		for (i = 0; i < nseg; i++) {
+			d.addr = seg[i].addr;
+			d.len = seg[i].len;
+			d.flags = (seg[i].write ? LVDPA_VRING_DESC_F_WRITE : 0) |
+				(i + 1 < nseg ? LVDPA_VRING_DESC_F_NEXT : 0);
+			d.next_or_id = i + 1 < nseg ? (uint16_t)(i + 1) : 0;
+			lvdpa_ring_desc_write(r, (uint8_t *)table +
+					      (size_t)i * LVDPA_RING_DESC_SIZE,
+					      false, &d);
+		}
+		d.addr = indirect_addr;
+		d.len = (uint32_t)tlen;
+		d.flags = LVDPA_VRING_DESC_F_INDIRECT;
+		d.next_or_id = 0;
+		lvdpa_ring_desc_write(r, desc + (size_t)head *
+				      LVDPA_RING_DESC_SIZE, false, &d);
+		r->free_head = r->next[head];
+	} else {
+		idx = head;
+		for (i = 0; i < nseg; i++) {
+			d.addr = seg[i].addr;
+			d.len = seg[i].len;
+			d.flags = (seg[i].write ? LVDPA_VRING_DESC_F_WRITE : 0) |
+				(i + 1 < nseg ? LVDPA_VRING_DESC_F_NEXT : 0);
+			d.next_or_id = i + 1 < nseg ? r->next[idx] : 0;
+			lvdpa_ring_desc_write(r, desc + (size_t)idx *
+					      LVDPA_RING_DESC_SIZE, false, &d);
+			last = idx;
+			idx = r->next[idx];
+		}
+		RTE_SET_USED(last);
+		r->free_head = idx;
+	}
+	r->num_free -= need;
+	r->chain_len[head] = (uint16_t)need;
+	r->cookie[head] = cookie;
+	lvdpa_ring_st16(r, r->driver, LVDPA_RING_AVAIL_RING + 2u *
+			(r->avail_idx & lvdpa_ring_split_mask(r)), head);
+	r->avail_idx++;
+	r->last_avail = r->avail_idx;
+	return 0;
+}
+
+bool
+lvdpa_ring_split_publish(struct lvdpa_ring *r)
+{
+	uint16_t new_idx = r->avail_idx, old_idx = r->kicked_avail;
+
+	/* Descriptors and ring entries before the index that publishes them. */
+	rte_smp_wmb();
+	lvdpa_ring_st16(r, r->driver, LVDPA_RING_AVAIL_IDX, new_idx);
+	/* The index store before reading the device's suppression fields. */
+	rte_smp_mb();
+	r->kicked_avail = new_idx;
+	if (new_idx == old_idx)
+		return false;
+	if (r->cfg.event_idx)
+		return lvdpa_ring_need_event(lvdpa_ring_ld16(r, r->device,
+					     lvdpa_ring_avail_event_off(r)),
+					     new_idx, old_idx);
+	return !(lvdpa_ring_ld16(r, r->device, LVDPA_RING_USED_FLAGS) &
+		 LVDPA_VRING_USED_F_NO_NOTIFY);
+}
+
+int
+lvdpa_ring_split_get_used(struct lvdpa_ring *r, uint64_t *cookie,
+			  uint32_t *len)
+{
+	uint16_t used_idx, n, idx, k;
+	uint32_t id, ulen;
+	size_t off;
+
+	used_idx = lvdpa_ring_ld16(r, r->device, LVDPA_RING_USED_IDX);
+	if (used_idx == r->last_used)
+		return 0;
+	/* The device cannot return more than the ring holds. */
+	if ((uint16_t)(used_idx - r->last_used) > r->cfg.size)
+		return lvdpa_ring_bad(r, -EPROTO, "used idx %u is %u ahead of %u",
+				      used_idx,
+				      (uint16_t)(used_idx - r->last_used),
+				      r->last_used);
+	/* The element was written before the index that published it. */
+	rte_smp_rmb();
+	off = LVDPA_RING_USED_RING + (size_t)LVDPA_RING_USED_ELEM_SIZE *
+		(r->last_used & lvdpa_ring_split_mask(r));
+	id = lvdpa_ring_ld32(r, r->device, off);
+	ulen = lvdpa_ring_ld32(r, r->device, off + 4);
+	/* Only ids we handed out and have not had back (private state). */
+	if (id >= r->cfg.size || r->chain_len[id] == 0)
+		return lvdpa_ring_bad(r, -EPROTO, "used id %u %s", id,
+				      id >= r->cfg.size ? "out of range" :
+				      "not in flight");
+	n = r->chain_len[id];
+	idx = (uint16_t)id;
+	/* An indirect buffer took one descriptor; else follow our list. */
+	for (k = 1; k < n; k++)
+		idx = r->next[idx];
+	r->next[idx] = r->free_head;
+	r->free_head = (uint16_t)id;
+	r->num_free += n;
+	r->chain_len[id] = 0;
+	*cookie = r->cookie[id];
+	*len = ulen;
+	r->last_used++;
+	return 1;
+}
+
+void
+lvdpa_ring_split_set_call(struct lvdpa_ring *r, bool enable)
+{
+	lvdpa_ring_st16(r, r->driver, LVDPA_RING_AVAIL_FLAGS,
+			enable ? 0 : LVDPA_VRING_AVAIL_F_NO_INTERRUPT);
+	if (r->cfg.event_idx && enable)
+		lvdpa_ring_st16(r, r->driver, lvdpa_ring_used_event_off(r),
+				r->last_used);
+	/* Our store before the caller's re-read of the used index. */
+	rte_smp_mb();
+}
