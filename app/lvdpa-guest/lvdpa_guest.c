@@ -526,6 +526,20 @@ lvdpa_guest_connect(struct lvdpa_guest *g)
 				g->offered, val);
 		return -EPROTO;
 	}
+	/* vhost_virtqueue_init(): every ring gets its call fd early. */
+	rc = lvdpa_guest_net_fds(g);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < 2 * g->nqp; i++) {
+		const struct lvdpa_guest_vq *vq = (i & 1) ? &g->qp[i / 2].tx :
+							    &g->qp[i / 2].rx;
+
+		lvdpa_guest_msg_file(&msg, LVDPA_GUEST_REQ_SET_VRING_CALL,
+				     lvdpa_guest_ack(g), i, vq->call_fd);
+		rc = lvdpa_guest_request(g, &msg, NULL);
+		if (rc < 0)
+			return rc;
+	}
 	rc = lvdpa_guest_negotiate_features(g);
 	if (rc < 0)
 		return rc;

@@ -125,15 +125,44 @@ lvdpa_guest_net_mem_need(const struct lvdpa_guest *g)
 	bool ev = lvdpa_guest_event_idx(g);
 	uint64_t ring, per;
 
-	ring = lvdpa_guest_align(lvdpa_ring_desc_bytes(qs, g->packed), LVDPA_GUEST_RING_ALIGN) +
-	       lvdpa_guest_align(lvdpa_ring_driver_bytes(qs, g->packed, ev), LVDPA_GUEST_RING_ALIGN) +
-	       lvdpa_guest_align(lvdpa_ring_device_bytes(qs, g->packed, ev), LVDPA_GUEST_RING_ALIGN);
+	ring = lvdpa_guest_align(lvdpa_ring_desc_bytes(qs, g->packed),
+				 LVDPA_GUEST_RING_ALIGN) +
+	       lvdpa_guest_align(lvdpa_ring_driver_bytes(qs, g->packed, ev),
+				 LVDPA_GUEST_RING_ALIGN) +
+	       lvdpa_guest_align(lvdpa_ring_device_bytes(qs, g->packed, ev),
+				 LVDPA_GUEST_RING_ALIGN);
 	per = 2 * ring +
 	      (uint64_t)qs * lvdpa_guest_align(g->hdr_len + g->rx_data, LVDPA_GUEST_BUF_ALIGN) +
 	      (uint64_t)qs * lvdpa_guest_align(g->hdr_len + g->tx_max, LVDPA_GUEST_BUF_ALIGN);
 	if (g->indirect)
 		per += 2ULL * qs * LVDPA_GUEST_BUF_ALIGN;
 	return per * g->nqp;
+}
+
+static int
+lvdpa_guest_vq_fds(struct lvdpa_guest_vq *vq)
+{
+	if (vq->kick_fd < 0)
+		vq->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (vq->call_fd < 0)
+		vq->call_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	return vq->kick_fd < 0 || vq->call_fd < 0 ? -errno : 0;
+}
+
+int
+lvdpa_guest_net_fds(struct lvdpa_guest *g)
+{
+	unsigned int q;
+	int rc;
+
+	for (q = 0; q < g->nqp; q++) {
+		rc = lvdpa_guest_vq_fds(&g->qp[q].rx);
+		if (rc == 0)
+			rc = lvdpa_guest_vq_fds(&g->qp[q].tx);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
 }
 
 static int
@@ -159,10 +188,9 @@ lvdpa_guest_vq_setup(struct lvdpa_guest *g, struct lvdpa_guest_vq *vq,
 					   LVDPA_GUEST_RING_ALIGN, &vq->device_gpa, &va);
 	if (rc < 0)
 		return rc;
-	vq->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	vq->call_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (vq->kick_fd < 0 || vq->call_fd < 0)
-		return -errno;
+	rc = lvdpa_guest_vq_fds(vq);
+	if (rc < 0)
+		return rc;
 	memset(&rc_cfg, 0, sizeof(rc_cfg));
 	rc_cfg.size = qs;
 	rc_cfg.packed = g->packed;
@@ -583,11 +611,12 @@ lvdpa_guest_recv(struct lvdpa_guest *g, unsigned int qp, unsigned int max)
 	return (int)(g->st.received - before);
 }
 
-/* Nothing moved: sleep until a call or a millisecond passes. */
-static void
+/* Nothing moved: sleep until a call or a millisecond passes. A backend
+ * that hung up ends the run (-ECONNRESET) instead of its timeout. */
+static int
 lvdpa_guest_idle(struct lvdpa_guest *g)
 {
-	struct pollfd pfd[2 * LVDPA_GUEST_MAX_QP];
+	struct pollfd pfd[2 * LVDPA_GUEST_MAX_QP + 1];
 	unsigned int q, n = 0;
 	uint64_t v;
 
@@ -599,12 +628,19 @@ lvdpa_guest_idle(struct lvdpa_guest *g)
 		pfd[n].fd = g->qp[q].tx.call_fd;
 		pfd[n++].events = POLLIN;
 	}
-	if (poll(pfd, n, 1) <= 0)
-		return;
+	pfd[n].fd = g->sock;
+	pfd[n].events = 0;   /* only hang-ups; POLLHUP needs no request */
+	if (poll(pfd, n + 1, 1) <= 0)
+		return 0;
+	if (pfd[n].revents & (POLLHUP | POLLERR)) {
+		LVDPA_GUEST_LOG(ERR, "backend closed the connection");
+		return -ECONNRESET;
+	}
 	for (q = 0; q < n; q++)
 		if ((pfd[q].revents & POLLIN) &&
 		    read(pfd[q].fd, &v, sizeof(v)) == sizeof(v))
 			g->st.calls++;
+	return 0;
 }
 
 int
@@ -679,8 +715,11 @@ lvdpa_guest_run_traffic(struct lvdpa_guest *g, uint64_t pkts,
 			rc = -ETIMEDOUT;
 			break;
 		}
-		if (moved == 0)
-			lvdpa_guest_idle(g);
+		if (moved == 0) {
+			rc = lvdpa_guest_idle(g);
+			if (rc < 0)
+				break;
+		}
 	}
 out:
 	now = lvdpa_guest_now();

@@ -218,6 +218,7 @@ struct lvdpa_guest {
 int lvdpa_guest_request(struct lvdpa_guest *g, struct lvdpa_guest_msg *msg,
 			struct lvdpa_guest_msg *reply);
 
+int lvdpa_guest_net_fds(struct lvdpa_guest *g);     /* kick and call eventfds */
 int lvdpa_guest_net_setup(struct lvdpa_guest *g);   /* rings, buffers */
 void lvdpa_guest_net_teardown(struct lvdpa_guest *g);
 int lvdpa_guest_net_start(struct lvdpa_guest *g);   /* post RX buffers */

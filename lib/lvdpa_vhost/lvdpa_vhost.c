@@ -19,7 +19,7 @@
 
 #include "lvdpa_vhost_private.h"
 
-RTE_LOG_REGISTER_SUFFIX(lvdpa_vhost_logtype, lvdpa_vhost, NOTICE);
+RTE_LOG_REGISTER_SUFFIX(lvdpa_vhost_logtype, config, NOTICE);
 
 #define LVDPA_VHOST_VIRTIO_F_VERSION_1 32
 #define LVDPA_VHOST_VIRTIO_NET_F_MRG_RXBUF 15
@@ -97,7 +97,7 @@ lvdpa_vhost_attach(const char *path, const struct lvdpa_vhost_caps *caps)
 		memset(&s->caps, 0, sizeof(s->caps));
 	pthread_mutex_unlock(&lvdpa_vhost_lock);
 	/* Outside any rte_vhost callback: widening the socket is safe here. */
-	lvdpa_vhost_endian_offer(-1, path, true);
+	lvdpa_vhost_endian_offer(-1, path);
 	LVDPA_VHOST_LOG(INFO, path, "attached (big-endian rings %s)",
 			caps != NULL && caps->can_serve_big_endian ?
 			"served" : "refused");
@@ -458,19 +458,15 @@ lvdpa_vhost_get_state(int vid, struct lvdpa_vhost_state *st)
 int
 lvdpa_vhost_get_endian(int vid, bool *mixed)
 {
-	struct lvdpa_vhost_state *st = malloc(sizeof(*st));
+	struct lvdpa_vhost_state st;
 	int ret;
 
-	if (st == NULL)
-		return -ENOMEM;
-	ret = lvdpa_vhost_get_state(vid, st);
-	if (ret == 0) {
-		if (mixed != NULL)
-			*mixed = st->endian_mixed;
-		ret = (int)st->device_endian;
-	}
-	free(st);
-	return ret;
+	ret = lvdpa_vhost_get_state(vid, &st);
+	if (ret != 0)
+		return ret;
+	if (mixed != NULL)
+		*mixed = st.endian_mixed;
+	return (int)st.device_endian;
 }
 
 enum lvdpa_vhost_order

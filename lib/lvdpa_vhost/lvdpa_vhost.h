@@ -124,7 +124,12 @@ enum lvdpa_vhost_config_dir {
  */
 int lvdpa_vhost_attach(const char *path, const struct lvdpa_vhost_caps *caps);
 
-/** Forget a socket attached with lvdpa_vhost_attach(). */
+/**
+ * Forget a socket attached with lvdpa_vhost_attach(), after
+ * rte_vhost_driver_unregister(): from then on the wrapper of
+ * lvdpa_vhost_driver_callback_register() no longer reaches the
+ * application's ops.
+ */
 int lvdpa_vhost_detach(const char *path);
 
 /**

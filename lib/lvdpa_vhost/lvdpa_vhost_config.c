@@ -106,7 +106,7 @@ lvdpa_vhost_config_access(int vid, enum lvdpa_vhost_config_dir dir,
 		void *buf, uint32_t size)
 {
 	uint8_t tmp[LVDPA_VHOST_MAX_CONFIG_SIZE];
-	struct lvdpa_vhost_state *st = NULL;
+	struct lvdpa_vhost_state st;
 	struct lvdpa_vhost_conn *c;
 	bool swap = false;
 
@@ -117,21 +117,17 @@ lvdpa_vhost_config_access(int vid, enum lvdpa_vhost_config_dir dir,
 	if (dev_cfg_len > LVDPA_VHOST_MAX_CONFIG_SIZE ||
 	    (uint64_t)offset + size > dev_cfg_len)
 		return -EINVAL;
-	st = malloc(sizeof(*st));
-	if (st == NULL)
-		return -ENOMEM;
-	memset(st, 0, sizeof(*st));
+	memset(&st, 0, sizeof(st));
 	pthread_mutex_lock(&lvdpa_vhost_lock);
 	c = lvdpa_vhost_conn_get(vid);
 	if (c != NULL) {
 		/* Before features a guest may still be legacy: guest order. */
 		if (!(c->features & LVDPA_VHOST_F_VERSION_1)) {
-			lvdpa_vhost_endian_view(c, st);
-			swap = st->device_endian == LVDPA_VHOST_ENDIAN_BIG;
+			lvdpa_vhost_endian_view(c, &st);
+			swap = st.device_endian == LVDPA_VHOST_ENDIAN_BIG;
 		}
 	}
 	pthread_mutex_unlock(&lvdpa_vhost_lock);
-	free(st);
 	if (c == NULL)
 		return -ENODEV;
 	memcpy(tmp, dev_cfg, dev_cfg_len);

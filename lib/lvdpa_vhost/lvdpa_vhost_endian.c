@@ -45,15 +45,18 @@ lvdpa_vhost_endian_name(uint32_t e)
  * outside rte_vhost's socket lock (not from a vDPA op).
  */
 void
-lvdpa_vhost_endian_offer(int vid, const char *ifname, bool want)
+lvdpa_vhost_endian_offer(int vid, const char *ifname)
 {
 	const uint64_t bit = UINT64_C(1) << LVDPA_VHOST_PROTOCOL_F_CROSS_ENDIAN;
 	uint64_t pf = 0;
 
-	if (!want || rte_vhost_driver_get_protocol_features(ifname, &pf) != 0)
+	if (rte_vhost_driver_get_protocol_features(ifname, &pf) != 0)
 		return;
 	if (pf & bit)
 		return;
+	/* With a vDPA device, pf is already the AND: storing it narrows the
+	 * socket's set to what could be offered anyway.
+	 */
 	if (rte_vhost_driver_set_protocol_features(ifname, pf | bit) != 0)
 		LVDPA_VHOST_LOG(ERR, ifname, "cannot offer CROSS_ENDIAN");
 	else

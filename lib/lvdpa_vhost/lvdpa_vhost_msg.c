@@ -111,11 +111,22 @@ lvdpa_vhost_post_set_vring_kick(struct lvdpa_vhost_conn *c,
 			    true);
 }
 
+static uint16_t lvdpa_vhost_query_max_vrings(const char *ifname);
+
 static void
 lvdpa_vhost_unlocked_get_protocol(int vid, const char *ifname,
 		struct lvdpa_vhost_msg_ctx *ctx)
 {
-	lvdpa_vhost_endian_offer(vid, ifname, true);
+	uint16_t max = lvdpa_vhost_query_max_vrings(ifname);
+	struct lvdpa_vhost_conn *c;
+
+	lvdpa_vhost_endian_offer(vid, ifname);
+	/* Early and outside the socket lock: learn the vring count. */
+	pthread_mutex_lock(&lvdpa_vhost_lock);
+	c = lvdpa_vhost_conn_get(vid);
+	if (c != NULL)
+		c->max_vrings = max;
+	pthread_mutex_unlock(&lvdpa_vhost_lock);
 }
 
 static void
@@ -125,7 +136,7 @@ lvdpa_vhost_unlocked_set_protocol(int vid, const char *ifname,
 	/* A frontend that skipped GET_PROTOCOL_FEATURES still gets it. */
 	if (ctx->msg.payload.u64 &
 	    (UINT64_C(1) << LVDPA_VHOST_PROTOCOL_F_CROSS_ENDIAN))
-		lvdpa_vhost_endian_offer(vid, ifname, true);
+		lvdpa_vhost_endian_offer(vid, ifname);
 }
 
 static void

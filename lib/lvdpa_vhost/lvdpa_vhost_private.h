@@ -154,7 +154,7 @@ enum rte_vhost_msg_result lvdpa_vhost_post_handler(int vid, void *msg);
 /* lvdpa_vhost_endian.c */
 enum lvdpa_vhost_verdict lvdpa_vhost_endian_set_vring(
 		struct lvdpa_vhost_conn *c, struct lvdpa_vhost_msg_ctx *ctx);
-void lvdpa_vhost_endian_offer(int vid, const char *ifname, bool want);
+void lvdpa_vhost_endian_offer(int vid, const char *ifname);
 enum lvdpa_vhost_endian lvdpa_vhost_native_endian(void);
 void lvdpa_vhost_endian_view(const struct lvdpa_vhost_conn *c,
 		struct lvdpa_vhost_state *st);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "lvdpa_ring.h"
+#include "lvdpa_virtio.h"
 
 #define LVDPA_TMEM_MAX_REG 2
 

@@ -266,11 +266,12 @@ test_golden_split_driver_be(void)
 
 /*
  * Packed ring of 4, little-endian (packed is modern: LE on the wire).
- * Slot 0: 0x4000 16 bytes NEXT|AVAIL id 7; slot 1: 0x5000 32 bytes
+ * Slot 0: 0x4000 16 bytes NEXT|AVAIL id 11 (ignored: the buffer id is the
+ * last descriptor's); slot 1: 0x5000 32 bytes
  * WRITE|AVAIL id 7; slot 2: indirect 0x6000 32 bytes INDIRECT|AVAIL id 3.
  */
 static const uint8_t packed_desc_le[64] = {
-	0x00, 0x40, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0x07, 0x00, 0x81, 0x00,
+	0x00, 0x40, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0x0b, 0x00, 0x81, 0x00,
 	0x00, 0x50, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0x07, 0x00, 0x82, 0x00,
 	0x00, 0x60, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0x03, 0x00, 0x84, 0x00,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -433,6 +434,73 @@ test_golden_packed_be(void)
 	return 0;
 }
 
+/*
+ * Two regions, host buffers apart: an indirect table whose middle entry
+ * straddles the boundary (read piecewise), and a buffer across it (two
+ * iovs, each pointing into its own region). Overlapping the buffer with the
+ * table is harmless: the walker only reads there.
+ */
+static int
+two_regions(bool packed, bool be)
+{
+	const uint64_t b = 0x50008, table = b - 24;
+	struct lvdpa_tmem m;
+	struct lvdpa_ring r;
+	struct lvdpa_ring_config cfg;
+	struct lvdpa_ring_chain ch;
+	struct lvdpa_ring_iov iov[8];
+
+	LVDPA_TEST_ASSERT(lvdpa_tmem_init(&m, MEM_LEN, b) == 0, "mem");
+	LVDPA_TEST_ASSERT(lvdpa_tmem_ptr(&m, b) != lvdpa_tmem_ptr(&m, b - 1) + 1,
+			  "regions must not be adjacent in host memory");
+	if (packed) {
+		lvdpa_tmem_packed_desc(&m, table, 0, b - 4, 12, 0, 0, be);
+		lvdpa_tmem_packed_desc(&m, table, 1, 0x7000, 8, 0, 0, be);
+		lvdpa_tmem_packed_desc(&m, table, 2, 0x7100, 16, 0,
+				       LVDPA_VRING_DESC_F_WRITE, be);
+		lvdpa_tmem_packed_desc(&m, LVDPA_T_DESC, 0, table, 48, 9,
+				       LVDPA_VRING_DESC_F_INDIRECT |
+				       LVDPA_VRING_PACKED_DESC_F_AVAIL, be);
+	} else {
+		lvdpa_tmem_split_desc(&m, table, 0, b - 4, 12,
+				      LVDPA_VRING_DESC_F_NEXT, 1, be);
+		lvdpa_tmem_split_desc(&m, table, 1, 0x7000, 8,
+				      LVDPA_VRING_DESC_F_NEXT, 2, be);
+		lvdpa_tmem_split_desc(&m, table, 2, 0x7100, 16,
+				      LVDPA_VRING_DESC_F_WRITE, 0, be);
+		lvdpa_tmem_split_desc(&m, LVDPA_T_DESC, 0, table, 48,
+				      LVDPA_VRING_DESC_F_INDIRECT, 0, be);
+		lvdpa_tmem_put(&m, LVDPA_T_DRIVER + 2, 1, 2, be);
+	}
+	cfg = lvdpa_tmem_cfg(&m, 4, packed, be, false, true, false);
+	LVDPA_TEST_ASSERT_EQ(lvdpa_ring_init(&r, &cfg), 0, "init");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_ring_dev_pop(&r, &ch, iov, 8), 1, "pop");
+	LVDPA_TEST_ASSERT_EQ(ch.id, packed ? 9 : 0, "id");
+	LVDPA_TEST_ASSERT_EQ(ch.nout, 3, "nout: the crossing buffer is two");
+	LVDPA_TEST_ASSERT_EQ(ch.nin, 1, "nin");
+	LVDPA_TEST_ASSERT_EQ(ch.out_len, 20, "out_len");
+	LVDPA_TEST_ASSERT_EQ(ch.in_len, 16, "in_len");
+	if (check_iov(&m, &iov[0], b - 4, 4, false) ||
+	    check_iov(&m, &iov[1], b, 8, false) ||
+	    check_iov(&m, &iov[2], 0x7000, 8, false) ||
+	    check_iov(&m, &iov[3], 0x7100, 16, true))
+		return -1;
+	LVDPA_TEST_ASSERT(iov[1].base == m.reg[1].host, "second region");
+	lvdpa_ring_fini(&r);
+	lvdpa_tmem_fini(&m);
+	return 0;
+}
+
+static int
+test_two_regions(void)
+{
+	for (int packed = 0; packed < 2; packed++)
+		for (int be = 0; be < 2; be++)
+			if (two_regions(packed, be))
+				return -1;
+	return 0;
+}
+
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_golden_split_le),
 	LVDPA_TEST_CASE(test_golden_split_be),
@@ -441,4 +509,5 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_golden_packed),
 	LVDPA_TEST_CASE(test_golden_packed_driver),
 	LVDPA_TEST_CASE(test_golden_packed_be),
+	LVDPA_TEST_CASE(test_two_regions),
 )

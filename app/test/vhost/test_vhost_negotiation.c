@@ -24,7 +24,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <rte_dev.h>
+#include <rte_ethdev.h>
 #include <rte_log.h>
+#include <rte_mbuf.h>
 #include <rte_vhost.h>
 
 #include "lvdpa_test.h"
@@ -40,15 +43,20 @@
 #define T_PF_CROSS_ENDIAN (UINT64_C(1) << 6)
 #define T_LE 0
 #define T_BE 1
+#define T_APP_REQ 60
+#define T_APP_REPLY UINT64_C(0x1234abcd)
 
 static char t_dir[64];
 static char t_path_vdpa[128];
 static char t_path_app[128];
+static char t_path_plain[128];
+static struct rte_mempool *t_mp;
 static struct rte_vdpa_device *t_vdev;
 static bool t_ready, t_failed;
-static bool t_registered_vdpa, t_registered_app;
+static bool t_registered_vdpa, t_registered_app, t_registered_plain;
 
-static atomic_int t_vid = -1;		/* last connection on either socket */
+static atomic_int t_vid = -1;		/* last connection on any socket */
+static atomic_int t_running_vid = -1;	/* last new_device */
 static atomic_bool t_be_allowed;	/* caps the fake driver attaches with */
 static atomic_int t_op_saw_set = -1;	/* features_set inside set_features */
 static atomic_uint t_app_pre[64], t_app_post[64];
@@ -173,6 +181,7 @@ static struct lvdpa_test_rte_device t_rte_dev = {
 static int
 t_new_device(int vid)
 {
+	atomic_store(&t_running_vid, vid);
 	return 0;
 }
 
@@ -201,6 +210,16 @@ t_app_pre_handler(int vid, void *msg)
 
 	if (req < 64)
 		atomic_fetch_add(&t_app_pre[req], 1);
+	/* A request of the application's own, answered by it alone. */
+	if (req == T_APP_REQ) {
+		uint8_t *m = msg;
+		uint32_t size = sizeof(uint64_t);
+		uint64_t v = T_APP_REPLY;
+
+		memcpy(m + 8, &size, sizeof(size));
+		memcpy(m + 12, &v, sizeof(v));
+		return RTE_VHOST_MSG_RESULT_REPLY;
+	}
 	return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
 }
 
@@ -241,11 +260,15 @@ t_teardown(void)
 	if (t_registered_vdpa)
 		rte_vhost_driver_unregister(t_path_vdpa);
 	if (t_registered_app) {
-		lvdpa_vhost_detach(t_path_app);
 		rte_vhost_driver_unregister(t_path_app);
+		lvdpa_vhost_detach(t_path_app);
 	}
+	if (t_registered_plain)
+		rte_vhost_driver_unregister(t_path_plain);
 	if (t_vdev != NULL)
 		rte_vdpa_unregister_device(t_vdev);
+	if (t_path_plain[0] != '\0')
+		unlink(t_path_plain);
 	if (t_path_vdpa[0] != '\0')
 		unlink(t_path_vdpa);
 	if (t_path_app[0] != '\0')
@@ -271,6 +294,7 @@ t_setup(void)
 	atexit(t_teardown);
 	snprintf(t_path_vdpa, sizeof(t_path_vdpa), "%s/vdpa.sock", t_dir);
 	snprintf(t_path_app, sizeof(t_path_app), "%s/app.sock", t_dir);
+	snprintf(t_path_plain, sizeof(t_path_plain), "%s/plain.sock", t_dir);
 	memcpy(t_cfg, t_cfg_init, sizeof(t_cfg));
 
 	t_vdev = rte_vdpa_register_device((struct rte_device *)&t_rte_dev,
@@ -291,6 +315,14 @@ t_setup(void)
 	if (lvdpa_vhost_attach(t_path_app, NULL) != 0 ||
 	    lvdpa_vhost_driver_callback_register(t_path_app, &t_app_ops) != 0 ||
 	    rte_vhost_driver_start(t_path_app) != 0)
+		return -1;
+
+	/* Plain rte_vhost, to compare against. */
+	if (rte_vhost_driver_register(t_path_plain, 0) != 0)
+		return -1;
+	t_registered_plain = true;
+	if (rte_vhost_driver_callback_register(t_path_plain, &t_plain_ops) != 0 ||
+	    rte_vhost_driver_start(t_path_plain) != 0)
 		return -1;
 	t_ready = true;
 	t_failed = false;
@@ -797,6 +829,7 @@ t_app_socket(int fd, int vid)
 {
 	struct lvdpa_vhost_state st;
 	unsigned int pre_get;
+	uint64_t v = 0;
 
 	/* The application's handlers see messages through ours. */
 	pre_get = atomic_load(&t_app_pre[LVDPA_TC_GET_FEATURES]);
@@ -817,6 +850,9 @@ t_app_socket(int fd, int vid)
 						1, T_LE), 0, "-");
 	LVDPA_TEST_ASSERT_EQ(lvdpa_vhost_get_state(vid, &st), 0, "-");
 	LVDPA_TEST_ASSERT_EQ(st.vring_endian_set[0], 2, "only vring 1 set");
+	/* The application's own request reaches its handler through ours. */
+	LVDPA_TEST_ASSERT_EQ(lvdpa_tc_get_u64(fd, T_APP_REQ, &v), 0, "-");
+	LVDPA_TEST_ASSERT_EQ(v, T_APP_REPLY, "answered by the application");
 	return 0;
 }
 
@@ -824,6 +860,80 @@ static int
 test_vhost_app_socket(void)
 {
 	T_RUN(t_app_socket, t_path_app);
+}
+
+/*
+ * DPDK's virtio-user (in this process) as the frontend: it never
+ * negotiates CROSS_ENDIAN. Runs it up to DRIVER_OK on @p path and reports
+ * what rte_vhost negotiated; with @p state, also the library's view.
+ */
+static int
+t_virtio_user_run(const char *path, const char *name, uint64_t *f,
+		  uint64_t *pf, struct lvdpa_vhost_state *state)
+{
+	struct rte_eth_conf conf;
+	char args[256];
+	uint16_t port;
+	int64_t end;
+	int vid, rc = -1, sock;
+
+	snprintf(args, sizeof(args), "path=%s,queues=1,queue_size=64", path);
+	atomic_store(&t_running_vid, -1);
+	if (rte_eal_hotplug_add("vdev", name, args) != 0)
+		return -1;
+	memset(&conf, 0, sizeof(conf));
+	if (rte_eth_dev_get_port_by_name(name, &port) != 0)
+		goto out;
+	sock = rte_eth_dev_socket_id(port);
+	if (rte_eth_dev_configure(port, 1, 1, &conf) != 0 ||
+	    rte_eth_rx_queue_setup(port, 0, 64, sock, NULL, t_mp) != 0 ||
+	    rte_eth_tx_queue_setup(port, 0, 64, sock, NULL) != 0 ||
+	    rte_eth_dev_start(port) != 0)
+		goto close;
+	end = lvdpa_tc_now_ms() + LVDPA_TC_TIMEOUT_MS;
+	while ((vid = atomic_load(&t_running_vid)) < 0 &&
+	       lvdpa_tc_now_ms() < end)
+		usleep(5000);
+	if (vid >= 0 && rte_vhost_get_negotiated_features(vid, f) == 0 &&
+	    rte_vhost_get_negotiated_protocol_features(vid, pf) == 0)
+		rc = state != NULL ? lvdpa_vhost_get_state(vid, state) : 0;
+	rte_eth_dev_stop(port);
+close:
+	rte_eth_dev_close(port);
+out:
+	rte_eal_hotplug_remove("vdev", name);
+	return rc;
+}
+
+static int
+test_vhost_virtio_user_unchanged(void)
+{
+	struct lvdpa_vhost_state st;
+	uint64_t f_plain = 0, pf_plain = 0, f = 0, pf = 0;
+
+	T_SETUP();
+	if (t_mp == NULL)
+		t_mp = rte_pktmbuf_pool_create("lvdpa_t_vhost_mp", 511, 0, 0,
+				RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	LVDPA_TEST_ASSERT(t_mp != NULL, "mempool");
+	LVDPA_TEST_ASSERT_EQ(t_virtio_user_run(t_path_plain,
+			"net_virtio_user7", &f_plain, &pf_plain, NULL), 0,
+			"virtio-user against plain rte_vhost");
+	LVDPA_TEST_ASSERT_EQ(t_virtio_user_run(t_path_app, "net_virtio_user8",
+			&f, &pf, &st), 0, "virtio-user against lvdpa_vhost");
+	/* The same negotiation as without the library, up to DRIVER_OK. */
+	LVDPA_TEST_ASSERT_EQ(f, f_plain, "features");
+	LVDPA_TEST_ASSERT_EQ(pf, pf_plain, "protocol features");
+	LVDPA_TEST_ASSERT(!(pf & T_PF_CROSS_ENDIAN), "not negotiated");
+	LVDPA_TEST_ASSERT(f & T_F_VERSION_1, "modern");
+	/* And the library's view agrees with rte_vhost's. */
+	LVDPA_TEST_ASSERT(st.features_set, "-");
+	LVDPA_TEST_ASSERT_EQ(st.features, f, "-");
+	LVDPA_TEST_ASSERT_EQ(st.protocol_features, pf, "-");
+	LVDPA_TEST_ASSERT(!st.legacy && !st.cross_endian, "-");
+	LVDPA_TEST_ASSERT_EQ(st.hdr_len, 12, "-");
+	LVDPA_TEST_ASSERT_EQ(st.device_endian, LVDPA_VHOST_ENDIAN_LITTLE, "-");
+	return 0;
 }
 
 LVDPA_TEST_MAIN(
@@ -839,4 +949,5 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_vhost_malformed),
 	LVDPA_TEST_CASE(test_vhost_without_cross_endian),
 	LVDPA_TEST_CASE(test_vhost_app_socket),
+	LVDPA_TEST_CASE(test_vhost_virtio_user_unchanged),
 )

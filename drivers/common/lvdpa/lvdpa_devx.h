@@ -347,7 +347,7 @@ void lvdpa_devx_virtq_notify(struct lvdpa_tp_db *db,
 struct lvdpa_devx_event {
 	uint64_t cookie;       /**< given at subscription */
 	uint8_t type;          /**< LVDPA_PRM_EVENT_TYPE_* */
-	uint8_t sub_type;
+	uint8_t sub_type;      /**< 0: struct lvdpa_tp_event does not carry it */
 	uint32_t cqn;          /**< completion events */
 	uint16_t obj_type;     /**< object change events */
 	uint32_t obj_id;       /**< object change events */

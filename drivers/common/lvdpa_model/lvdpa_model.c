@@ -19,6 +19,7 @@
 #include <rte_log.h>
 
 #include "lvdpa_model_priv.h"
+#include "lvdpa_prm.h"
 
 RTE_LOG_REGISTER_SUFFIX(lvdpa_model_logtype, model, NOTICE);
 
@@ -100,6 +101,14 @@ lvdpa_model_caps_kv(struct lvdpa_model_caps *caps, const char *k, const char *v)
 		if (lvdpa_model_parse_uint(v, 0, 1, &x) != 0)
 			return -EINVAL;
 		caps->packed = x;
+	} else if (strcmp(k, "mrg_rxbuf") == 0) {
+		if (lvdpa_model_parse_uint(v, 0, 1, &x) != 0)
+			return -EINVAL;
+		caps->mrg_rxbuf = x;
+	} else if (strcmp(k, "event_idx") == 0) {
+		if (lvdpa_model_parse_uint(v, 0, 1, &x) != 0)
+			return -EINVAL;
+		caps->event_idx = x;
 	} else if (strcmp(k, "event_modes") == 0) {
 		return lvdpa_model_parse_events(v, &caps->event_modes);
 	} else if (strcmp(k, "mac") == 0) {
@@ -392,8 +401,10 @@ lvdpa_model_op_db_free(struct lvdpa_tp_db *db)
 }
 
 /*
- * A doorbell is a posted write: no lock, no reply. The value is the virtq
- * index; an index with no running queue is ignored, as the hardware does.
+ * A doorbell is a posted write, no reply. At offset 0 (doorbell_bar_offset)
+ * the value is a virtq index: an index with no running queue is ignored, as
+ * the hardware does. At the UAR CQ doorbell (0x20) the first dword is the
+ * arm command, the second (0x24) the cqn, which arms that CQ.
  */
 static void
 lvdpa_model_op_db_write(struct lvdpa_tp_db *tp, uint32_t offset, uint32_t value)
@@ -401,8 +412,13 @@ lvdpa_model_op_db_write(struct lvdpa_tp_db *tp, uint32_t offset, uint32_t value)
 	struct lvdpa_model_db *db = tp->priv;
 	struct lvdpa_model_dev *dev = db->dev;
 
-	RTE_SET_USED(offset);
-	if (value >= dev->caps.max_queues)
+	if (offset == LVDPA_PRM_UAR_CQ_DOORBELL_OFF + 4) {
+		pthread_mutex_lock(&dev->lock);
+		lvdpa_model_cq_arm(dev, value & 0xffffff);
+		pthread_mutex_unlock(&dev->lock);
+		return;
+	}
+	if (offset != 0 || value >= dev->caps.max_queues)
 		return;
 	atomic_store(&dev->kick[value], true);
 	lvdpa_model_worker_wake(dev);

@@ -24,6 +24,11 @@
  *                     device (default no_msix+qp)
  *   mac=aa:bb:cc:dd:ee:ff  MAC of the function (default 02:1d:a0:00:00:NN,
  *                     NN the function number)
+ *   mrg_rxbuf=0|1     virtio emulation feature: RX packets may span
+ *                     buffers (num_buffers); legacy headers are then 12
+ *                     bytes (default 0)
+ *   event_idx=0|1     virtio emulation feature: the rings use used_event /
+ *                     avail_event (default 0)
  *   budget=N          chains per queue per worker round (1..4096, default 64)
  *   uplink=NAME       ethdev to use as uplink (needs EAL; default none:
  *                     a function's TX comes back on its own RX)
@@ -49,6 +54,8 @@ struct lvdpa_model_caps {
 	uint8_t event_modes;      /**< LVDPA_MODEL_EVENT_* offered */
 	bool mac_set;             /**< mac given explicitly */
 	uint8_t mac[6];
+	bool mrg_rxbuf;           /**< emulation feature VIRTIO_NET_F_MRG_RXBUF */
+	bool event_idx;           /**< emulation feature VIRTIO_RING_F_EVENT_IDX */
 	uint16_t budget;          /**< chains per queue per worker round */
 	char uplink[64];          /**< uplink ethdev name, "" for none */
 };

@@ -5,9 +5,9 @@
 /*
  * Event channels, as DevX has them: an fd that becomes readable when event
  * records wait, each record carrying the cookie given at subscription and
- * the PRM event type and data. The device raises object change events when a
- * virtq enters ERR, and completion events for the CQ behind a queue in event
- * mode QP when the ring asks for a notification.
+ * the PRM event type and data (the EQE from byte 4). What the device raises
+ * (object change when a virtq enters ERR, completion for the CQ behind a
+ * queue in event mode QP) is encoded in lvdpa_model_cmd.c with the PRM.
  */
 
 #include <errno.h>
@@ -16,15 +16,9 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 
-#include <rte_byteorder.h>
-
 #include "lvdpa_model_priv.h"
 
 #define LVDPA_MODEL_EVQ_SIZE 1024
-
-/* PRM event types. */
-#define LVDPA_MODEL_EVENT_COMPLETION    0x00
-#define LVDPA_MODEL_EVENT_OBJECT_CHANGE 0x27
 
 struct lvdpa_model_evchan {
 	struct lvdpa_tp_evchan tp;
@@ -202,46 +196,4 @@ lvdpa_model_event_raise(struct lvdpa_model_dev *dev, struct lvdpa_model_obj *o,
 				lvdpa_model_evchan_post(s->ch, s->cookie, type, data, len);
 				break;
 			}
-}
-
-void
-lvdpa_model_event_vq_error(struct lvdpa_model_virtq *vq)
-{
-	/* EQE object change data: reserved[2], obj_type (BE16), obj_id (BE32). */
-	uint8_t data[8] = { 0 };
-	rte_be16_t t = rte_cpu_to_be_16(vq->obj->obj_type);
-	rte_be32_t id = rte_cpu_to_be_32(vq->obj->id);
-
-	memcpy(&data[2], &t, 2);
-	memcpy(&data[4], &id, 4);
-	lvdpa_model_event_raise(vq->dev, vq->obj, LVDPA_MODEL_EVENT_OBJECT_CHANGE,
-				data, sizeof(data));
-}
-
-void
-lvdpa_model_event_completion(struct lvdpa_model_virtq *vq)
-{
-	struct lvdpa_model_dev *dev = vq->dev;
-	struct lvdpa_model_obj *qo, *co;
-	uint8_t data[28] = { 0 };
-	rte_be32_t cqn;
-
-	/* NO_MSIX: the driver polls, the device signals nothing. */
-	if (vq->attr.event_mode != 1)
-		return;
-	qo = lvdpa_model_obj_get(dev, vq->attr.event_qpn_or_msix, LVDPA_MODEL_KIND_QP);
-	if (qo == NULL)
-		return;
-	co = lvdpa_model_obj_get(dev, qo->u.qp.cqn, LVDPA_MODEL_KIND_CQ);
-	if (co == NULL)
-		return;
-	co->u.cq.pi++;
-	/* A CQ raises one event per arm, as the hardware does. */
-	if (!co->u.cq.armed)
-		return;
-	co->u.cq.armed = false;
-	/* EQE completion data: cqn (BE32) at byte 24. */
-	cqn = rte_cpu_to_be_32(co->id);
-	memcpy(&data[24], &cqn, 4);
-	lvdpa_model_event_raise(dev, co, LVDPA_MODEL_EVENT_COMPLETION, data, sizeof(data));
 }

@@ -180,6 +180,8 @@ struct lvdpa_model_virtq {
 
 struct lvdpa_model_cq {
 	uint32_t log_size;
+	bool collapsed;          /* cc: every CQE goes to CQE 0 */
+	unsigned int cqe_bytes;  /* 64 or 128 */
 	struct lvdpa_model_umem *umem;
 	uint64_t umem_offset;
 	uint32_t uar_page;
@@ -188,7 +190,10 @@ struct lvdpa_model_cq {
 };
 
 struct lvdpa_model_qp {
-	uint32_t cqn;
+	bool fw;                 /* device-driven QP (no SQ, zero-length RQ) */
+	uint32_t cqn;            /* receive completions */
+	uint32_t remote_qpn;     /* peer, from INIT2RTR */
+	uint8_t state;           /* 0 RST, 1 INIT, 2 RTR, 3 RTS */
 };
 
 struct lvdpa_model_obj {
@@ -342,6 +347,8 @@ void lvdpa_model_event_raise(struct lvdpa_model_dev *dev, struct lvdpa_model_obj
 void lvdpa_model_event_unsubscribe_all(struct lvdpa_model_dev *dev,
 				       struct lvdpa_model_obj *o);
 void lvdpa_model_event_close_all(struct lvdpa_model_dev *dev);
+/* A CQ arm doorbell for @p cqn (lvdpa_model_cmd.c). */
+void lvdpa_model_cq_arm(struct lvdpa_model_dev *dev, uint32_t cqn);
 /* The queue's completions were published: CQE + completion event (event mode). */
 void lvdpa_model_event_completion(struct lvdpa_model_virtq *vq);
 /* The queue entered ERR: object change event. */

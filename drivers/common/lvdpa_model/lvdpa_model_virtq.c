@@ -257,7 +257,8 @@ lvdpa_model_virtq_set_state(struct lvdpa_model_virtq *vq, int state,
 			 * rings unusable when it first reads them.
 			 */
 			atomic_store(&vq->state, LVDPA_MODEL_VQ_RDY);
-			lvdpa_model_virtq_fail(vq, rc == -EINVAL ? -EPROTO : rc);
+			/* Rings that do not fit the memory: a bad descriptor area. */
+			lvdpa_model_virtq_fail(vq, -EPROTO);
 			return 0;
 		}
 	}

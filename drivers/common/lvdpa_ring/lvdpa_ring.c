@@ -49,6 +49,19 @@ lvdpa_ring_log_allowed(unsigned int *dropped)
 	return true;
 }
 
+static const char *
+lvdpa_ring_errname(int err)
+{
+	switch (err) {
+	case -EFAULT: return "EFAULT";
+	case -ELOOP: return "ELOOP";
+	case -E2BIG: return "E2BIG";
+	case -EPROTO: return "EPROTO";
+	case -EINVAL: return "EINVAL";
+	default: return "error";
+	}
+}
+
 int
 lvdpa_ring_bad(struct lvdpa_ring *r, int err, const char *fmt, ...)
 {
@@ -70,7 +83,7 @@ lvdpa_ring_bad(struct lvdpa_ring *r, int err, const char *fmt, ...)
 		LVDPA_RING_LOG(ERR, "%u ring error reports suppressed", dropped);
 	LVDPA_RING_LOG(ERR, "%s ring (size %u, desc 0x%" PRIx64 ") broken (%s): %s",
 		       r->cfg.packed ? "packed" : "split", r->cfg.size,
-		       r->cfg.desc_addr, strerror(-err), msg);
+		       r->cfg.desc_addr, lvdpa_ring_errname(err), msg);
 	return err;
 }
 

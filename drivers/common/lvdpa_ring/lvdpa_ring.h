@@ -124,7 +124,9 @@ struct lvdpa_ring {
 	uint16_t kicked_avail;   /**< avail index at the last kick decision */
 	uint16_t *next;          /**< private free list (never trust the device) */
 	uint16_t *chain_len;     /**< descriptors per in-flight id */
-	uint16_t *packed_ids;    /**< packed: slot -> buffer id for the driver role */
+	uint16_t *packed_ids;    /**< reserved, NULL: the packed driver role keeps
+				  *   its free buffer ids in next[] and the slots
+				  *   per id in chain_len[] */
 	uint64_t *cookie;        /**< driver role: caller's token per in-flight id */
 	/* device role, for unpop */
 	uint16_t *pop_ndesc;     /**< packed: ring slots taken by recent pops */

@@ -383,6 +383,12 @@ lvdpa_ring_packed_get_used(struct lvdpa_ring *r, uint64_t *cookie,
 	uint16_t id, n;
 	uint32_t ulen;
 
+	/*
+	 * Nothing in flight, nothing to collect: the slot may hold bytes no
+	 * side wrote yet (a fresh ring started at wrap counter 0).
+	 */
+	if (r->num_free == r->cfg.size)
+		return 0;
 	if (!lvdpa_ring_desc_is_used(lvdpa_ring_slot_flags(r, r->last_used),
 				     r->used_wrap))
 		return 0;

@@ -219,7 +219,7 @@ lvdpa_ring_split_add(struct lvdpa_ring *r, const struct lvdpa_ring_seg *seg,
 		     unsigned int nseg, uint64_t indirect_addr, uint64_t cookie)
 {
 	unsigned int need = indirect_addr != 0 ? 1 : nseg, i;
-	uint16_t head = r->free_head, idx, last = 0;
+	uint16_t head = r->free_head, idx;
 	uint8_t *desc = r->desc;
 	struct lvdpa_ring_desc d;
 
@@ -263,10 +263,8 @@ lvdpa_ring_split_add(struct lvdpa_ring *r, const struct lvdpa_ring_seg *seg,
 			d.next_or_id = i + 1 < nseg ? r->next[idx] : 0;
 			lvdpa_ring_desc_write(r, desc + (size_t)idx *
 					      LVDPA_RING_DESC_SIZE, false, &d);
-			last = idx;
 			idx = r->next[idx];
 		}
-		RTE_SET_USED(last);
 		r->free_head = idx;
 	}
 	r->num_free -= need;

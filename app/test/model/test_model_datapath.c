@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The lvdpa authors
+ */
+
+/*
+ * The model's datapath, driven by a synthetic guest through the DevX
+ * command layer: frames go TX -> e-switch loopback -> RX in every ring
+ * flavour, with every byte, the order and the counters checked; dirty
+ * logging; suspend, query, destroy, recreate and continue.
+ */
+
+#include <stdlib.h>
+
+#include "test_model_env.h"
+
+#define TM_PACKETS 3000
+
+/* RX chains a frame takes: header + frame over buffers of hdr + buf_len. */
+static uint64_t
+tm_rx_chains(const struct lvdpa_synth_qcfg *c, uint32_t size)
+{
+	uint32_t per = c->hdr_len + c->buf_len;
+
+	return c->mrg_rxbuf ? (c->hdr_len + size + per - 1) / per : 1;
+}
+
+/* One queue pair in the given flavour, @p n frames of @p size, counters exact. */
+static int
+tm_move(const char *params, bool legacy, bool mrg, bool own_desc, bool packed,
+	bool indirect, bool event_idx, uint32_t size)
+{
+	struct lvdpa_synth_qcfg rc_ = tm_qcfg(256, true, legacy, mrg, own_desc, packed);
+	struct lvdpa_synth_qcfg tc = tm_qcfg(256, false, legacy, mrg, own_desc, packed);
+	struct lvdpa_devx_virtq_counters ct, cr;
+	struct lvdpa_devx_virtq_attr qa;
+	struct lvdpa_synth_flow f;
+	struct tm_env e;
+	int rc;
+
+	rc_.indirect = tc.indirect = indirect;
+	rc_.event_idx = tc.event_idx = event_idx;
+	LVDPA_TEST_ASSERT(tm_open(&e, params) == 0, "open model '%s'", params);
+	rc = tm_queue(&e, 0, &rc_, !legacy);
+	if (rc == 0)
+		rc = tm_queue(&e, 1, &tc, !legacy);
+	if (rc == 0)
+		rc = lvdpa_synth_flow_init(&f, &e.v[1], &e.v[0], size, TM_PACKETS);
+	if (rc != 0) {
+		tm_teardown(&e);
+		LVDPA_TEST_ASSERT(0, "set-up failed: %d", rc);
+	}
+	rc = lvdpa_synth_flow_run(&f, TM_PACKETS, 3000);
+	lvdpa_synth_flow_fini(&f);
+	if (rc == 0)
+		rc = lvdpa_devx_counters_query(e.v[1].counters, &ct);
+	if (rc == 0)
+		rc = lvdpa_devx_counters_query(e.v[0].counters, &cr);
+	if (rc == 0)
+		rc = lvdpa_synth_vq_query(&e.v[1], &qa);
+	tm_teardown(&e);
+	LVDPA_TEST_ASSERT(rc == 0, "flow: %d (%" PRIu64 " of %u received)", rc,
+			  f.received, TM_PACKETS);
+	LVDPA_TEST_ASSERT_EQ(f.received, TM_PACKETS, "frames received");
+	LVDPA_TEST_ASSERT_EQ(f.bad, 0, "bad frames");
+	LVDPA_TEST_ASSERT_EQ(ct.received_desc, TM_PACKETS, "TX received_desc");
+	LVDPA_TEST_ASSERT_EQ(ct.completed_desc, TM_PACKETS, "TX completed_desc");
+	LVDPA_TEST_ASSERT_EQ(cr.received_desc, TM_PACKETS * tm_rx_chains(&rc_, size),
+			     "RX received_desc");
+	LVDPA_TEST_ASSERT_EQ(cr.completed_desc, TM_PACKETS * tm_rx_chains(&rc_, size),
+			     "RX completed_desc");
+	LVDPA_TEST_ASSERT_EQ(ct.error_cqes + ct.bad_desc_errors + ct.exceed_max_chain +
+			     ct.invalid_buffer + cr.error_cqes + cr.bad_desc_errors +
+			     cr.exceed_max_chain + cr.invalid_buffer, 0, "error counters");
+	LVDPA_TEST_ASSERT_EQ(qa.state, LVDPA_PRM_VIRTQ_STATE_RDY, "TX state");
+	if (!packed) {
+		LVDPA_TEST_ASSERT_EQ(qa.hw_available_index, TM_PACKETS & 0xffff, "TX avail");
+		LVDPA_TEST_ASSERT_EQ(qa.hw_used_index, TM_PACKETS & 0xffff, "TX used");
+	}
+	return 0;
+}
+
+static int
+test_model_modern_split(void)
+{
+	return tm_move("max_queues=2", false, false, false, false, false, false, 64);
+}
+
+static int
+test_model_modern_split_large(void)
+{
+	return tm_move("max_queues=2", false, false, false, false, false, false, 1514);
+}
+
+static int
+test_model_legacy_split_hdr10_own_desc(void)
+{
+	return tm_move("max_queues=2,legacy=1", true, false, true, false, false, false, 64);
+}
+
+static int
+test_model_legacy_split_hdr10_any_layout(void)
+{
+	return tm_move("max_queues=2,legacy=1", true, false, false, false, false, false, 200);
+}
+
+static int
+test_model_legacy_split_hdr12_mrg(void)
+{
+	return tm_move("max_queues=2,legacy=1,mrg_rxbuf=1", true, true, true, false,
+		       false, false, 300);
+}
+
+static int
+test_model_modern_split_mrg(void)
+{
+	return tm_move("max_queues=2,mrg_rxbuf=1", false, true, false, false, false,
+		       false, 1000);
+}
+
+static int
+test_model_packed(void)
+{
+	return tm_move("max_queues=2,packed=1", false, false, false, true, false, false, 64);
+}
+
+static int
+test_model_packed_mrg_indirect(void)
+{
+	return tm_move("max_queues=2,packed=1,mrg_rxbuf=1", false, true, true, true,
+		       true, false, 700);
+}
+
+static int
+test_model_indirect(void)
+{
+	return tm_move("max_queues=2", false, false, true, false, true, false, 128);
+}
+
+static int
+test_model_event_idx(void)
+{
+	return tm_move("max_queues=2,event_idx=1", false, false, false, false, false,
+		       true, 64);
+}
+
+static int
+test_model_legacy_event_idx_indirect(void)
+{
+	return tm_move("max_queues=2,legacy=1,event_idx=1", true, false, true, false,
+		       true, true, 64);
+}
+
+/* Pages [a, a + len) into the expected bitmap. */
+static void
+tm_mark(uint8_t *bm, uint64_t a, uint64_t len)
+{
+	uint64_t p;
+
+	for (p = a >> 12; p <= (a + len - 1) >> 12; p++)
+		bm[p / 8] |= 1u << (p % 8);
+}
+
+static int
+test_model_dirty_log(void)
+{
+	struct lvdpa_synth_qcfg rc_ = tm_qcfg(256, true, false, false, false, false);
+	struct lvdpa_synth_qcfg tc = tm_qcfg(256, false, false, false, false, false);
+	const uint32_t k = 100, size = 1000;
+	uint64_t bm_bytes = ((TM_GPA + TM_MEM) >> 12) / 8 + 1, i, diff = 0;
+	struct lvdpa_devx_mkey_direct_attr ma = { 0 };
+	struct lvdpa_devx_virtq_attr a;
+	struct lvdpa_devx_obj *bm_mkey = NULL;
+	struct lvdpa_tp_umem *bm_umem = NULL;
+	uint8_t *bm = calloc(1, bm_bytes), *want = calloc(1, bm_bytes);
+	struct lvdpa_synth_flow f;
+	struct tm_env e;
+	int rc;
+
+	LVDPA_TEST_ASSERT(bm != NULL && want != NULL, "calloc");
+	LVDPA_TEST_ASSERT(tm_open(&e, "max_queues=2") == 0, "open");
+	rc = tm_queue(&e, 0, &rc_, true);
+	if (rc == 0)
+		rc = tm_queue(&e, 1, &tc, true);
+	if (rc == 0)
+		rc = lvdpa_devx_umem_reg(e.sd.dev, bm, bm_bytes,
+					 LVDPA_DEVX_UMEM_LOCAL_WRITE, &bm_umem);
+	if (rc == 0) {
+		ma.pd = e.sd.pd->id;
+		ma.addr = 0x10000;
+		ma.size = bm_bytes;
+		ma.umem_id = bm_umem->id;
+		ma.key = 0x11;
+		rc = lvdpa_devx_mkey_create_direct(e.sd.dev, &ma, &bm_mkey);
+	}
+	if (rc == 0) {
+		/* Only the RX queue logs: it is the one writing guest pages. */
+		a = e.v[0].attr;
+		a.dirty_bitmap_mkey = bm_mkey->id;
+		a.dirty_bitmap_addr = 0x10000;
+		a.dirty_bitmap_size = bm_bytes;
+		a.vhost_log_page = 0;
+		a.dirty_bitmap_dump_enable = true;
+		rc = lvdpa_devx_virtq_modify(e.v[0].obj, &a,
+			LVDPA_PRM_VIRTQ_MODIFY_DIRTY_BITMAP_PARAMS |
+			LVDPA_PRM_VIRTQ_MODIFY_DIRTY_BITMAP_DUMP_ENABLE);
+	}
+	if (rc == 0)
+		rc = lvdpa_synth_flow_init(&f, &e.v[1], &e.v[0], size, k);
+	if (rc == 0) {
+		rc = lvdpa_synth_flow_run(&f, k, 3000);
+		lvdpa_synth_flow_fini(&f);
+	}
+	/* Expected: the used ring, and the first k RX slots (header + frame). */
+	tm_mark(want, e.q[0].device, lvdpa_ring_device_bytes(256, false, false));
+	for (i = 0; i < k; i++) {
+		uint64_t slot = e.q[0].bufs + i * (16 + rc_.buf_len);
+
+		tm_mark(want, slot + 16 - rc_.hdr_len, rc_.hdr_len + size);
+	}
+	for (i = 0; i < bm_bytes; i++)
+		diff += bm[i] != want[i];
+	if (e.v_ok[0])
+		lvdpa_synth_vq_destroy(&e.v[0]);
+	e.v_ok[0] = false;
+	lvdpa_devx_mkey_destroy(bm_mkey);
+	if (bm_umem != NULL)
+		lvdpa_devx_umem_dereg(bm_umem);
+	tm_teardown(&e);
+	free(bm);
+	free(want);
+	LVDPA_TEST_ASSERT(rc == 0, "set-up or flow: %d", rc);
+	LVDPA_TEST_ASSERT_EQ(diff, 0, "bitmap bytes differing from the pages written");
+	return 0;
+}
+
+/* Suspend both queues mid-flow, destroy, recreate from the hw indices, go on. */
+static int
+tm_suspend_resume(bool packed)
+{
+	struct lvdpa_synth_qcfg rc_ = tm_qcfg(128, true, false, false, false, packed);
+	struct lvdpa_synth_qcfg tc = tm_qcfg(128, false, false, false, false, packed);
+	struct lvdpa_devx_virtq_attr ta, ra, ta2;
+	const uint64_t total = 5000;
+	struct lvdpa_synth_flow f;
+	struct tm_env e;
+	int rc, round;
+
+	LVDPA_TEST_ASSERT(tm_open(&e, packed ? "max_queues=2,packed=1" : "max_queues=2") == 0,
+			  "open");
+	rc = tm_queue(&e, 0, &rc_, true);
+	if (rc == 0)
+		rc = tm_queue(&e, 1, &tc, true);
+	if (rc == 0)
+		rc = lvdpa_synth_flow_init(&f, &e.v[1], &e.v[0], 64, total);
+	if (rc != 0) {
+		tm_teardown(&e);
+		LVDPA_TEST_ASSERT(0, "set-up: %d", rc);
+	}
+	for (round = 1; round <= 3 && rc == 0; round++) {
+		rc = lvdpa_synth_flow_run(&f, total * round / 4, 3000);
+		/* TX first: nothing new leaves; then RX: nothing new lands. */
+		if (rc == 0)
+			rc = lvdpa_synth_vq_set_state(&e.v[1], LVDPA_PRM_VIRTQ_STATE_SUSPEND);
+		if (rc == 0)
+			rc = lvdpa_synth_vq_set_state(&e.v[0], LVDPA_PRM_VIRTQ_STATE_SUSPEND);
+		if (rc == 0)
+			rc = lvdpa_synth_vq_query(&e.v[1], &ta);
+		if (rc == 0)
+			rc = lvdpa_synth_vq_query(&e.v[0], &ra);
+		if (rc != 0)
+			break;
+		if (ta.state != LVDPA_PRM_VIRTQ_STATE_SUSPEND ||
+		    ra.state != LVDPA_PRM_VIRTQ_STATE_SUSPEND ||
+		    ta.hw_available_index != ta.hw_used_index) {
+			rc = -EPROTO;
+			break;
+		}
+		/* Kicks while suspended must not be lost either. */
+		lvdpa_synth_vq_kick(&e.v[1], true);
+		lvdpa_synth_vq_destroy(&e.v[1]);
+		lvdpa_synth_vq_destroy(&e.v[0]);
+		e.v_ok[0] = e.v_ok[1] = false;
+		rc = lvdpa_synth_vq_create(&e.sd, &e.v[0], 0, &e.q[0], true,
+					   ra.hw_available_index, ra.hw_used_index);
+		if (rc == 0) {
+			e.v_ok[0] = true;
+			rc = lvdpa_synth_vq_create(&e.sd, &e.v[1], 1, &e.q[1], true,
+						   ta.hw_available_index, ta.hw_used_index);
+		}
+		if (rc == 0) {
+			e.v_ok[1] = true;
+			rc = lvdpa_synth_vq_query(&e.v[1], &ta2);
+		}
+		if (rc == 0 && (ta2.hw_available_index != ta.hw_available_index ||
+				ta2.hw_used_index != ta.hw_used_index))
+			rc = -EPROTO;
+	}
+	if (rc == 0)
+		rc = lvdpa_synth_flow_run(&f, total, 3000);
+	lvdpa_synth_flow_fini(&f);
+	tm_teardown(&e);
+	LVDPA_TEST_ASSERT(rc == 0, "suspend/resume flow: %d at %" PRIu64 " received", rc,
+			  f.received);
+	LVDPA_TEST_ASSERT_EQ(f.received, total, "frames received once each, in order");
+	LVDPA_TEST_ASSERT_EQ(f.bad, 0, "bad frames");
+	return 0;
+}
+
+static int
+test_model_suspend_resume_split(void)
+{
+	return tm_suspend_resume(false);
+}
+
+static int
+test_model_suspend_resume_packed(void)
+{
+	return tm_suspend_resume(true);
+}
+
+LVDPA_TEST_MAIN(
+	LVDPA_TEST_CASE(test_model_modern_split),
+	LVDPA_TEST_CASE(test_model_modern_split_large),
+	LVDPA_TEST_CASE(test_model_legacy_split_hdr10_own_desc),
+	LVDPA_TEST_CASE(test_model_legacy_split_hdr10_any_layout),
+	LVDPA_TEST_CASE(test_model_legacy_split_hdr12_mrg),
+	LVDPA_TEST_CASE(test_model_modern_split_mrg),
+	LVDPA_TEST_CASE(test_model_packed),
+	LVDPA_TEST_CASE(test_model_packed_mrg_indirect),
+	LVDPA_TEST_CASE(test_model_indirect),
+	LVDPA_TEST_CASE(test_model_event_idx),
+	LVDPA_TEST_CASE(test_model_legacy_event_idx_indirect),
+	LVDPA_TEST_CASE(test_model_dirty_log),
+	LVDPA_TEST_CASE(test_model_suspend_resume_split),
+	LVDPA_TEST_CASE(test_model_suspend_resume_packed),
+)

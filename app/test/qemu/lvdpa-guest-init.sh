@@ -1,0 +1,121 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The lvdpa authors
+#
+# /init of the lvdpa test guest (busybox only). It loads the virtio-net
+# modules, reports what the guest driver negotiated, pings the peer a bounded
+# number of times, prints one result line per fact on the serial console and
+# powers off. The host side (lvdpa-qemu-guest.sh) reads these lines:
+#   LVDPA-GUEST: boot kernel <release>
+#   LVDPA-GUEST: device <virtioN> pci <vendor>:<device> <legacy|modern> features 0x<hex> version_1 <yes|no>
+#   LVDPA-GUEST: ping <peer> <ok|fail> <received>/<sent>
+#   LVDPA-GUEST: error <why>
+#   LVDPA-GUEST: end
+# Parameters come from the kernel command line:
+#   lvdpa.ip=<addr/prefix> lvdpa.peer=<addr> lvdpa.count=<n> lvdpa.mtu=<n>
+
+/bin/busybox mkdir -p /proc /sys /dev /tmp /sbin /usr/bin /usr/sbin
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+# The console may not have been open when the kernel started us.
+[ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
+
+say() {
+	echo "LVDPA-GUEST: $*"
+}
+
+finish() {
+	say end
+	sync
+	poweroff -f
+	# poweroff -f does not return; if it did, panic=-1 and -no-reboot end
+	# the VM when init exits.
+	exit 1
+}
+
+ip_arg=
+peer=
+count=5
+mtu=
+for w in $(cat /proc/cmdline); do
+	case "$w" in
+	lvdpa.ip=*) ip_arg=${w#lvdpa.ip=} ;;
+	lvdpa.peer=*) peer=${w#lvdpa.peer=} ;;
+	lvdpa.count=*) count=${w#lvdpa.count=} ;;
+	lvdpa.mtu=*) mtu=${w#lvdpa.mtu=} ;;
+	esac
+done
+
+say "boot kernel $(uname -r)"
+
+# Modules in dependency order, written by the host from modules.dep.
+while read -r m; do
+	[ -n "$m" ] || continue
+	insmod "/lib/modules/$m" || say "error insmod $m"
+done </lib/modules/load-order
+
+# The driver probes asynchronously to insmod: wait for the interface.
+n=0
+while [ ! -e /sys/class/net/eth0 ] && [ $n -lt 100 ]; do
+	usleep 100000
+	n=$((n + 1))
+done
+if [ ! -e /sys/class/net/eth0 ]; then
+	say "error no eth0"
+	finish
+fi
+
+# eth0's device is the virtio device; its parent is the PCI function.
+vdev=$(readlink -f /sys/class/net/eth0/device)
+pdev=$(readlink -f "$vdev/..")
+vendor=$(cat "$pdev/vendor" 2>/dev/null)
+device=$(cat "$pdev/device" 2>/dev/null)
+# Transitional (legacy-capable) virtio-net is 0x1000, modern-only 0x1041;
+# what the driver actually used shows in VERSION_1 (feature bit 32).
+bits=$(cat "$vdev/features")
+hi=0
+lo=0
+i=0
+while [ $i -lt ${#bits} ] && [ $i -lt 64 ]; do
+	if [ "${bits:$i:1}" = 1 ]; then
+		if [ $i -lt 32 ]; then
+			lo=$((lo | (1 << i)))
+		else
+			hi=$((hi | (1 << (i - 32))))
+		fi
+	fi
+	i=$((i + 1))
+done
+if [ "${bits:32:1}" = 1 ]; then
+	v1=yes
+	mode=modern
+else
+	v1=no
+	mode=legacy
+fi
+say "device ${vdev##*/} pci ${vendor#0x}:${device#0x} $mode features $(printf '0x%08x%08x' $hi $lo) version_1 $v1"
+
+if [ -z "$ip_arg" ] || [ -z "$peer" ]; then
+	say "error lvdpa.ip or lvdpa.peer missing"
+	finish
+fi
+ip link set lo up
+[ -n "$mtu" ] && ip link set eth0 mtu "$mtu"
+ip addr add "$ip_arg" dev eth0
+ip link set eth0 up
+
+# Bounded: at most count replies waited for, the whole run within a deadline.
+out=$(ping -c "$count" -i 0.2 -W 2 -w $((count + 10)) "$peer" 2>&1)
+echo "$out"
+sent=$(echo "$out" | sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p')
+recv=$(echo "$out" | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
+[ -n "$sent" ] || sent=0
+[ -n "$recv" ] || recv=0
+if [ "$recv" -gt 0 ] && [ "$recv" -eq "$sent" ]; then
+	say "ping $peer ok $recv/$sent"
+else
+	say "ping $peer fail $recv/$sent"
+fi
+finish

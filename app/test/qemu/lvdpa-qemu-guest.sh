@@ -1,0 +1,357 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The lvdpa authors
+#
+# Boots a real small Linux guest (Debian's kernel, a busybox initramfs) under
+# QEMU/TCG with one virtio-net-pci device on a vhost-user socket, and checks
+# what the guest's own virtio driver negotiated and whether it can ping a peer
+# through the backend. Works against any vhost-user backend: DPDK's net_vhost,
+# the lvdpa sample application, ...
+#
+# Usage: lvdpa-qemu-guest.sh --legacy|--modern --socket PATH [options]
+#   --legacy          transitional device, legacy interface only (disable-modern=on):
+#                     the guest driver must not negotiate VERSION_1 (pci id 1af4:1000)
+#   --modern          modern-only device (disable-legacy=on): VERSION_1 (1af4:1041)
+#   --socket PATH     vhost-user socket
+#   --client          QEMU connects to a listening backend (default); the
+#                     socket is waited for up to --wait-socket seconds
+#   --server          QEMU listens on PATH and waits for the backend to connect
+#   --ip ADDR/LEN     guest address (default 198.18.0.2/24, RFC 2544 test range)
+#   --peer ADDR       address pinged (default 198.18.0.1)
+#   --count N         pings sent (default 5); 0: no ping, check negotiation only
+#   --mac MAC         guest MAC (default 52:54:00:4c:56:01)
+#   --timeout SEC     hard limit on QEMU's run time (default 240)
+#   --wait-socket SEC in client mode, wait that long for PATH (default 30)
+#   --cache DIR       artifact cache (default $LVDPA_QEMU_CACHE; one is required)
+#   --log FILE        keep the guest's serial console there (default: a temp file,
+#                     printed on failure)
+#   --machine TYPE    pc (default) or q35
+#   --append ARGS     more kernel parameters (e.g. "loglevel=7" without quiet: --verbose)
+#   --qemu-arg ARG    one more QEMU argument (repeatable)
+#   --verbose         kernel messages on the serial log (no "quiet")
+#   --prepare         only build the cached kernel/initramfs, then exit
+# Environment: LVDPA_QEMU_CACHE (cache), LVDPA_QEMU_KERNEL_PKG (kernel package
+# name instead of the one linux-image-amd64 depends on), LVDPA_QEMU_BIN.
+#
+# Output: the guest's "LVDPA-GUEST: ..." lines, then one line
+#   lvdpa-qemu-guest: PASS <mode> <seconds>s   or   lvdpa-qemu-guest: FAIL <why>
+# Exit: 0 pass, 1 guest-side failure, 2 usage, 3 timeout, 4 environment.
+
+set -u -o pipefail
+
+self_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+init_script=$self_dir/lvdpa-guest-init.sh
+# Loaded in dependency order from modules.dep; the PCI transport and net driver
+# are the roots, the rest (virtio, virtio_ring, virtio_pci_*_dev, failover,
+# net_failover) comes in as their dependencies.
+root_modules="virtio_pci virtio_net"
+
+mode=
+sock=
+server=0
+guest_ip=198.18.0.2/24
+peer=198.18.0.1
+count=5
+mac=52:54:00:4c:56:01
+tmo=240
+wait_sock=30
+cache=${LVDPA_QEMU_CACHE:-}
+log=
+machine=pc
+append=
+verbose=0
+prepare=0
+qemu_extra=()
+qemu_bin=${LVDPA_QEMU_BIN:-qemu-system-x86_64}
+
+usage() {
+	sed -n '/^# Usage:/,/^# Exit:/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	exit 2
+}
+
+die() {
+	local rc=$1
+	shift
+	echo "lvdpa-qemu-guest: FAIL $*"
+	exit "$rc"
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--legacy) mode=legacy ;;
+	--modern) mode=modern ;;
+	--socket) sock=${2:?}; shift ;;
+	--server) server=1 ;;
+	--client) server=0 ;;
+	--ip) guest_ip=${2:?}; shift ;;
+	--peer) peer=${2:?}; shift ;;
+	--count) count=${2:?}; shift ;;
+	--mac) mac=${2:?}; shift ;;
+	--timeout) tmo=${2:?}; shift ;;
+	--wait-socket) wait_sock=${2:?}; shift ;;
+	--cache) cache=${2:?}; shift ;;
+	--log) log=${2:?}; shift ;;
+	--machine) machine=${2:?}; shift ;;
+	--append) append=${2:?}; shift ;;
+	--qemu-arg) qemu_extra+=("${2:?}"); shift ;;
+	--verbose) verbose=1 ;;
+	--prepare) prepare=1 ;;
+	-h|--help) usage ;;
+	*) echo "lvdpa-qemu-guest: unknown option $1" >&2; usage ;;
+	esac
+	shift
+done
+
+[ -n "$cache" ] || { echo "lvdpa-qemu-guest: --cache or LVDPA_QEMU_CACHE required" >&2; usage; }
+if [ $prepare = 0 ]; then
+	[ -n "$mode" ] || { echo "lvdpa-qemu-guest: --legacy or --modern required" >&2; usage; }
+	[ -n "$sock" ] || { echo "lvdpa-qemu-guest: --socket required" >&2; usage; }
+fi
+case "$count" in ''|*[!0-9]*) usage ;; esac
+case "$tmo" in ''|*[!0-9]*) usage ;; esac
+
+for t in "$qemu_bin" busybox gzip flock timeout dpkg-deb apt-get; do
+	command -v "$t" >/dev/null ||
+		die 4 "$t not found (devtools/setup.sh installs qemu-system-x86, busybox-static)"
+done
+# The initramfs needs busybox-static's binary: a dynamic one has no libc there.
+busybox_bin=/bin/busybox
+[ -x "$busybox_bin" ] || die 4 "$busybox_bin not found (busybox-static)"
+
+tmp=
+qpid=
+cleanup() {
+	local rc=$?
+	if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
+		kill -TERM "$qpid" 2>/dev/null
+		wait "$qpid" 2>/dev/null
+	fi
+	[ $server = 1 ] && [ -n "$sock" ] && rm -f "$sock"
+	[ -n "$tmp" ] && rm -rf "$tmp"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mkdir -p "$cache" || die 4 "cannot create $cache"
+cache=$(cd "$cache" && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/lvdpa-qemu-guest.XXXXXX") || die 4 "mktemp"
+
+# --- artifacts -------------------------------------------------------------
+
+kernel_pkg() {
+	if [ -n "${LVDPA_QEMU_KERNEL_PKG:-}" ]; then
+		echo "$LVDPA_QEMU_KERNEL_PKG"
+		return
+	fi
+	LC_ALL=C apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n 1
+}
+
+# Writes the module load order (paths relative to lib/modules/<ver>) for the
+# root modules: dependencies first, each once.
+module_order() {
+	local dep=$1
+	local -A done_m=()
+	local order=()
+	visit() {
+		local path=$1 line d
+		[ -n "${done_m[$path]:-}" ] && return
+		done_m[$path]=1
+		line=$(grep -m1 "^$path:" "$dep") || {
+			echo "module $path not in modules.dep" >&2
+			return 1
+		}
+		for d in ${line#*:}; do
+			visit "$d" || return 1
+		done
+		order+=("$path")
+	}
+	local m p
+	for m in $root_modules; do
+		p=$(grep -m1 -o "^[^:]*/$m\.ko\(\.[gx]z\|\.zst\)\{0,1\}:" "$dep") || {
+			echo "module $m not in this kernel" >&2
+			return 1
+		}
+		visit "${p%:}" || return 1
+	done
+	printf '%s\n' "${order[@]}"
+}
+
+# cache/<package>/{vmlinuz,release,load-order,modules/}: kept from one
+# extraction of the package, which is then removed (it is 400 MB unpacked).
+prepare_kernel() {
+	local pkg=$1 dir=$cache/$pkg w x rel m
+	[ -f "$dir/vmlinuz" ] && [ -f "$dir/load-order" ] && return 0
+	w=$(mktemp -d "$cache/.kernel.XXXXXX") || return 1
+	echo "lvdpa-qemu-guest: fetching $pkg into $cache" >&2
+	( cd "$w" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2 ) ||
+		{ rm -rf "$w"; echo "apt-get download $pkg failed" >&2; return 1; }
+	x=$w/x
+	dpkg-deb -x "$w"/*.deb "$x" || { rm -rf "$w"; return 1; }
+	rel=$(ls "$x/lib/modules" | head -n 1)
+	[ -n "$rel" ] && [ -f "$x/boot/vmlinuz-$rel" ] ||
+		{ rm -rf "$w"; echo "no kernel in $pkg" >&2; return 1; }
+	# The package ships no modules.dep (depmod runs at install): make one
+	# inside the extracted tree, never in the host's /lib/modules.
+	"$busybox_bin" depmod -b "$x" "$rel" || { rm -rf "$w"; return 1; }
+	mkdir -p "$w/out/modules"
+	module_order "$x/lib/modules/$rel/modules.dep" > "$w/out/load-order.path" ||
+		{ rm -rf "$w"; return 1; }
+	: > "$w/out/load-order"
+	while read -r m; do
+		case "$m" in
+		*.ko) cp "$x/lib/modules/$rel/$m" "$w/out/modules/" ;;
+		*.ko.xz) xz -dc "$x/lib/modules/$rel/$m" > "$w/out/modules/$(basename "${m%.xz}")" ;;
+		*.ko.zst) zstd -qdc "$x/lib/modules/$rel/$m" > "$w/out/modules/$(basename "${m%.zst}")" ;;
+		*.ko.gz) gzip -dc "$x/lib/modules/$rel/$m" > "$w/out/modules/$(basename "${m%.gz}")" ;;
+		esac || { rm -rf "$w"; return 1; }
+		m=$(basename "$m")
+		echo "${m%.ko*}.ko" >> "$w/out/load-order"
+	done < "$w/out/load-order.path"
+	cp "$x/boot/vmlinuz-$rel" "$w/out/vmlinuz" || { rm -rf "$w"; return 1; }
+	echo "$rel" > "$w/out/release"
+	ls "$w"/*.deb | xargs -n1 basename > "$w/out/package"
+	rm -rf "$dir"
+	mv "$w/out" "$dir" && rm -rf "$w"
+}
+
+# The initramfs is named after a hash of everything in it, so that a changed
+# /init or busybox rebuilds it.
+prepare_initramfs() {
+	local kdir=$1 h r m
+	h=$( { cat "$init_script" "$kdir/load-order" "$kdir/release";
+		sha256sum "$busybox_bin"; } | sha256sum | cut -c1-16)
+	initrd=$kdir/initramfs-$h.cpio.gz
+	[ -f "$initrd" ] && return 0
+	r=$(mktemp -d "$cache/.initramfs.XXXXXX") || return 1
+	mkdir -p "$r/root/bin" "$r/root/dev" "$r/root/proc" "$r/root/sys" \
+		"$r/root/tmp" "$r/root/lib/modules"
+	cp "$busybox_bin" "$r/root/bin/busybox"
+	cp "$init_script" "$r/root/init"
+	chmod 0755 "$r/root/init" "$r/root/bin/busybox"
+	cp "$kdir/load-order" "$r/root/lib/modules/"
+	while read -r m; do
+		cp "$kdir/modules/$m" "$r/root/lib/modules/" || { rm -rf "$r"; return 1; }
+	done < "$kdir/load-order"
+	# The kernel's built-in initramfs already has /dev/console; add one
+	# when we can, /init also reopens it after mounting devtmpfs.
+	mknod "$r/root/dev/console" c 5 1 2>/dev/null
+	( cd "$r/root" && find . | LC_ALL=C sort | "$busybox_bin" cpio -o -H newc 2>/dev/null ) |
+		gzip -9n > "$r/initramfs.cpio.gz" || { rm -rf "$r"; return 1; }
+	mv "$r/initramfs.cpio.gz" "$initrd" && rm -rf "$r"
+}
+
+prepare_all() {
+	local pkg kdir
+	pkg=$(kernel_pkg)
+	if [ -z "$pkg" ]; then
+		# No apt lists (apt-get update never ran): use what is cached.
+		pkg=$(cd "$cache" && ls -d linux-image-*/vmlinuz 2>/dev/null |
+			sort -V | tail -n 1)
+		pkg=${pkg%/vmlinuz}
+		[ -n "$pkg" ] || { echo "no kernel package known: run apt-get update" >&2; return 1; }
+	fi
+	prepare_kernel "$pkg" || return 1
+	kdir=$cache/$pkg
+	kernel=$kdir/vmlinuz
+	prepare_initramfs "$kdir" || return 1
+}
+
+kernel=
+initrd=
+# Several tests may prepare the same cache at once: one at a time.
+exec 9>"$cache/.lock"
+flock -w 600 9 || die 4 "cache $cache locked for 600 s"
+t_prep=$SECONDS
+prepare_all || die 4 "cannot prepare guest artifacts in $cache"
+exec 9>&-
+[ $((SECONDS - t_prep)) -gt 2 ] &&
+	echo "lvdpa-qemu-guest: artifacts ready in $((SECONDS - t_prep)) s: $kernel $initrd" >&2
+
+if [ $prepare = 1 ]; then
+	echo "lvdpa-qemu-guest: kernel $kernel"
+	echo "lvdpa-qemu-guest: initramfs $initrd ($(stat -c %s "$initrd") bytes)"
+	exit 0
+fi
+
+# --- run -------------------------------------------------------------------
+
+if [ $server = 0 ]; then
+	n=0
+	while [ ! -S "$sock" ] && [ $n -lt $((wait_sock * 10)) ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	[ -S "$sock" ] || die 4 "no vhost-user socket at $sock"
+	chardev="socket,id=c0,path=$sock"
+else
+	rm -f "$sock"
+	chardev="socket,id=c0,path=$sock,server=on,wait=on"
+fi
+
+if [ $mode = legacy ]; then
+	devmode="disable-modern=on,disable-legacy=off"
+else
+	devmode="disable-legacy=on,disable-modern=off"
+fi
+
+[ -n "$log" ] || log=$tmp/serial.log
+: > "$log"
+cmdline="console=ttyS0 panic=-1 lvdpa.ip=$guest_ip lvdpa.peer=$peer lvdpa.count=$count"
+[ $verbose = 1 ] || cmdline="$cmdline quiet"
+[ -n "$append" ] && cmdline="$cmdline $append"
+
+# vhost-user needs guest memory the backend can map (shared memfd). Under
+# TCG, QEMU 7.2 crashes at DRIVER_OK with MSI-X and vhost-user: vectors=0.
+qemu_cmd=("$qemu_bin" -nodefaults -no-user-config -machine "$machine" -accel tcg
+	-smp 1 -m 512
+	-object memory-backend-memfd,id=mem,size=512M,share=on -numa node,memdev=mem
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
+	-chardev "$chardev"
+	-netdev vhost-user,id=n0,chardev=c0
+	-device "virtio-net-pci,netdev=n0,mac=$mac,vectors=0,$devmode"
+	-display none -monitor none -serial "file:$log" -no-reboot
+	"${qemu_extra[@]}")
+
+t0=$SECONDS
+timeout -k 5 "$tmo" "${qemu_cmd[@]}" > "$tmp/qemu.out" 2>&1 &
+qpid=$!
+wait "$qpid"
+qrc=$?
+qpid=
+dt=$((SECONDS - t0))
+
+lines=$(tr -d '\r' < "$log" | grep -a '^LVDPA-GUEST: ')
+[ -n "$lines" ] && echo "$lines"
+
+fail() {
+	echo "lvdpa-qemu-guest: FAIL $mode: $2 (qemu exit $qrc, ${dt}s)"
+	{
+		echo "--- qemu output"
+		tail -n 20 "$tmp/qemu.out"
+		echo "--- guest serial console (last 40 lines of $log)"
+		tr -d '\r' < "$log" | tail -n 40
+		echo "---"
+	} >&2
+	exit "$1"
+}
+
+[ $qrc = 124 ] || [ $qrc = 137 ] && fail 3 "timeout after ${tmo}s"
+echo "$lines" | grep -q '^LVDPA-GUEST: end$' || fail 1 "guest did not finish (qemu exit $qrc)"
+echo "$lines" | grep -q '^LVDPA-GUEST: error' && fail 1 "guest reported an error"
+dev=$(echo "$lines" | grep -m1 '^LVDPA-GUEST: device ') || fail 1 "no virtio-net device in the guest"
+if [ $mode = legacy ]; then
+	echo "$dev" | grep -q ' pci 1af4:1000 legacy .* version_1 no$' ||
+		fail 1 "expected a legacy device without VERSION_1"
+else
+	echo "$dev" | grep -q ' pci 1af4:1041 modern .* version_1 yes$' ||
+		fail 1 "expected a modern device with VERSION_1"
+fi
+if [ "$count" -gt 0 ]; then
+	echo "$lines" | grep -q "^LVDPA-GUEST: ping $peer ok $count/$count$" ||
+		fail 1 "ping $peer failed"
+fi
+echo "lvdpa-qemu-guest: PASS $mode ${dt}s"
+exit 0

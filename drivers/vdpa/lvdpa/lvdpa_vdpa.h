@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The lvdpa authors
+ */
+
+#ifndef LVDPA_VDPA_H
+#define LVDPA_VDPA_H
+
+/**
+ * @file
+ * Private header of the lvdpa vDPA PMD: the device state and every function
+ * one file of the PMD calls in another. It reads as the table of contents:
+ * - lvdpa_vdpa.c        probe/remove, devargs, the ops table, device list;
+ * - lvdpa_vdpa_mem.c    guest memory table -> umems, direct mkeys, one
+ *                       indirect KLM mkey;
+ * - lvdpa_vdpa_virtq.c  virtq objects (pre-created, modified, stopped);
+ * - lvdpa_vdpa_event.c  the event thread: guest kicks -> doorbell, device
+ *                       progress -> guest call, device error events;
+ * - lvdpa_vdpa_lm.c     dirty logging for live migration;
+ * - lvdpa_vdpa_stats.c  the queue counters.
+ *
+ * Unless said otherwise, functions return 0 on success or a negative errno
+ * value. Functions taking a priv expect its lock held (priv->lock) unless
+ * their comment says otherwise.
+ */
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_log.h>
+#include <rte_vhost.h>
+
+#include "lvdpa_vdpa_compat.h"
+#include "lvdpa_devx.h"
+#include "lvdpa_transport.h"
+#include "lvdpa_vhost.h"
+
+extern int lvdpa_vdpa_logtype;
+
+#define LVDPA_VDPA_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, lvdpa_vdpa_logtype, "lvdpa: " fmt "\n", \
+		##__VA_ARGS__)
+/* With the device name, so that two devices' lines are told apart. */
+#define LVDPA_VDPA_DLOG(priv, level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, lvdpa_vdpa_logtype, "lvdpa: %s: " fmt "\n", \
+		(priv)->name, ##__VA_ARGS__)
+
+/** Virtio queues per device at most (rte_vhost's VHOST_MAX_VRING). */
+#define LVDPA_VDPA_MAX_VRINGS 256
+/** The device's virtio-net config space served by get_config. */
+#define LVDPA_VDPA_NET_CONFIG_LEN 24
+
+/** legacy= devarg: where a legacy (virtio 0.9.5) guest goes. */
+enum lvdpa_vdpa_legacy {
+	LVDPA_VDPA_LEGACY_AUTO,   /**< device where correct, else relay, else refuse */
+	LVDPA_VDPA_LEGACY_DEVICE, /**< always the device (never a BE ring) */
+	LVDPA_VDPA_LEGACY_RELAY,  /**< always the relay */
+	LVDPA_VDPA_LEGACY_REFUSE, /**< refuse legacy guests */
+};
+
+/** event_mode= devarg, as DPDK's mlx5 vDPA numbers them. */
+enum lvdpa_vdpa_event_mode {
+	LVDPA_VDPA_EVENT_TIMER = 0,   /**< poll at a fixed period (event_us) */
+	LVDPA_VDPA_EVENT_DYNAMIC = 1, /**< period grows while there is no traffic */
+	LVDPA_VDPA_EVENT_IRQ = 2,     /**< device completion events (not yet) */
+};
+
+/** The parsed devargs (see lvdpa_vdpa.c for the table and defaults). */
+struct lvdpa_vdpa_config {
+	char device[64];
+	uint32_t queues;          /**< queue pairs pre-created at probe, 0 none */
+	uint32_t queue_size;
+	char uplink[64];
+	uint32_t legacy;           /**< enum lvdpa_vdpa_legacy */
+	uint32_t host_order;       /**< enum lvdpa_vhost_order */
+	uint32_t event_mode;
+	uint32_t event_us;
+	uint32_t no_traffic_time;  /**< seconds */
+	int32_t event_core;        /**< CPU for the event thread, -1 any */
+	uint32_t hw_latency_mode;
+	uint32_t hw_max_latency_us;
+	uint32_t hw_max_pending_comp;
+	uint32_t model_legacy;
+	uint32_t model_packed;
+	uint32_t model_max_queue_size;
+	uint32_t model_max_queues;
+	uint32_t model_mrg_rxbuf;
+	uint32_t model_event_idx;
+};
+
+/** Counters reported by the stats ops, in this order. */
+enum lvdpa_vdpa_stat {
+	LVDPA_VDPA_STAT_RECEIVED_DESC,
+	LVDPA_VDPA_STAT_COMPLETED_DESC,
+	LVDPA_VDPA_STAT_BAD_DESC_ERRORS,
+	LVDPA_VDPA_STAT_EXCEED_MAX_CHAIN,
+	LVDPA_VDPA_STAT_INVALID_BUFFER,
+	LVDPA_VDPA_STAT_COMPLETION_ERRORS,
+	LVDPA_VDPA_STAT_ERROR_EVENTS,
+	LVDPA_VDPA_STAT_NUM,
+};
+
+/** One virtio queue of the device. */
+struct lvdpa_vdpa_virtq {
+	uint16_t index;
+	bool enable;               /**< from set_vring_state */
+	bool running;              /**< RDY on the device */
+	bool errored;              /**< the device reported ERR */
+	struct lvdpa_devx_obj *obj;      /**< virtio_net_q, NULL if none */
+	struct lvdpa_devx_obj *counters; /**< kept for the device's life */
+	/* What obj was created or last modified with. */
+	uint16_t size;
+	bool packed;
+	bool version_1_0;
+	bool fresh;                /**< INIT, never started: may be modified */
+	struct {
+		void *buf;
+		struct lvdpa_tp_umem *umem;
+		uint32_t size;
+	} umems[3];
+	struct rte_vhost_vring vring;   /**< hva of the rings, fds */
+	int kickfd_polled;              /**< fd in the event thread's epoll, -1 none */
+	uint16_t last_used;             /**< used index last signalled */
+	uint16_t hw_avail, hw_used;     /**< where the device stopped */
+	uint64_t err_events;
+	uint64_t stats_base[LVDPA_VDPA_STAT_NUM]; /**< values at reset_stats */
+};
+
+/** One guest memory region as registered. */
+struct lvdpa_vdpa_mreg {
+	uint64_t gpa;
+	uint64_t hva;
+	uint64_t size;
+	struct lvdpa_tp_umem *umem;
+	struct lvdpa_devx_obj *mkey;
+};
+
+/** Device state, also the device's place in the list. */
+struct lvdpa_vdpa_priv {
+	TAILQ_ENTRY(lvdpa_vdpa_priv) next;
+	char name[RTE_DEV_NAME_MAX_LEN];
+	struct rte_vdpa_device *vdev;
+	unsigned int refcnt;          /**< ops in flight, under the list lock */
+	struct lvdpa_vdpa_config cfg;
+	pthread_mutex_t lock;         /**< config ops vs the event thread */
+	/* device */
+	struct lvdpa_tp_dev *tp;
+	struct lvdpa_devx_caps caps;
+	struct lvdpa_devx_obj *pd;
+	struct lvdpa_tp_db *db;
+	struct lvdpa_tp_evchan *evchan;
+	uint64_t dev_features;        /**< offered by get_features */
+	uint8_t net_config[LVDPA_VDPA_NET_CONFIG_LEN]; /**< LE, as modern */
+	/* connection */
+	int vid;                      /**< -1 when not configured */
+	bool configured;              /**< dev_conf done */
+	uint64_t features;            /**< negotiated */
+	bool legacy;                  /**< the guest has no VERSION_1 */
+	/* memory */
+	struct lvdpa_vdpa_mreg *mregs;
+	uint32_t nr_mregs;
+	struct lvdpa_devx_obj *mkey;  /**< indirect KLM over guest memory */
+	/* live migration */
+	bool log_enabled;
+	uint64_t log_base, log_size;
+	struct lvdpa_tp_umem *log_umem;
+	struct lvdpa_devx_obj *log_mkey;
+	/* event thread */
+	pthread_t ev_thread;
+	bool ev_started;
+	int ep_fd;
+	int wake_fd;
+	volatile bool ev_quit;
+	uint64_t ev_last_traffic;     /**< rte_get_timer_cycles() */
+	uint32_t nr_virtqs;           /**< entries of virtqs */
+	uint16_t nr_vrings;           /**< vrings of the connection */
+	struct lvdpa_vdpa_virtq virtqs[];
+};
+
+/* ---- lvdpa_vdpa_mem.c ---- */
+
+/**
+ * Register the guest memory table of priv->vid: one umem and one direct
+ * mkey per region, one indirect KLM mkey over guest physical addresses
+ * (holes map to no mkey, so the device faults on them). Skips all work when
+ * the table is unchanged.
+ */
+int lvdpa_vdpa_mem_register(struct lvdpa_vdpa_priv *priv);
+
+/** Release what lvdpa_vdpa_mem_register() made; safe on partial state. */
+void lvdpa_vdpa_mem_unregister(struct lvdpa_vdpa_priv *priv);
+
+/**
+ * Translate a host virtual address of guest memory into its guest
+ * physical address, for @p len bytes that must sit in one region.
+ * @return 0 with *gpa set, -EFAULT when not in guest memory
+ */
+int lvdpa_vdpa_hva_to_gpa(const struct lvdpa_vdpa_priv *priv, uint64_t hva,
+			  uint64_t len, uint64_t *gpa);
+
+/* ---- lvdpa_vdpa_virtq.c ---- */
+
+/** Pre-create the objects of queues 0..n-1 (devargs queues/queue_size). */
+int lvdpa_vdpa_virtqs_prepare(struct lvdpa_vdpa_priv *priv, uint32_t n,
+			      uint16_t queue_size);
+
+/**
+ * Configure and start vring @p index of priv->vid from rte_vhost's view:
+ * modify a fresh pre-created object in place, or create one. Starts it
+ * (RDY) when enabled.
+ */
+int lvdpa_vdpa_virtq_setup(struct lvdpa_vdpa_priv *priv, uint16_t index);
+
+/** Move a set-up queue to RDY (enable) or stop it (disable). */
+int lvdpa_vdpa_virtq_enable(struct lvdpa_vdpa_priv *priv, uint16_t index,
+			    bool enable);
+
+/**
+ * Stop a running queue: suspend it, read where the device stopped and hand
+ * it to rte_vhost (rte_vhost_set_vring_base), log the used ring when dirty
+ * logging is on. No-op on a queue that does not run.
+ */
+int lvdpa_vdpa_virtq_stop(struct lvdpa_vdpa_priv *priv, uint16_t index);
+
+/** Destroy the virtq object and umems of @p index (counters stay). */
+void lvdpa_vdpa_virtq_release(struct lvdpa_vdpa_priv *priv, uint16_t index);
+
+/** Release every queue, counters included (device removal). */
+void lvdpa_vdpa_virtqs_release_all(struct lvdpa_vdpa_priv *priv);
+
+/* ---- lvdpa_vdpa_event.c ---- */
+
+/** Create the epoll set, wake fd, event channel and start the thread. */
+int lvdpa_vdpa_event_start(struct lvdpa_vdpa_priv *priv);
+
+/** Stop and join the thread and release what _start made (idempotent). No lock held. */
+void lvdpa_vdpa_event_stop(struct lvdpa_vdpa_priv *priv);
+
+/** Poll the kick fd of @p vq in the thread (or stop polling it: -1). */
+int lvdpa_vdpa_event_kick_set(struct lvdpa_vdpa_priv *priv,
+			      struct lvdpa_vdpa_virtq *vq, int kickfd);
+
+/** Subscribe @p vq's object to error (object change) events. */
+int lvdpa_vdpa_event_subscribe(struct lvdpa_vdpa_priv *priv,
+			       struct lvdpa_vdpa_virtq *vq);
+
+/* ---- lvdpa_vdpa_lm.c ---- */
+
+/**
+ * Turn dirty logging on (into rte_vhost's log of priv->vid: the device
+ * writes the vhost log directly through an mkey over it) or off, on every
+ * running queue.
+ */
+int lvdpa_vdpa_lm_log(struct lvdpa_vdpa_priv *priv, bool enable);
+
+/** The virtq fields enabling dirty logging for a queue being set up. */
+void lvdpa_vdpa_lm_virtq_attr(const struct lvdpa_vdpa_priv *priv,
+			      struct lvdpa_devx_virtq_attr *attr);
+
+/** Release the log mkey and umem (idempotent). */
+void lvdpa_vdpa_lm_release(struct lvdpa_vdpa_priv *priv);
+
+/* ---- lvdpa_vdpa_stats.c ---- */
+
+int lvdpa_vdpa_stats_names(struct rte_vdpa_stat_name *names, unsigned int size);
+int lvdpa_vdpa_stats_get(struct lvdpa_vdpa_priv *priv, int qid,
+			 struct rte_vdpa_stat *stats, unsigned int n);
+int lvdpa_vdpa_stats_reset(struct lvdpa_vdpa_priv *priv, int qid);
+
+#endif /* LVDPA_VDPA_H */
