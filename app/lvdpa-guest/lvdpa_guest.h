@@ -81,6 +81,8 @@ enum lvdpa_guest_hdr_layout {
 	LVDPA_GUEST_HDR_INLINE,
 };
 
+struct lvdpa_guest_stats;
+
 struct lvdpa_guest_config {
 	const char *socket_path;
 	/** Listen on socket_path (backend connects) instead of connecting. */
@@ -114,6 +116,9 @@ struct lvdpa_guest_config {
 	uint8_t mac[6];         /**< source MAC; 0 -> 02:00:00:00:00:01 */
 	unsigned int timeout_ms;/**< per reply, and for connecting; default 3000 */
 	int verbose;            /**< 0 quiet, 1 progress, 2 every message */
+	/** Optional: called about once a second by lvdpa_guest_run_traffic. */
+	void (*progress)(void *arg, const struct lvdpa_guest_stats *st);
+	void *progress_arg;
 };
 
 /** Counters of a guest (all queue pairs together). */

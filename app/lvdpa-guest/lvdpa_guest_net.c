@@ -643,6 +643,17 @@ lvdpa_guest_idle(struct lvdpa_guest *g)
 	return 0;
 }
 
+static void
+lvdpa_guest_rates(struct lvdpa_guest *g, double elapsed, uint64_t rx0,
+		  uint64_t bytes0)
+{
+	g->st.elapsed_s = elapsed;
+	if (elapsed > 0) {
+		g->st.mpps = (g->st.received - rx0) / elapsed / 1e6;
+		g->st.gbps = (g->st.rx_bytes - bytes0) * 8.0 / elapsed / 1e9;
+	}
+}
+
 int
 lvdpa_guest_run_traffic(struct lvdpa_guest *g, uint64_t pkts,
 			unsigned int timeout_ms)
@@ -651,7 +662,7 @@ lvdpa_guest_run_traffic(struct lvdpa_guest *g, uint64_t pkts,
 	uint64_t got0[LVDPA_GUEST_MAX_QP], window[LVDPA_GUEST_MAX_QP];
 	uint64_t bad0 = g->st.bad, rx0 = g->st.received, bytes0 = g->st.rx_bytes;
 	unsigned int q, bufs_per_pkt = 1, maxsz = 0;
-	double t0, deadline, now;
+	double t0, deadline, now, last;
 	int rc = 0;
 
 	if (!g->started)
@@ -673,6 +684,7 @@ lvdpa_guest_run_traffic(struct lvdpa_guest *g, uint64_t pkts,
 	}
 	t0 = lvdpa_guest_now();
 	deadline = t0 + timeout_ms / 1000.0;
+	last = t0;
 	for (;;) {
 		bool done = true;
 		int moved = 0;
@@ -705,6 +717,11 @@ lvdpa_guest_run_traffic(struct lvdpa_guest *g, uint64_t pkts,
 		}
 		rc = 0;
 		now = lvdpa_guest_now();
+		if (g->cfg.progress != NULL && now - last >= 1.0) {
+			lvdpa_guest_rates(g, now - t0, rx0, bytes0);
+			g->cfg.progress(g->cfg.progress_arg, &g->st);
+			last = now;
+		}
 		if (g->st.bad != bad0) {
 			rc = -EBADMSG;
 			break;
@@ -722,12 +739,7 @@ lvdpa_guest_run_traffic(struct lvdpa_guest *g, uint64_t pkts,
 		}
 	}
 out:
-	now = lvdpa_guest_now();
-	g->st.elapsed_s = now - t0;
-	if (g->st.elapsed_s > 0) {
-		g->st.mpps = (g->st.received - rx0) / g->st.elapsed_s / 1e6;
-		g->st.gbps = (g->st.rx_bytes - bytes0) * 8.0 / g->st.elapsed_s / 1e9;
-	}
+	lvdpa_guest_rates(g, lvdpa_guest_now() - t0, rx0, bytes0);
 	return rc;
 }
 

@@ -42,6 +42,16 @@ static const struct {
 };
 
 static void
+lvdpa_guest_progress(void *arg, const struct lvdpa_guest_stats *st)
+{
+	(void)arg;
+	printf("lvdpa-guest: %.0f s: sent %" PRIu64 " received %" PRIu64
+	       " bad %" PRIu64 ", %.2f Mpps\n", st->elapsed_s, st->sent,
+	       st->received, st->bad, st->mpps);
+	fflush(stdout);
+}
+
+static void
 lvdpa_guest_usage(FILE *f, const char *prog)
 {
 	fprintf(f,
@@ -107,7 +117,8 @@ lvdpa_guest_usage(FILE *f, const char *prog)
 "\n"
 "Output:\n"
 "  -v, --verbose             more: every vhost-user message\n"
-"      --quiet               only the verdict line\n"
+"      --quiet               only the verdict line (otherwise the\n"
+"                            negotiation and, each second, the counters)\n"
 "  -h, --help                this text\n",
 		prog, (uint64_t)LVDPA_GUEST_PF_SUPPORTED, LVDPA_GUEST_MAX_QP,
 		LVDPA_GUEST_MAX_REGIONS, LVDPA_GUEST_MIN_PKT, LVDPA_GUEST_MAX_PKT);
@@ -429,6 +440,8 @@ main(int argc, char **argv)
 	}
 	cfg.features = (cfg.features | add) & ~del;
 	cfg.verbose = verbose;
+	if (verbose > 0)
+		cfg.progress = lvdpa_guest_progress;
 
 	g = lvdpa_guest_create(&cfg);
 	if (g == NULL) {

@@ -157,6 +157,7 @@ lvdpa_tgl_start(struct lvdpa_tgl *b)
 
 		memset(&cfg, 0, sizeof(cfg));
 		cfg.size = v->num;
+		cfg.packed = !!(b->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_RING_PACKED));
 		cfg.event_idx = !!(b->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_EVENT_IDX));
 		cfg.indirect = !!(b->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_INDIRECT_DESC));
 		cfg.big_endian = v->big_endian;
@@ -545,6 +546,26 @@ test_guest_le_legacy_no_endian_msg(void)
 			     1000, 0, 12);
 }
 
+/* Modern packed ring with event idx and indirect tables, header in its own
+ * descriptor (so every buffer goes through an indirect table). */
+static int
+test_guest_packed_indirect(void)
+{
+	struct lvdpa_guest_config cfg;
+
+	lvdpa_guest_config_init(&cfg);
+	cfg.features = LVDPA_GUEST_FEATURES_MODERN |
+		       LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_RING_PACKED);
+	cfg.hdr_layout = LVDPA_GUEST_HDR_OWN_DESC;
+	cfg.queue_size = 100;   /* packed rings need no power of two */
+	cfg.nsizes = 2;
+	cfg.sizes[0] = 64;
+	cfg.sizes[1] = 1500;
+	return lvdpa_tgl_run(&cfg, LVDPA_GUEST_FEATURES_MODERN |
+			     LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_RING_PACKED),
+			     LVDPA_TGL_PF, 2000, 0, 12);
+}
+
 /* A backend that hangs up after DRIVER_OK ends the run at once, with
  * -ECONNRESET, not at the traffic timeout. */
 static int
@@ -597,5 +618,6 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_guest_be_zero),
 	LVDPA_TEST_CASE(test_guest_be_mrg_indirect),
 	LVDPA_TEST_CASE(test_guest_le_legacy_no_endian_msg),
+	LVDPA_TEST_CASE(test_guest_packed_indirect),
 	LVDPA_TEST_CASE(test_guest_backend_hangup),
 )

@@ -501,6 +501,49 @@ test_two_regions(void)
 	return 0;
 }
 
+/* Copy helpers across iov pieces; writes are logged per piece. */
+static int
+test_iov_copy(void)
+{
+	struct lvdpa_tmem m;
+	struct lvdpa_ring r;
+	struct lvdpa_ring_config cfg;
+	struct lvdpa_ring_iov iov[3];
+	uint8_t buf[32], out[32];
+	unsigned int i;
+
+	LVDPA_TEST_ASSERT(lvdpa_tmem_init(&m, MEM_LEN, 0) == 0, "mem");
+	cfg = lvdpa_tmem_cfg(&m, 4, false, false, false, false, false);
+	LVDPA_TEST_ASSERT_EQ(lvdpa_ring_init(&r, &cfg), 0, "init");
+	/* pieces of 3, 0 and 5 bytes */
+	iov[0] = (struct lvdpa_ring_iov){ lvdpa_tmem_ptr(&m, 0x9000), 0x9000, 3, true };
+	iov[1] = (struct lvdpa_ring_iov){ lvdpa_tmem_ptr(&m, 0x9100), 0x9100, 0, true };
+	iov[2] = (struct lvdpa_ring_iov){ lvdpa_tmem_ptr(&m, 0x9200), 0x9200, 5, true };
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(0xa0 + i);
+	m.nlog = 0;
+	LVDPA_TEST_ASSERT_EQ(lvdpa_ring_iov_write(&r, iov, 3, 2, buf, 32), 6,
+			     "write stops at the end");
+	LVDPA_TEST_ASSERT_EQ(m.nlog, 2, "two pieces logged");
+	LVDPA_TEST_ASSERT_EQ(m.log_lo, 0x9002, "log start");
+	LVDPA_TEST_ASSERT_EQ(m.log_hi, 0x9205, "log end");
+	LVDPA_TEST_ASSERT_EQ(*lvdpa_tmem_ptr(&m, 0x9002), 0xa0, "byte");
+	LVDPA_TEST_ASSERT_EQ(*lvdpa_tmem_ptr(&m, 0x9200), 0xa1, "byte");
+	LVDPA_TEST_ASSERT_EQ(*lvdpa_tmem_ptr(&m, 0x9204), 0xa5, "byte");
+	LVDPA_TEST_ASSERT_EQ(*lvdpa_tmem_ptr(&m, 0x9205), 0, "no overrun");
+	memset(out, 0, sizeof(out));
+	LVDPA_TEST_ASSERT_EQ(lvdpa_ring_iov_read(iov, 3, 2, out, 4), 4, "read");
+	LVDPA_TEST_ASSERT(out[0] == 0xa0 && out[1] == 0xa1 && out[3] == 0xa3 &&
+			  out[4] == 0, "read bytes");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_ring_iov_read(iov, 3, 8, out, 4), 0,
+			     "offset at the end");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_ring_iov_read(iov, 3, 100, out, 4), 0,
+			     "offset past the end");
+	lvdpa_ring_fini(&r);
+	lvdpa_tmem_fini(&m);
+	return 0;
+}
+
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_golden_split_le),
 	LVDPA_TEST_CASE(test_golden_split_be),
@@ -510,4 +553,5 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_golden_packed_driver),
 	LVDPA_TEST_CASE(test_golden_packed_be),
 	LVDPA_TEST_CASE(test_two_regions),
+	LVDPA_TEST_CASE(test_iov_copy),
 )

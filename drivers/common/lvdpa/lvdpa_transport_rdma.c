@@ -84,7 +84,7 @@ lvdpa_rdma_open(const char *device, const char *params, struct lvdpa_tp_dev **de
 	list = ibv_get_device_list(&n);
 	if (list == NULL) {
 		err = errno ? errno : ENODEV;
-		LVDPA_DEVX_LOG(ERR, "rdma: cannot open \"%s\": no RDMA devices can be listed (%s)",
+		LVDPA_DEVX_LOG(ERR, "rdma: no RDMA device named \"%s\" (found: none, listing failed: %s)",
 			       device, strerror(err));
 		return -ENODEV;
 	}

@@ -379,6 +379,57 @@ lvdpa_ring_ind_read(struct lvdpa_ring *r, uint64_t table, const void *host,
 	return 0;
 }
 
+/* ---- buffer helpers ---- */
+
+uint32_t
+lvdpa_ring_iov_read(const struct lvdpa_ring_iov *iov, unsigned int niov,
+		    uint32_t off, void *buf, uint32_t len)
+{
+	uint32_t done = 0;
+	unsigned int i;
+
+	for (i = 0; i < niov && done < len; i++) {
+		uint32_t n;
+
+		if (off >= iov[i].len) {
+			off -= iov[i].len;
+			continue;
+		}
+		n = RTE_MIN(iov[i].len - off, len - done);
+		memcpy((uint8_t *)buf + done, (const uint8_t *)iov[i].base + off,
+		       n);
+		done += n;
+		off = 0;
+	}
+	return done;
+}
+
+uint32_t
+lvdpa_ring_iov_write(const struct lvdpa_ring *r,
+		     const struct lvdpa_ring_iov *iov, unsigned int niov,
+		     uint32_t off, const void *buf, uint32_t len)
+{
+	uint32_t done = 0;
+	unsigned int i;
+
+	for (i = 0; i < niov && done < len; i++) {
+		uint32_t n;
+
+		if (off >= iov[i].len) {
+			off -= iov[i].len;
+			continue;
+		}
+		n = RTE_MIN(iov[i].len - off, len - done);
+		memcpy((uint8_t *)iov[i].base + off, (const uint8_t *)buf + done,
+		       n);
+		/* Migration must see guest pages the device wrote. */
+		lvdpa_ring_log(r, iov[i].addr + off, n);
+		done += n;
+		off = 0;
+	}
+	return done;
+}
+
 /* ---- public entry points ---- */
 
 int

@@ -24,14 +24,25 @@
  * Errors are negative errno values and are sticky: once a ring is found
  * broken, every later call returns the same error, and the caller (model or
  * relay) decides what happens to the queue. Distinct errors:
- *   -EFAULT  an address not covered by the memory view
- *   -ELOOP   a descriptor loop, or a chain longer than the ring
+ *   -EFAULT  an address not covered by the memory view (or not writable
+ *            where the device writes), or a buffer wrapping the address space
+ *   -ELOOP   a descriptor loop, or a chain longer than the ring (or than its
+ *            indirect table)
  *   -E2BIG   a chain with more segments than the caller's iov array, or a
  *            total length that overflows 32 bits
- *   -EPROTO  a malformed ring: bad head, readable after writable, nested or
- *            misaligned indirect table, avail index ahead of the ring size
+ *   -EPROTO  a malformed ring: bad head or next index, readable after
+ *            writable, nested indirect, an indirect table whose length is 0
+ *            or not a multiple of 16, indirect without the feature or not
+ *            alone in its chain, avail index more than the ring size ahead;
+ *            driver role: a used id out of range or not in flight, a used
+ *            index more than the ring size ahead
  *   -EINVAL  bad configuration (size not a power of two for split, zero, over
- *            32768, misaligned areas)
+ *            32768, misaligned areas), or a packed base beyond the ring
+ * Each error is logged once per ring, rate-limited process-wide.
+ *
+ * Barriers are rte_smp_*: the other side is a CPU (a guest, or a device
+ * model). Byte order is cfg.big_endian, never inferred from features.
+ * A ring is used by one thread at a time.
  */
 
 #include <stdbool.h>
@@ -243,6 +254,27 @@ void lvdpa_ring_drv_set_call(struct lvdpa_ring *r, bool enable);
 
 /** Descriptors free for lvdpa_ring_drv_add. */
 static inline unsigned int lvdpa_ring_drv_free(const struct lvdpa_ring *r) { return r->num_free; }
+
+/* ---- buffer helpers ---- */
+
+/**
+ * Copy up to @p len bytes from the buffer described by @p iov (@p niov
+ * entries, e.g. the readable ones of a chain), starting @p off bytes into
+ * it, to @p buf.
+ * @return bytes copied (less than len when the iovs end first)
+ */
+uint32_t lvdpa_ring_iov_read(const struct lvdpa_ring_iov *iov, unsigned int niov,
+			     uint32_t off, void *buf, uint32_t len);
+
+/**
+ * Copy @p len bytes from @p buf into the buffer described by @p iov (e.g.
+ * the writable ones of a chain, iov + ch->nout), starting @p off bytes into
+ * it, and log the written guest ranges through the ring's mem->log_write.
+ * @return bytes copied (less than len when the iovs end first)
+ */
+uint32_t lvdpa_ring_iov_write(const struct lvdpa_ring *r,
+			      const struct lvdpa_ring_iov *iov, unsigned int niov,
+			      uint32_t off, const void *buf, uint32_t len);
 
 /* ---- layout helpers ---- */
 
