@@ -69,8 +69,7 @@ lvdpa_synth_dev_close(struct lvdpa_synth_dev *sd)
 	if (sd->guest_umem != NULL)
 		lvdpa_devx_umem_dereg(sd->guest_umem);
 	lvdpa_devx_pd_free(sd->pd);
-	if (sd->dev != NULL)
-		sd->dev->ops->close(sd->dev);
+	lvdpa_transport_close(sd->dev);
 	memset(sd, 0, sizeof(*sd));
 }
 
@@ -78,6 +77,16 @@ int
 lvdpa_synth_vq_create(struct lvdpa_synth_dev *sd, struct lvdpa_synth_vq *vq,
 		      uint16_t index, struct lvdpa_synth_queue *q,
 		      bool version_1_0, uint16_t avail, uint16_t used)
+{
+	return lvdpa_synth_vq_create_ev(sd, vq, index, q, version_1_0, avail, used,
+					LVDPA_PRM_VIRTQ_EVENT_MODE_NO_MSIX, 0);
+}
+
+int
+lvdpa_synth_vq_create_ev(struct lvdpa_synth_dev *sd, struct lvdpa_synth_vq *vq,
+			 uint16_t index, struct lvdpa_synth_queue *q,
+			 bool version_1_0, uint16_t avail, uint16_t used,
+			 uint8_t event_mode, uint32_t event_qpn)
 {
 	struct lvdpa_devx_virtq_attr *a = &vq->attr;
 	uint16_t types[1] = { LVDPA_PRM_EVENT_TYPE_OBJECT_CHANGE };
@@ -91,7 +100,8 @@ lvdpa_synth_vq_create(struct lvdpa_synth_dev *sd, struct lvdpa_synth_vq *vq,
 	a->queue_size = q->cfg.size;
 	a->virtio_q_type = q->cfg.packed ? LVDPA_PRM_VIRTQ_TYPE_PACKED :
 					   LVDPA_PRM_VIRTQ_TYPE_SPLIT;
-	a->event_mode = LVDPA_PRM_VIRTQ_EVENT_MODE_NO_MSIX;
+	a->event_mode = event_mode;
+	a->event_qpn_or_msix = event_qpn;
 	a->virtio_version_1_0 = version_1_0;
 	a->desc_addr = q->desc;
 	a->available_addr = q->driver;

@@ -58,6 +58,11 @@ void lvdpa_synth_dev_close(struct lvdpa_synth_dev *sd);
 int lvdpa_synth_vq_create(struct lvdpa_synth_dev *sd, struct lvdpa_synth_vq *vq,
 			  uint16_t index, struct lvdpa_synth_queue *q,
 			  bool version_1_0, uint16_t avail, uint16_t used);
+/** The same with an event mode (LVDPA_PRM_VIRTQ_EVENT_MODE_*) and its QP. */
+int lvdpa_synth_vq_create_ev(struct lvdpa_synth_dev *sd, struct lvdpa_synth_vq *vq,
+			     uint16_t index, struct lvdpa_synth_queue *q,
+			     bool version_1_0, uint16_t avail, uint16_t used,
+			     uint8_t event_mode, uint32_t event_qpn);
 /** Change the virtq state (LVDPA_PRM_VIRTQ_STATE_*). */
 int lvdpa_synth_vq_set_state(struct lvdpa_synth_vq *vq, uint8_t state);
 /** Query the virtq. */

@@ -472,8 +472,13 @@ lvdpa_guest_connect(struct lvdpa_guest *g)
 	unsigned int i;
 	int rc;
 
+	/* Rings and buffers are set up once: a guest that failed to
+	 * connect, or was stopped, is destroyed and created anew. */
 	if (g->started)
 		return -EALREADY;
+	if (g->connect_tried)
+		return -EINVAL;
+	g->connect_tried = true;
 	rc = lvdpa_guest_open(g);
 	if (rc < 0)
 		return rc;

@@ -153,6 +153,8 @@ struct lvdpa_guest *lvdpa_guest_create(const struct lvdpa_guest_config *cfg);
  * one backend) and run the whole negotiation in QEMU's order, up to
  * DRIVER_OK. -ENOTSUP when the backend cannot serve the configuration (e.g.
  * a big-endian legacy guest without CROSS_ENDIAN, as QEMU refuses it).
+ * Runs once per guest: after a failure or a stop, destroy and create anew
+ * (-EINVAL otherwise; -EALREADY while started).
  */
 int lvdpa_guest_connect(struct lvdpa_guest *g);
 

@@ -54,8 +54,6 @@ lvdpa_guest_mem_create(struct lvdpa_guest_mem *m, uint64_t size,
 	if (nregions == 0 || nregions > LVDPA_GUEST_MAX_REGIONS || size == 0)
 		return -EINVAL;
 	per = (size / nregions + LVDPA_GUEST_PAGE - 1) & ~(LVDPA_GUEST_PAGE - 1);
-	if (per > LVDPA_GUEST_GPA_STRIDE)
-		per = (per + LVDPA_GUEST_GPA_STRIDE - 1) & ~(LVDPA_GUEST_GPA_STRIDE - 1);
 	for (i = 0; i < nregions; i++) {
 		struct lvdpa_guest_region *r = &m->r[i];
 		void *va;

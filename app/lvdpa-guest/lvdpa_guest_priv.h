@@ -210,6 +210,7 @@ struct lvdpa_guest {
 	uint8_t config_space[LVDPA_GUEST_CONFIG_MAX];
 	unsigned int config_len;
 	bool started;
+	bool connect_tried;           /* connect runs once per guest */
 	struct lvdpa_guest_stats st;
 	char verdict[320];
 };

@@ -34,6 +34,7 @@ enum rec_kind {
 	R_GENERAL, R_CREATE, R_MODIFY, R_QUERY, R_DESTROY,
 	R_UMEM_REG, R_UMEM_DEREG, R_DB_ALLOC, R_DB_FREE, R_DB_WRITE,
 	R_EV_CREATE, R_EV_DESTROY, R_EV_SUB, R_EV_READ,
+	R_UAR_ALLOC, R_UAR_FREE, R_UAR_WRITE, R_QUERY_EQN, R_CLOSE,
 };
 
 struct rec {
@@ -43,6 +44,7 @@ struct rec {
 	size_t outlen;
 	uint32_t obj_id;      /* object the command was sent to */
 	uint32_t a, b;        /* db offset/value, subscribe n/first type */
+	uint64_t v64;         /* 64-bit UAR write */
 	uint64_t cookie;
 };
 
@@ -165,6 +167,7 @@ cap_open(const char *device, const char *params, struct lvdpa_tp_dev **dev)
 static void
 cap_close(struct lvdpa_tp_dev *dev)
 {
+	cap_record(R_CLOSE, NULL, 0, 0);
 }
 
 static int
@@ -317,6 +320,40 @@ cap_evchan_read(struct lvdpa_tp_evchan *ch, struct lvdpa_tp_event *ev)
 	return 1;
 }
 
+static int
+cap_uar_alloc(struct lvdpa_tp_dev *dev, struct lvdpa_tp_db **uar)
+{
+	cap_record(R_UAR_ALLOC, NULL, 0, 0);
+	*uar = calloc(1, sizeof(**uar));
+	(*uar)->dev = dev;
+	(*uar)->page_id = 0x321;
+	return 0;
+}
+
+static void
+cap_uar_free(struct lvdpa_tp_db *uar)
+{
+	cap_record(R_UAR_FREE, NULL, 0, 0);
+	free(uar);
+}
+
+static void
+cap_uar_write64(struct lvdpa_tp_db *uar, uint32_t offset, uint64_t value)
+{
+	struct rec *r = cap_record(R_UAR_WRITE, NULL, 0, 0);
+
+	r->a = offset;
+	r->v64 = value;
+}
+
+static int
+cap_query_eqn(struct lvdpa_tp_dev *dev, uint32_t vector, uint32_t *eqn)
+{
+	cap_record(R_QUERY_EQN, NULL, 0, 0)->a = vector;
+	*eqn = 0x20 + vector;
+	return 0;
+}
+
 static const struct lvdpa_transport_ops cap_ops = {
 	.name = "lvdpa-test-capture",
 	.open = cap_open,
@@ -335,9 +372,35 @@ static const struct lvdpa_transport_ops cap_ops = {
 	.evchan_destroy = cap_evchan_destroy,
 	.evchan_subscribe = cap_evchan_subscribe,
 	.evchan_read = cap_evchan_read,
+	.uar_alloc = cap_uar_alloc,
+	.uar_free = cap_uar_free,
+	.uar_write64 = cap_uar_write64,
+	.query_eqn = cap_query_eqn,
 };
 
 static struct lvdpa_tp_dev cap_dev = { .ops = &cap_ops };
+
+/* The same transport without the optional operations, as the model is. */
+static const struct lvdpa_transport_ops cap_min_ops = {
+	.name = "lvdpa-test-capture-min",
+	.open = cap_open,
+	.general_cmd = cap_general_cmd,
+	.obj_create = cap_obj_create,
+	.obj_destroy = cap_obj_destroy,
+	.db_alloc = cap_db_alloc,
+	.db_free = cap_db_free,
+	.db_write = cap_db_write,
+};
+
+static struct lvdpa_tp_dev cap_min_dev = { .ops = &cap_min_ops };
+
+/* Commands only: no doorbells at all. */
+static const struct lvdpa_transport_ops cap_bare_ops = {
+	.name = "lvdpa-test-capture-bare",
+	.open = cap_open,
+};
+
+static struct lvdpa_tp_dev cap_bare_dev = { .ops = &cap_bare_ops };
 
 /* ------------------------------------------------------------------ */
 /* Helpers */
@@ -608,6 +671,13 @@ test_caps_refusals(void)
 	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_query_caps(&cap_dev, &c), 0, "query");
 	LVDPA_TEST_ASSERT(!c.vdpa_valid && c.vhca_id == 0x1234, "general kept");
 	LVDPA_TEST_ASSERT_EQ(c.max_num_virtio_queues, 0, "no virtio caps");
+
+	/* virtio query not delivered: that is an error */
+	cap_reset();
+	fill_general_caps(cap_resp(0));
+	cap_resp(-EIO);
+	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_query_caps(&cap_dev, &c), -EIO, "undelivered");
+	LVDPA_TEST_ASSERT(!c.vdpa_valid, "no vdpa caps");
 
 	/* general refused: error with opcode, status and syndrome logged */
 	cap_reset();
@@ -1426,6 +1496,76 @@ test_events(void)
 }
 
 static int
+test_cq_arm_and_uar(void)
+{
+	struct lvdpa_tp_db *uar;
+	uint32_t dbrec[2] = { 0, 0 };
+	uint32_t eqn = 99;
+	const uint8_t *rb = (const uint8_t *)dbrec;
+
+	cap_reset();
+	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_uar_alloc(&cap_dev, &uar), 0, "uar");
+	LVDPA_TEST_ASSERT_EQ(uar->page_id, 0x321, "page id");
+	/* arm_sn 5 -> 1 (2 bits), ci 0x1000002 -> 0x000002 (24 bits) */
+	lvdpa_devx_cq_arm(uar, dbrec, 0x4e, 5, 0x1000002);
+	LVDPA_TEST_ASSERT(rb[4] == 0x10 && rb[5] == 0x00 && rb[6] == 0x00 && rb[7] == 0x02,
+			  "arm word big-endian in dword 1: %02x %02x %02x %02x",
+			  rb[4], rb[5], rb[6], rb[7]);
+	LVDPA_TEST_ASSERT_EQ(dbrec[0], 0, "consumer index dword untouched");
+	LVDPA_TEST_ASSERT_EQ(cap.rec[1].kind, R_UAR_WRITE, "doorbell rung");
+	LVDPA_TEST_ASSERT_EQ(cap.rec[1].a, 0x20, "at the CQ doorbell offset");
+	LVDPA_TEST_ASSERT_EQ(cap.rec[1].v64, UINT64_C(0x100000020000004e), "arm word << 32 | cqn");
+	lvdpa_devx_cq_arm(NULL, dbrec, 0x4e, 2, 7);
+	LVDPA_TEST_ASSERT(rb[4] == 0x20 && rb[7] == 0x07, "record only");
+	LVDPA_TEST_ASSERT_EQ(cap.nrec, 2, "no UAR write without a UAR");
+	lvdpa_devx_uar_free(uar);
+	LVDPA_TEST_ASSERT_EQ(cap.rec[2].kind, R_UAR_FREE, "uar freed");
+
+	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_query_eqn(&cap_dev, 3, &eqn), 0, "eqn");
+	LVDPA_TEST_ASSERT_EQ(eqn, 0x23, "eqn of vector 3");
+
+	/* without the optional operations: the doorbell page serves */
+	cap_reset();
+	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_uar_alloc(&cap_min_dev, &uar), 0, "db page as uar");
+	LVDPA_TEST_ASSERT_EQ(cap.rec[0].kind, R_DB_ALLOC, "through db_alloc");
+	lvdpa_devx_cq_arm(uar, dbrec, 0x4e, 1, 3);
+	LVDPA_TEST_ASSERT(cap.rec[1].kind == R_DB_WRITE && cap.rec[1].a == 0x20 &&
+			  cap.rec[1].b == 0x10000003, "arm word at 0x20");
+	LVDPA_TEST_ASSERT(cap.rec[2].kind == R_DB_WRITE && cap.rec[2].a == 0x24 &&
+			  cap.rec[2].b == 0x4e, "then cqn at 0x24");
+	lvdpa_devx_uar_free(uar);
+	LVDPA_TEST_ASSERT_EQ(cap.rec[3].kind, R_DB_FREE, "through db_free");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_uar_alloc(&cap_bare_dev, &uar), -ENOTSUP, "no doorbells");
+	LVDPA_TEST_ASSERT(uar == NULL, "no uar");
+	eqn = 99;
+	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_query_eqn(&cap_min_dev, 0, &eqn), 0, "implicit eq");
+	LVDPA_TEST_ASSERT_EQ(eqn, 0, "eq 0");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_evchan_read(NULL, NULL), -EINVAL, "NULL channel");
+	cap_reset();
+	return 0;
+}
+
+static int
+test_cqe_decode(void)
+{
+	uint8_t cqe[64];
+	struct lvdpa_devx_cqe c;
+
+	memset(cqe, 0, sizeof(cqe));
+	put_be(cqe, 44, 4, 1500);          /* byte_cnt */
+	put_be(cqe, 56, 4, 0xff0001a2);    /* sop_drop_qpn: qpn in the low 24 bits */
+	put_be(cqe, 60, 2, 0xfffe);        /* wqe_counter */
+	cqe[63] = 0x21;                    /* opcode RESP_SEND, owner 1 */
+	lvdpa_devx_cqe_decode(cqe, &c);
+	LVDPA_TEST_ASSERT(c.byte_cnt == 1500 && c.qpn == 0x1a2 && c.wqe_counter == 0xfffe &&
+			  c.opcode == LVDPA_PRM_CQE_OPCODE_RESP_SEND && c.owner == 1, "cqe");
+	cqe[63] = 0xf0;
+	lvdpa_devx_cqe_decode(cqe, &c);
+	LVDPA_TEST_ASSERT(c.opcode == LVDPA_PRM_CQE_OPCODE_INVALID && c.owner == 0, "invalid");
+	return 0;
+}
+
+static int
 test_destroy_and_transport_errors(void)
 {
 	struct lvdpa_devx_obj *pd;
@@ -1473,6 +1613,13 @@ test_transport_registry(void)
 	LVDPA_TEST_ASSERT_EQ(lvdpa_transport_open("model", NULL, &dev), -ENODEV, "no model");
 	LVDPA_TEST_ASSERT(dev == NULL, "no device");
 	LVDPA_TEST_ASSERT_EQ(lvdpa_transport_open(NULL, NULL, &dev), -EINVAL, "NULL device");
+	/* close goes to the transport; NULL is a no-op */
+	cap_reset();
+	LVDPA_TEST_ASSERT_EQ(cap_ops.open("x", NULL, &dev), 0, "open capture");
+	lvdpa_transport_close(dev);
+	LVDPA_TEST_ASSERT(cap.nrec == 1 && cap.rec[0].kind == R_CLOSE, "closed");
+	lvdpa_transport_close(NULL);
+	cap_reset();
 	return 0;
 }
 
@@ -1518,6 +1665,8 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_qp_create),
 	LVDPA_TEST_CASE(test_qp_modify),
 	LVDPA_TEST_CASE(test_doorbell),
+	LVDPA_TEST_CASE(test_cq_arm_and_uar),
+	LVDPA_TEST_CASE(test_cqe_decode),
 	LVDPA_TEST_CASE(test_events),
 	LVDPA_TEST_CASE(test_destroy_and_transport_errors),
 	LVDPA_TEST_CASE(test_transport_registry),

@@ -54,6 +54,7 @@ struct lvdpa_tgl {
 	bool hangup;             /* close the connection at DRIVER_OK */
 	unsigned int endian_msgs;
 	uint64_t looped;
+	uint64_t merged;         /* packets that took more than one RX buffer */
 	int result;
 };
 
@@ -185,64 +186,81 @@ lvdpa_tgl_call(struct lvdpa_tgl_vring *v)
 		return;
 }
 
-/* Copy TX chains into RX chains, header included; with mergeable buffers
- * num_buffers becomes 1 (each packet fits one buffer here). */
+#define LVDPA_TGL_MAX_BUFS 16
+
+/* Copy TX chains into RX chains, header included. With mergeable buffers a
+ * packet fills as many RX chains as it needs and the first header gets
+ * num_buffers, written byte by byte in the ring's byte order: a guest that
+ * reads the header in the wrong order sees 256 times the count. */
 static int
 lvdpa_tgl_loop(struct lvdpa_tgl *b)
 {
-	struct lvdpa_ring_iov tiov[8], riov[8];
-	struct lvdpa_ring_chain tch, rch;
+	struct lvdpa_ring_iov tiov[8], riov[LVDPA_TGL_MAX_BUFS][8];
+	struct lvdpa_ring_chain tch, rch[LVDPA_TGL_MAX_BUFS];
 	struct lvdpa_tgl_vring *rx = &b->vr[0], *tx = &b->vr[1];
 	unsigned int hdr_len = lvdpa_net_hdr_len(b->features);
+	bool mrg = !!(b->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_MRG_RXBUF));
 	int moved = 0, rc;
 
 	for (;;) {
-		uint32_t len = 0, i, j = 0, joff = 0;
+		uint32_t len[LVDPA_TGL_MAX_BUFS], i, j = 0, joff = 0;
+		unsigned int nb = 0;
 
 		rc = lvdpa_ring_dev_pop(&tx->ring, &tch, tiov, 8);
 		if (rc <= 0)
 			break;
-		rc = lvdpa_ring_dev_pop(&rx->ring, &rch, riov, 8);
-		if (rc <= 0) {
-			lvdpa_ring_dev_unpop(&tx->ring, 1);
-			break;
-		}
-		if (tch.out_len > rch.in_len)
-			return -E2BIG;
-		/* Gather the readable TX segments into the writable RX ones. */
-		for (i = 0; i < tch.nout; i++) {
+		/* Gather the readable TX segments into writable RX ones. */
+		for (i = 0; i < tch.nout && rc > 0; i++) {
 			uint32_t toff = 0;
 
 			while (toff < tiov[i].len) {
-				struct lvdpa_ring_iov *d = &riov[rch.nout + j];
-				uint32_t k = tiov[i].len - toff;
+				struct lvdpa_ring_iov *d;
+				uint32_t k;
 
+				if (nb == 0 || j == rch[nb - 1].nout + rch[nb - 1].nin) {
+					if (nb == LVDPA_TGL_MAX_BUFS || (nb > 0 && !mrg))
+						return -E2BIG;
+					rc = lvdpa_ring_dev_pop(&rx->ring, &rch[nb],
+								riov[nb], 8);
+					if (rc <= 0)
+						break;
+					len[nb++] = 0;
+					j = rch[nb - 1].nout;
+					joff = 0;
+				}
+				d = &riov[nb - 1][j];
+				k = tiov[i].len - toff;
 				if (k > d->len - joff)
 					k = d->len - joff;
 				memcpy((uint8_t *)d->base + joff,
 				       (uint8_t *)tiov[i].base + toff, k);
 				toff += k;
 				joff += k;
-				len += k;
+				len[nb - 1] += k;
 				if (joff == d->len) {
 					j++;
 					joff = 0;
 				}
 			}
 		}
-		if (hdr_len == LVDPA_NET_HDR_LEN_MRG && riov[rch.nout].len >= hdr_len) {
-			uint8_t *nb = (uint8_t *)riov[rch.nout].base + 10;
-
-			/* num_buffers = 1 in the ring's byte order, written
-			 * byte by byte: a guest reading the header in the
-			 * wrong order sees 256 and fails the packet. */
-			nb[0] = rx->big_endian ? 0 : 1;
-			nb[1] = rx->big_endian ? 1 : 0;
+		if (rc <= 0) {
+			/* Not enough RX buffers yet: put everything back. */
+			lvdpa_ring_dev_unpop(&rx->ring, nb);
+			lvdpa_ring_dev_unpop(&tx->ring, 1);
+			break;
 		}
-		lvdpa_ring_dev_push(&rx->ring, &rch, len);
+		if (hdr_len == LVDPA_NET_HDR_LEN_MRG && riov[0][rch[0].nout].len >= hdr_len) {
+			uint8_t *p = (uint8_t *)riov[0][rch[0].nout].base + 10;
+
+			p[0] = rx->big_endian ? 0 : nb;
+			p[1] = rx->big_endian ? nb : 0;
+		}
+		for (i = 0; i < nb; i++)
+			lvdpa_ring_dev_push(&rx->ring, &rch[i], len[i]);
 		lvdpa_ring_dev_push(&tx->ring, &tch, 0);
 		moved++;
 		b->looped++;
+		b->merged += nb > 1;
 	}
 	if (rc < 0)
 		return rc;
@@ -438,6 +456,16 @@ lvdpa_tgl_cleanup(struct lvdpa_tgl *b)
 	unlink(b->path);
 }
 
+static unsigned int
+lvdpa_tgl_max(const struct lvdpa_guest_config *cfg)
+{
+	unsigned int i, m = 0;
+
+	for (i = 0; i < cfg->nsizes; i++)
+		m = cfg->sizes[i] > m ? cfg->sizes[i] : m;
+	return m;
+}
+
 static int
 lvdpa_tgl_run(struct lvdpa_guest_config *cfg, uint64_t offered, uint64_t pf,
 	      uint64_t pkts, unsigned int expect_endian_msgs,
@@ -486,6 +514,8 @@ lvdpa_tgl_run(struct lvdpa_guest_config *cfg, uint64_t offered, uint64_t pf,
 	LVDPA_TEST_ASSERT_EQ(st.received, pkts, "received");
 	LVDPA_TEST_ASSERT_EQ(st.bad, 0, "bad");
 	LVDPA_TEST_ASSERT_EQ(b.looped, pkts, "looped by the backend");
+	if (hdr == LVDPA_NET_HDR_LEN_MRG && cfg->rx_buf_size < lvdpa_tgl_max(cfg))
+		LVDPA_TEST_ASSERT(b.merged > 0, "some packets spanned RX buffers");
 	return 0;
 }
 
@@ -524,6 +554,7 @@ test_guest_be_mrg_indirect(void)
 	cfg.big_endian = true;
 	cfg.mem_regions = 2;
 	cfg.queue_size = 128;
+	cfg.rx_buf_size = 512;   /* 2000 bytes take 4 buffers, 777 two */
 	cfg.nsizes = 3;
 	cfg.sizes[0] = 60;
 	cfg.sizes[1] = 2000;

@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include <rte_dev.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
@@ -40,8 +41,10 @@
 #define LVDPA_TGN_QUEUES 2
 #define LVDPA_TGN_BURST  32
 
-static char lvdpa_tgn_sock[108];
-static uint16_t lvdpa_tgn_port = RTE_MAX_ETHPORTS;
+static char lvdpa_tgn_sock[108];     /* net_vhost0: server, the guest connects */
+static char lvdpa_tgn_sock_cl[108];  /* net_vhost1: client, the guest listens */
+static uint16_t lvdpa_tgn_ports[2];
+static atomic_uint lvdpa_tgn_nports;
 static struct rte_mempool *lvdpa_tgn_pool;
 static pthread_t lvdpa_tgn_thread;
 static bool lvdpa_tgn_running;
@@ -53,22 +56,27 @@ lvdpa_tgn_forward(void *arg)
 {
 	struct rte_mbuf *m[LVDPA_TGN_BURST];
 	uint16_t q, n, sent;
+	unsigned int i;
 
 	(void)arg;
 	while (!atomic_load(&lvdpa_tgn_stop)) {
-		unsigned int moved = 0;
+		unsigned int moved = 0, np = atomic_load(&lvdpa_tgn_nports);
 
-		for (q = 0; q < LVDPA_TGN_QUEUES; q++) {
-			n = rte_eth_rx_burst(lvdpa_tgn_port, q, m, LVDPA_TGN_BURST);
-			if (n == 0)
-				continue;
-			sent = rte_eth_tx_burst(lvdpa_tgn_port, q, m, n);
-			if (sent < n) {
-				atomic_fetch_add(&lvdpa_tgn_drop, n - sent);
-				rte_pktmbuf_free_bulk(m + sent, n - sent);
+		for (i = 0; i < np; i++) {
+			uint16_t port = lvdpa_tgn_ports[i];
+
+			for (q = 0; q < LVDPA_TGN_QUEUES; q++) {
+				n = rte_eth_rx_burst(port, q, m, LVDPA_TGN_BURST);
+				if (n == 0)
+					continue;
+				sent = rte_eth_tx_burst(port, q, m, n);
+				if (sent < n) {
+					atomic_fetch_add(&lvdpa_tgn_drop, n - sent);
+					rte_pktmbuf_free_bulk(m + sent, n - sent);
+				}
+				atomic_fetch_add(&lvdpa_tgn_fwd, sent);
+				moved += n;
 			}
-			atomic_fetch_add(&lvdpa_tgn_fwd, sent);
-			moved += n;
 		}
 		/* Two cores for two polling loops: yield when idle. */
 		if (moved == 0)
@@ -81,29 +89,65 @@ lvdpa_tgn_forward(void *arg)
 static void
 lvdpa_tgn_cleanup(void)
 {
+	unsigned int i;
+
 	if (lvdpa_tgn_running) {
 		atomic_store(&lvdpa_tgn_stop, true);
 		pthread_join(lvdpa_tgn_thread, NULL);
 		lvdpa_tgn_running = false;
 	}
-	if (lvdpa_tgn_port != RTE_MAX_ETHPORTS) {
-		rte_eth_dev_stop(lvdpa_tgn_port);
-		rte_eth_dev_close(lvdpa_tgn_port);
-		lvdpa_tgn_port = RTE_MAX_ETHPORTS;
+	for (i = 0; i < atomic_load(&lvdpa_tgn_nports); i++) {
+		rte_eth_dev_stop(lvdpa_tgn_ports[i]);
+		rte_eth_dev_close(lvdpa_tgn_ports[i]);
 	}
+	atomic_store(&lvdpa_tgn_nports, 0);
 	unlink(lvdpa_tgn_sock);
+	unlink(lvdpa_tgn_sock_cl);
+}
+
+/* Configure and start a net_vhost port; the forwarder picks it up. */
+static int
+lvdpa_tgn_port_start(const char *name)
+{
+	struct rte_eth_conf conf;
+	uint16_t port, q;
+
+	if (rte_eth_dev_get_port_by_name(name, &port) != 0) {
+		fprintf(stderr, "# %s not found (is librte_net_vhost installed?)\n",
+			name);
+		return -1;
+	}
+	memset(&conf, 0, sizeof(conf));
+	if (rte_eth_dev_configure(port, LVDPA_TGN_QUEUES, LVDPA_TGN_QUEUES,
+				  &conf) < 0)
+		return -1;
+	for (q = 0; q < LVDPA_TGN_QUEUES; q++) {
+		if (rte_eth_rx_queue_setup(port, q, 512, rte_socket_id(),
+					   NULL, lvdpa_tgn_pool) < 0 ||
+		    rte_eth_tx_queue_setup(port, q, 512, rte_socket_id(),
+					   NULL) < 0)
+			return -1;
+	}
+	if (rte_eth_dev_start(port) < 0) {
+		rte_eth_dev_close(port);
+		return -1;
+	}
+	lvdpa_tgn_ports[atomic_load(&lvdpa_tgn_nports)] = port;
+	atomic_fetch_add(&lvdpa_tgn_nports, 1);
+	return 0;
 }
 
 static int
 lvdpa_tgn_backend(void)
 {
-	struct rte_eth_conf conf;
 	char vdev[200];
-	uint16_t q;
 
 	snprintf(lvdpa_tgn_sock, sizeof(lvdpa_tgn_sock),
 		 "/tmp/lvdpa-guest-test-%d.sock", (int)getpid());
+	snprintf(lvdpa_tgn_sock_cl, sizeof(lvdpa_tgn_sock_cl),
+		 "/tmp/lvdpa-guest-test-%d-srv.sock", (int)getpid());
 	unlink(lvdpa_tgn_sock);
+	unlink(lvdpa_tgn_sock_cl);
 	snprintf(vdev, sizeof(vdev), "net_vhost0,iface=%s,client=0,queues=%u",
 		 lvdpa_tgn_sock, LVDPA_TGN_QUEUES);
 	if (lvdpa_test_eal_init("guest-net-vhost", 256, vdev) < 0)
@@ -111,28 +155,10 @@ lvdpa_tgn_backend(void)
 	atexit(lvdpa_tgn_cleanup);
 	/* rte_vhost logs every message at INFO; keep the TAP output readable. */
 	rte_log_set_level_pattern("lib.vhost.*", RTE_LOG_WARNING);
-	if (rte_eth_dev_get_port_by_name("net_vhost0", &lvdpa_tgn_port) != 0) {
-		fprintf(stderr, "# net_vhost0 not found (is librte_net_vhost installed?)\n");
-		lvdpa_tgn_port = RTE_MAX_ETHPORTS;
-		return -1;
-	}
 	lvdpa_tgn_pool = rte_pktmbuf_pool_create("lvdpa_tgn_pool", 4095, 64, 0,
 						 RTE_MBUF_DEFAULT_BUF_SIZE,
 						 rte_socket_id());
-	if (lvdpa_tgn_pool == NULL)
-		return -1;
-	memset(&conf, 0, sizeof(conf));
-	if (rte_eth_dev_configure(lvdpa_tgn_port, LVDPA_TGN_QUEUES,
-				  LVDPA_TGN_QUEUES, &conf) < 0)
-		return -1;
-	for (q = 0; q < LVDPA_TGN_QUEUES; q++) {
-		if (rte_eth_rx_queue_setup(lvdpa_tgn_port, q, 512, rte_socket_id(),
-					   NULL, lvdpa_tgn_pool) < 0 ||
-		    rte_eth_tx_queue_setup(lvdpa_tgn_port, q, 512, rte_socket_id(),
-					   NULL) < 0)
-			return -1;
-	}
-	if (rte_eth_dev_start(lvdpa_tgn_port) < 0)
+	if (lvdpa_tgn_pool == NULL || lvdpa_tgn_port_start("net_vhost0") < 0)
 		return -1;
 	if (pthread_create(&lvdpa_tgn_thread, NULL, lvdpa_tgn_forward, NULL) != 0)
 		return -1;
@@ -161,7 +187,8 @@ lvdpa_tgn_run(struct lvdpa_guest_config *cfg, uint64_t pkts,
 	int rc;
 
 	LVDPA_TEST_ASSERT(lvdpa_tgn_ready() == 0, "net_vhost backend");
-	cfg->socket_path = lvdpa_tgn_sock;
+	if (cfg->socket_path == NULL)
+		cfg->socket_path = lvdpa_tgn_sock;
 	g = lvdpa_guest_create(cfg);
 	LVDPA_TEST_ASSERT(g != NULL, "create: %s", strerror(errno));
 	rc = lvdpa_guest_connect(g);
@@ -319,6 +346,28 @@ test_guest_big_endian_refused(void)
 	return test_guest_legacy_zero_no_protocol();
 }
 
+/* The guest listens (QEMU's server mode) and net_vhost connects as a
+ * client; net_vhost retries every second until the socket exists. */
+static int
+test_guest_server_mode(void)
+{
+	struct lvdpa_guest_config cfg;
+	char vdev[200];
+
+	LVDPA_TEST_ASSERT(lvdpa_tgn_ready() == 0, "net_vhost backend");
+	snprintf(vdev, sizeof(vdev), "net_vhost1,iface=%s,client=1,queues=%u",
+		 lvdpa_tgn_sock_cl, LVDPA_TGN_QUEUES);
+	LVDPA_TEST_ASSERT(rte_dev_probe(vdev) == 0, "probe %s", vdev);
+	LVDPA_TEST_ASSERT(lvdpa_tgn_port_start("net_vhost1") == 0, "net_vhost1");
+	lvdpa_tgn_cfg(&cfg, LVDPA_GUEST_FEATURES_LEGACY);
+	cfg.socket_path = lvdpa_tgn_sock_cl;
+	cfg.server = true;
+	cfg.timeout_ms = 5000;   /* the reconnect period is one second */
+	cfg.mem_regions = 2;
+	return lvdpa_tgn_run(&cfg, 2000,
+			     LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_MRG_RXBUF), 12);
+}
+
 /* Path of the lvdpa-guest program: $LVDPA_GUEST_BIN (set by meson), else
  * its place in the build tree relative to this test. */
 static int
@@ -462,4 +511,5 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_guest_big_endian_refused),
 	LVDPA_TEST_CASE(test_guest_cli_pass),
 	LVDPA_TEST_CASE(test_guest_cli_fail),
+	LVDPA_TEST_CASE(test_guest_server_mode),
 )

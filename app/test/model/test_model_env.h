@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lvdpa_test.h"
 #include "lvdpa_synth_dev.h"

@@ -8,7 +8,7 @@
 # powers off. The host side (lvdpa-qemu-guest.sh) reads these lines:
 #   LVDPA-GUEST: boot kernel <release>
 #   LVDPA-GUEST: device <virtioN> pci <vendor>:<device> <legacy|modern> features 0x<hex> version_1 <yes|no>
-#   LVDPA-GUEST: ping <peer> <ok|fail> <received>/<sent>
+#   LVDPA-GUEST: ping <peer> <ok|fail> <received>/<sent>   (or: skipped, lvdpa.count=0)
 #   LVDPA-GUEST: error <why>
 #   LVDPA-GUEST: end
 # Parameters come from the kernel command line:
@@ -106,6 +106,10 @@ ip link set lo up
 ip addr add "$ip_arg" dev eth0
 ip link set eth0 up
 
+if [ "$count" = 0 ]; then
+	say "ping $peer skipped"
+	finish
+fi
 # Bounded: at most count replies waited for, the whole run within a deadline.
 out=$(ping -c "$count" -i 0.2 -W 2 -w $((count + 10)) "$peer" 2>&1)
 echo "$out"

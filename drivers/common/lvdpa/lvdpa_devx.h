@@ -71,7 +71,7 @@ struct lvdpa_devx_caps {
 	bool umem_uid_0;
 	bool virtio_net_device_emulation_manager;
 	uint64_t general_obj_types;
-	bool virtq_supported;            /**< general_obj_types has virtio_net_q */
+	bool virtq_supported;            /**< general_obj_types has virtio_net_q (and so VAR doorbells) */
 	bool queue_counters_supported;   /**< general_obj_types has virtio_q_counters */
 	/* virtio emulation caps (valid when vdpa_valid) */
 	bool vdpa_valid;                 /**< the virtio emulation query succeeded */
@@ -321,6 +321,42 @@ int lvdpa_devx_qp_create(struct lvdpa_tp_dev *dev,
 int lvdpa_devx_qp_modify(struct lvdpa_devx_obj *qp, uint16_t op,
 			 uint32_t remote_qpn);
 int lvdpa_devx_qp_destroy(struct lvdpa_devx_obj *qp);
+
+/** Decoded CQE (the 64-byte layout of lvdpa_prm.h). */
+struct lvdpa_devx_cqe {
+	uint8_t opcode;          /**< LVDPA_PRM_CQE_OPCODE_* */
+	uint8_t owner;
+	uint16_t wqe_counter;
+	uint32_t byte_cnt;
+	uint32_t qpn;
+};
+
+void lvdpa_devx_cqe_decode(const void *cqe, struct lvdpa_devx_cqe *out);
+
+/**
+ * A UAR page for uar_page of CQs and QPs and for CQ arm doorbells. A
+ * transport without UAR operations (the model) hands out its doorbell page
+ * (db_alloc) instead; -ENOTSUP when it has neither.
+ */
+int lvdpa_devx_uar_alloc(struct lvdpa_tp_dev *dev, struct lvdpa_tp_db **uar);
+void lvdpa_devx_uar_free(struct lvdpa_tp_db *uar);
+
+/**
+ * The EQ for completion vector @p vector; a transport without the
+ * operation has one implicit EQ, reported as 0.
+ */
+int lvdpa_devx_query_eqn(struct lvdpa_tp_dev *dev, uint32_t vector, uint32_t *eqn);
+
+/**
+ * Arm CQ @p cqn for one completion event: write the arm word to dword 1
+ * of its doorbell record @p dbrec (big-endian), then ring the doorbell when
+ * @p uar is not NULL: one 64-bit uar_write64 at offset 0x20 (arm word << 32
+ * | cqn), or, for a transport without it, two db_write calls in CPU order,
+ * the arm word at 0x20 and then the cqn at 0x24. @p arm_sn counts arms
+ * (2 bits used), @p ci is the consumer index.
+ */
+void lvdpa_devx_cq_arm(struct lvdpa_tp_db *uar, volatile uint32_t *dbrec,
+		       uint32_t cqn, uint32_t arm_sn, uint32_t ci);
 
 /** Destroy any object of this layer (what the *_destroy functions do). */
 int lvdpa_devx_obj_destroy(struct lvdpa_devx_obj *obj);

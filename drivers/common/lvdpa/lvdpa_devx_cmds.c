@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_errno.h>
+#include <rte_io.h>
 #include <rte_log.h>
 
 #include "lvdpa_devx.h"
@@ -293,8 +295,9 @@ lvdpa_devx_query_caps(struct lvdpa_tp_dev *dev, struct lvdpa_devx_caps *caps)
 	rc = lvdpa_devx_query_hca_cap(dev, LVDPA_PRM_HCA_CAP_TYPE_VIRTIO_EMULATION,
 				      out, true);
 	if (rc < 0) {
-		caps->vdpa_valid = false;
-		rc = 0;
+		/* Refused: no vDPA caps, the caller decides. Undelivered: an error. */
+		if (lvdpa_prm_get(out, LVDPA_PRM_OUT_STATUS) != 0)
+			rc = 0;
 		goto out;
 	}
 	caps->vdpa_valid = true;
@@ -957,6 +960,106 @@ int
 lvdpa_devx_qp_destroy(struct lvdpa_devx_obj *qp)
 {
 	return lvdpa_devx_obj_destroy(qp);
+}
+
+void
+lvdpa_devx_cqe_decode(const void *cqe, struct lvdpa_devx_cqe *out)
+{
+	out->opcode = lvdpa_prm_get(cqe, LVDPA_PRM_CQE_OPCODE);
+	out->owner = lvdpa_prm_get(cqe, LVDPA_PRM_CQE_OWNER);
+	out->wqe_counter = lvdpa_prm_get(cqe, LVDPA_PRM_CQE_WQE_COUNTER);
+	out->byte_cnt = lvdpa_prm_get(cqe, LVDPA_PRM_CQE_BYTE_CNT);
+	out->qpn = lvdpa_prm_get(cqe, LVDPA_PRM_CQE_QPN);
+}
+
+int
+lvdpa_devx_uar_alloc(struct lvdpa_tp_dev *dev, struct lvdpa_tp_db **uar)
+{
+	int rc;
+
+	if (uar != NULL)
+		*uar = NULL;
+	if (!lvdpa_devx_dev_ok(dev) || uar == NULL)
+		return lvdpa_devx_fail(EINVAL);
+	/* Without UARs (the model) CQ doorbells go to the doorbell page. */
+	if (dev->ops->uar_alloc != NULL)
+		rc = dev->ops->uar_alloc(dev, uar);
+	else if (dev->ops->db_alloc != NULL)
+		rc = dev->ops->db_alloc(dev, uar);
+	else
+		return lvdpa_devx_fail(ENOTSUP);
+	if (rc > 0)
+		rc = -rc;
+	if (rc == 0 && *uar == NULL)
+		rc = -EIO;
+	if (rc < 0) {
+		*uar = NULL;
+		LVDPA_DEVX_LOG(ERR, "UAR allocation failed: %s", strerror(-rc));
+		return lvdpa_devx_fail(-rc);
+	}
+	return 0;
+}
+
+void
+lvdpa_devx_uar_free(struct lvdpa_tp_db *uar)
+{
+	const struct lvdpa_transport_ops *ops;
+
+	if (uar == NULL || uar->dev == NULL || uar->dev->ops == NULL)
+		return;
+	ops = uar->dev->ops;
+	if (ops->uar_alloc != NULL) {
+		if (ops->uar_free != NULL)
+			ops->uar_free(uar);
+	} else if (ops->db_free != NULL) {
+		ops->db_free(uar);
+	}
+}
+
+int
+lvdpa_devx_query_eqn(struct lvdpa_tp_dev *dev, uint32_t vector, uint32_t *eqn)
+{
+	int rc;
+
+	if (!lvdpa_devx_dev_ok(dev) || eqn == NULL)
+		return lvdpa_devx_fail(EINVAL);
+	*eqn = 0;
+	if (dev->ops->query_eqn == NULL)
+		return 0;
+	rc = dev->ops->query_eqn(dev, vector, eqn);
+	if (rc > 0)
+		rc = -rc;
+	if (rc < 0) {
+		LVDPA_DEVX_LOG(ERR, "no EQ for completion vector %u: %s", vector,
+			       strerror(-rc));
+		return lvdpa_devx_fail(-rc);
+	}
+	return 0;
+}
+
+void
+lvdpa_devx_cq_arm(struct lvdpa_tp_db *uar, volatile uint32_t *dbrec,
+		  uint32_t cqn, uint32_t arm_sn, uint32_t ci)
+{
+	uint32_t word = lvdpa_prm_cq_arm_word(arm_sn, ci, LVDPA_PRM_CQ_ARM_CMD_ALL);
+	const struct lvdpa_transport_ops *ops;
+
+	/* The record must be visible before the doorbell rings. */
+	rte_io_wmb();
+	if (dbrec != NULL)
+		dbrec[LVDPA_PRM_CQ_DBR_ARM] = rte_cpu_to_be_32(word);
+	rte_wmb();
+	if (uar == NULL || uar->dev == NULL || uar->dev->ops == NULL)
+		return;
+	ops = uar->dev->ops;
+	if (ops->uar_write64 != NULL) {
+		ops->uar_write64(uar, LVDPA_PRM_UAR_CQ_DOORBELL_OFF,
+				 lvdpa_prm_cq_arm_doorbell(word, cqn));
+	} else if (ops->db_write != NULL) {
+		/* Two dwords, the cqn last: its write is what arms the CQ. */
+		ops->db_write(uar, LVDPA_PRM_UAR_CQ_DOORBELL_OFF, word);
+		ops->db_write(uar, LVDPA_PRM_UAR_CQ_DOORBELL_OFF + 4, cqn & 0xffffff);
+	}
 }
 
 /* ------------------------------------------------------------------ */

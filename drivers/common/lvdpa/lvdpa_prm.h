@@ -111,7 +111,7 @@ lvdpa_prm_get(const void *buf, struct lvdpa_prm_field f)
 		uint32_t ones = n == 32 ? UINT32_MAX : (UINT32_C(1) << n) - 1;
 		uint32_t cur = lvdpa_prm_load_be32(p + (bit / 32) * 4);
 
-		v = (n == 64 ? 0 : v << n) | ((cur >> shift) & ones);
+		v = (v << n) | ((cur >> shift) & ones);
 		bit += n;
 		left -= n;
 	}
@@ -175,11 +175,12 @@ lvdpa_prm_get(const void *buf, struct lvdpa_prm_field f)
 #define LVDPA_PRM_STATUS_BAD_OUTP_LEN_ERR	0x51
 
 /**
- * The errno a refused command yields (positive; 0 for OK). The model
- * chooses statuses so that the driver sees the errno the NIC would give:
- * unknown opcode/object -> EOPNOTSUPP, bad field -> EINVAL, object in the
- * wrong state (modify a virtq that is not ready ...) -> EBUSY, no such
- * resource -> ENOENT-like EINVAL, out of resources -> ENOMEM/EAGAIN.
+ * The errno a refused command yields (positive; 0 for OK): unknown opcode or
+ * object type -> EOPNOTSUPP; bad field, bad or unknown resource id -> EINVAL;
+ * object busy or in the wrong state (modify a virtq in ERR ...) -> EBUSY;
+ * over a limit -> ENOMEM; temporarily out of resources -> EAGAIN; mailbox
+ * lengths -> EMSGSIZE; anything else -> EIO. The model picks the status a
+ * NIC would, so the driver sees the same errno from both.
  */
 static inline int
 lvdpa_prm_status_errno(uint8_t status)
@@ -525,6 +526,29 @@ lvdpa_prm_status_str(uint8_t status)
 #define LVDPA_PRM_CQ_DBR_ARM			1
 /* UAR offset of the 64-bit CQ arm doorbell. */
 #define LVDPA_PRM_UAR_CQ_DOORBELL_OFF		0x20
+/* Arm word: arm sequence number << 28 | command | consumer index (24 bits). */
+#define LVDPA_PRM_CQ_ARM_SN_SHIFT		28
+#define LVDPA_PRM_CQ_ARM_CMD_ALL		(0u << 24)
+#define LVDPA_PRM_CQ_ARM_CMD_SOL_ONLY		(1u << 24)
+#define LVDPA_PRM_CQ_CI_MASK			0xffffffu
+
+/**
+ * The CQ arm word (doorbell record dword 1, big-endian) and the 64-bit UAR
+ * doorbell value (arm word << 32 | cqn, written big-endian at
+ * LVDPA_PRM_UAR_CQ_DOORBELL_OFF).
+ */
+static inline uint32_t
+lvdpa_prm_cq_arm_word(uint32_t arm_sn, uint32_t ci, uint32_t cmd)
+{
+	return ((arm_sn & 3u) << LVDPA_PRM_CQ_ARM_SN_SHIFT) | cmd |
+	       (ci & LVDPA_PRM_CQ_CI_MASK);
+}
+
+static inline uint64_t
+lvdpa_prm_cq_arm_doorbell(uint32_t arm_word, uint32_t cqn)
+{
+	return ((uint64_t)arm_word << 32) | (cqn & 0xffffffu);
+}
 
 /* ---------------------------------------------------------------------
  * QPs: CREATE_QP (0x500) and the state transitions RST2INIT (0x502),

@@ -119,3 +119,10 @@ lvdpa_transport_open(const char *device, const char *params,
 		(*dev)->ops = ops;
 	return 0;
 }
+
+void
+lvdpa_transport_close(struct lvdpa_tp_dev *dev)
+{
+	if (dev != NULL && dev->ops != NULL && dev->ops->close != NULL)
+		dev->ops->close(dev);
+}

@@ -112,6 +112,18 @@ struct lvdpa_transport_ops {
 				uint64_t cookie);
 	/** Read one event: 1 when read, 0 when none waits, negative errno. */
 	int (*evchan_read)(struct lvdpa_tp_evchan *ch, struct lvdpa_tp_event *ev);
+	/*
+	 * Optional operations (added by the command layer for the event path of
+	 * real hardware); NULL when a transport has none, and the command layer
+	 * then degrades as lvdpa_devx.h says.
+	 */
+	/** A UAR page (mlx5dv_devx_alloc_uar): page_id goes to CQ/QP uar_page. */
+	int (*uar_alloc)(struct lvdpa_tp_dev *dev, struct lvdpa_tp_db **uar);
+	void (*uar_free)(struct lvdpa_tp_db *uar);
+	/** A 64-bit UAR write at @p offset, stored big-endian (the CQ arm doorbell). */
+	void (*uar_write64)(struct lvdpa_tp_db *uar, uint32_t offset, uint64_t value);
+	/** The EQ number of completion vector @p vector (mlx5dv_devx_query_eqn). */
+	int (*query_eqn)(struct lvdpa_tp_dev *dev, uint32_t vector, uint32_t *eqn);
 };
 
 /** Make a transport available by name (called from constructors). */
@@ -126,6 +138,9 @@ const struct lvdpa_transport_ops *lvdpa_transport_find(const char *name);
  */
 int lvdpa_transport_open(const char *device, const char *params,
 			 struct lvdpa_tp_dev **dev);
+
+/** Close a device opened by lvdpa_transport_open() (NULL is a no-op). */
+void lvdpa_transport_close(struct lvdpa_tp_dev *dev);
 
 #ifdef __cplusplus
 }

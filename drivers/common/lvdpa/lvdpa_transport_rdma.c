@@ -27,6 +27,7 @@
 #include <infiniband/mlx5dv.h>
 #include <infiniband/verbs.h>
 
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_io.h>
@@ -386,6 +387,59 @@ lvdpa_rdma_evchan_read(struct lvdpa_tp_evchan *ch, struct lvdpa_tp_event *ev)
 	return 1;
 }
 
+static int
+lvdpa_rdma_uar_alloc(struct lvdpa_tp_dev *dev, struct lvdpa_tp_db **uar)
+{
+	struct mlx5dv_devx_uar *du;
+	struct lvdpa_tp_db *u;
+	int err;
+
+	*uar = NULL;
+	u = calloc(1, sizeof(*u));
+	if (u == NULL)
+		return -ENOMEM;
+	/* Non-cached first, as CQ arming needs no write combining. */
+	errno = 0;
+	du = mlx5dv_devx_alloc_uar(lvdpa_rdma_ctx(dev), MLX5DV_UAR_ALLOC_TYPE_NC);
+	if (du == NULL)
+		du = mlx5dv_devx_alloc_uar(lvdpa_rdma_ctx(dev), MLX5DV_UAR_ALLOC_TYPE_BF);
+	if (du == NULL) {
+		err = errno ? errno : EIO;
+		free(u);
+		return -err;
+	}
+	u->dev = dev;
+	u->priv = du;
+	u->page_id = du->page_id;
+	*uar = u;
+	return 0;
+}
+
+static void
+lvdpa_rdma_uar_free(struct lvdpa_tp_db *uar)
+{
+	mlx5dv_devx_free_uar(uar->priv);
+	free(uar);
+}
+
+static void
+lvdpa_rdma_uar_write64(struct lvdpa_tp_db *uar, uint32_t offset, uint64_t value)
+{
+	struct mlx5dv_devx_uar *du = uar->priv;
+
+	/* One 64-bit store of the big-endian image, as the device latches it. */
+	*(volatile uint64_t *)((uint8_t *)du->base_addr + offset) =
+		rte_cpu_to_be_64(value);
+}
+
+static int
+lvdpa_rdma_query_eqn(struct lvdpa_tp_dev *dev, uint32_t vector, uint32_t *eqn)
+{
+	int ret = mlx5dv_devx_query_eqn(lvdpa_rdma_ctx(dev), vector, eqn);
+
+	return ret == 0 ? 0 : -(ret > 0 ? ret : EIO);
+}
+
 const struct lvdpa_transport_ops lvdpa_transport_rdma_ops = {
 	.name = "rdma",
 	.open = lvdpa_rdma_open,
@@ -404,4 +458,8 @@ const struct lvdpa_transport_ops lvdpa_transport_rdma_ops = {
 	.evchan_destroy = lvdpa_rdma_evchan_destroy,
 	.evchan_subscribe = lvdpa_rdma_evchan_subscribe,
 	.evchan_read = lvdpa_rdma_evchan_read,
+	.uar_alloc = lvdpa_rdma_uar_alloc,
+	.uar_free = lvdpa_rdma_uar_free,
+	.uar_write64 = lvdpa_rdma_uar_write64,
+	.query_eqn = lvdpa_rdma_query_eqn,
 };

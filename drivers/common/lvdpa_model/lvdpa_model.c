@@ -377,6 +377,7 @@ lvdpa_model_op_umem_dereg(struct lvdpa_tp_umem *umem)
 struct lvdpa_model_db {
 	struct lvdpa_tp_db tp;
 	struct lvdpa_model_dev *dev;
+	uint32_t arm_word;       /* first dword of a CQ doorbell written in two */
 };
 
 static int
@@ -412,9 +413,13 @@ lvdpa_model_op_db_write(struct lvdpa_tp_db *tp, uint32_t offset, uint32_t value)
 	struct lvdpa_model_db *db = tp->priv;
 	struct lvdpa_model_dev *dev = db->dev;
 
+	if (offset == LVDPA_PRM_UAR_CQ_DOORBELL_OFF) {
+		db->arm_word = value;
+		return;
+	}
 	if (offset == LVDPA_PRM_UAR_CQ_DOORBELL_OFF + 4) {
 		pthread_mutex_lock(&dev->lock);
-		lvdpa_model_cq_arm(dev, value & 0xffffff);
+		lvdpa_model_cq_arm(dev, value & 0xffffff, db->arm_word);
 		pthread_mutex_unlock(&dev->lock);
 		return;
 	}
@@ -422,6 +427,31 @@ lvdpa_model_op_db_write(struct lvdpa_tp_db *tp, uint32_t offset, uint32_t value)
 		return;
 	atomic_store(&dev->kick[value], true);
 	lvdpa_model_worker_wake(dev);
+}
+
+/* The UAR page: the same page as the doorbells (one BAR in the model). */
+static void
+lvdpa_model_op_uar_write64(struct lvdpa_tp_db *tp, uint32_t offset, uint64_t value)
+{
+	struct lvdpa_model_db *db = tp->priv;
+	struct lvdpa_model_dev *dev = db->dev;
+
+	if (offset != LVDPA_PRM_UAR_CQ_DOORBELL_OFF)
+		return;
+	pthread_mutex_lock(&dev->lock);
+	lvdpa_model_cq_arm(dev, value & 0xffffff, value >> 32);
+	pthread_mutex_unlock(&dev->lock);
+}
+
+/* One completion EQ, number 0. */
+static int
+lvdpa_model_op_query_eqn(struct lvdpa_tp_dev *tp, uint32_t vector, uint32_t *eqn)
+{
+	RTE_SET_USED(tp);
+	if (vector != 0)
+		return -EINVAL;
+	*eqn = 0;
+	return 0;
 }
 
 static int
@@ -485,6 +515,10 @@ static const struct lvdpa_transport_ops lvdpa_model_ops = {
 	.evchan_destroy = lvdpa_model_op_evchan_destroy,
 	.evchan_subscribe = lvdpa_model_op_evchan_subscribe,
 	.evchan_read = lvdpa_model_op_evchan_read,
+	.uar_alloc = lvdpa_model_op_db_alloc,
+	.uar_free = lvdpa_model_op_db_free,
+	.uar_write64 = lvdpa_model_op_uar_write64,
+	.query_eqn = lvdpa_model_op_query_eqn,
 };
 
 RTE_INIT(lvdpa_model_register)

@@ -810,12 +810,28 @@ lvdpa_model_event_vq_error(struct lvdpa_model_virtq *vq)
 				LVDPA_PRM_EQE_BYTES - LVDPA_PRM_EQE_TP_DATA_OFF);
 }
 
-/* A CQ arm doorbell: the UAR write that carries the cqn. */
+/*
+ * A CQ arm doorbell: the arm word (sequence, command, consumer index) and
+ * the cqn. As on the hardware, arming a CQ that holds CQEs the driver has
+ * not consumed yet (ci behind the CQEs written) raises the event at once.
+ */
 void
-lvdpa_model_cq_arm(struct lvdpa_model_dev *dev, uint32_t cqn)
+lvdpa_model_cq_arm(struct lvdpa_model_dev *dev, uint32_t cqn, uint32_t word)
 {
 	struct lvdpa_model_obj *co = lvdpa_model_obj_get(dev, cqn, LVDPA_MODEL_KIND_CQ);
+	uint8_t eqe[LVDPA_PRM_EQE_BYTES];
 
-	if (co != NULL)
+	if (co == NULL)
+		return;
+	if ((word & LVDPA_PRM_CQ_CI_MASK) == (co->u.cq.pi & LVDPA_PRM_CQ_CI_MASK)) {
 		co->u.cq.armed = true;
+		return;
+	}
+	co->u.cq.armed = false;
+	memset(eqe, 0, sizeof(eqe));
+	lvdpa_prm_set(eqe, LVDPA_PRM_EQE_TYPE, LVDPA_PRM_EVENT_TYPE_COMPLETION);
+	lvdpa_prm_set(eqe, LVDPA_PRM_EQE_COMP_CQN, co->id);
+	lvdpa_model_event_raise(dev, co, LVDPA_PRM_EVENT_TYPE_COMPLETION,
+				eqe + LVDPA_PRM_EQE_TP_DATA_OFF,
+				LVDPA_PRM_EQE_BYTES - LVDPA_PRM_EQE_TP_DATA_OFF);
 }

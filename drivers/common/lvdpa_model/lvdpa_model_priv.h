@@ -347,8 +347,8 @@ void lvdpa_model_event_raise(struct lvdpa_model_dev *dev, struct lvdpa_model_obj
 void lvdpa_model_event_unsubscribe_all(struct lvdpa_model_dev *dev,
 				       struct lvdpa_model_obj *o);
 void lvdpa_model_event_close_all(struct lvdpa_model_dev *dev);
-/* A CQ arm doorbell for @p cqn (lvdpa_model_cmd.c). */
-void lvdpa_model_cq_arm(struct lvdpa_model_dev *dev, uint32_t cqn);
+/* A CQ arm doorbell for @p cqn with arm @p word (lvdpa_model_cmd.c). */
+void lvdpa_model_cq_arm(struct lvdpa_model_dev *dev, uint32_t cqn, uint32_t word);
 /* The queue's completions were published: CQE + completion event (event mode). */
 void lvdpa_model_event_completion(struct lvdpa_model_virtq *vq);
 /* The queue entered ERR: object change event. */

@@ -335,6 +335,7 @@ lvdpa_model_vq_tx(struct lvdpa_model_virtq *vq, unsigned int budget,
 	while (*done < budget) {
 		uint32_t skip = vq->hdr_len, len = 0;
 		unsigned int i;
+		bool giant;
 		int rc;
 
 		rc = lvdpa_ring_dev_pop(&vq->ring, &ch, vq->iov, vq->iov_max);
@@ -345,19 +346,20 @@ lvdpa_model_vq_tx(struct lvdpa_model_virtq *vq, unsigned int budget,
 		if (rc == 0)
 			return false;
 		/* Header first (offloads are not modelled), then the frame. */
-		for (i = 0; i < ch.nout; i++) {
+		giant = ch.out_len > vq->hdr_len + LVDPA_MODEL_MAX_PKT;
+		for (i = 0; i < ch.nout && !giant; i++) {
 			const struct lvdpa_ring_iov *v = &vq->iov[i];
 			uint32_t s = RTE_MIN(skip, v->len);
 			uint32_t n = v->len - s;
 
 			skip -= s;
-			if (len + n > LVDPA_MODEL_MAX_PKT)
-				n = LVDPA_MODEL_MAX_PKT - len;
 			memcpy(dev->bounce + len, (uint8_t *)v->base + s, n);
 			len += n;
 		}
-		if (skip == 0 && len > 0 &&
-		    lvdpa_model_net_send(dev, qp, dev->bounce, len) == -ENOBUFS) {
+		/* Runts (no whole header) and giants are dropped, as a NIC does. */
+		if (skip != 0 || len == 0 || giant)
+			atomic_fetch_add(&dev->tx_dropped, 1);
+		else if (lvdpa_model_net_send(dev, qp, dev->bounce, len) == -ENOBUFS) {
 			/* The receiver is full: retry this chain later. */
 			lvdpa_ring_dev_unpop(&vq->ring, 1);
 			atomic_store(&vq->dev->kick[vq->attr.queue_index], true);
@@ -501,9 +503,14 @@ lvdpa_model_virtq_run(struct lvdpa_model_virtq *vq, unsigned int budget)
 	if (atomic_load(&vq->state) != LVDPA_MODEL_VQ_RDY)
 		return false;
 	if (!more) {
-		/* Re-arm kicks, then look again: a buffer may have slipped in. */
+		/*
+		 * Idle (TX drained, or RX out of frames or of buffers): re-arm
+		 * kicks, then look again, a buffer may have slipped in.
+		 */
 		lvdpa_ring_dev_set_kick(&vq->ring, true);
-		if ((vq->attr.queue_index & 1) && lvdpa_ring_dev_avail(&vq->ring))
+		if (lvdpa_ring_dev_avail(&vq->ring) &&
+		    ((vq->attr.queue_index & 1) ||
+		     lvdpa_model_net_pending(vq->dev, vq->attr.queue_index / 2)))
 			more = true;
 	}
 	return more;

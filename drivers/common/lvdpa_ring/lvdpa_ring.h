@@ -212,8 +212,10 @@ bool lvdpa_ring_dev_need_notify(struct lvdpa_ring *r);
 /**
  * Tell the driver whether the device wants kicks (used flags / avail event,
  * packed device event suppression). With event idx, enabling also sets the
- * avail event to the current position. Ends with a full barrier: after
- * enabling, check lvdpa_ring_dev_avail() again, or a kick may be missed.
+ * avail event to the current position: that is a snapshot, so a device
+ * that waits for kicks calls this each time it goes idle (ring drained).
+ * Ends with a full barrier: after enabling, check lvdpa_ring_dev_avail()
+ * again before sleeping, or a kick may be missed.
  */
 void lvdpa_ring_dev_set_kick(struct lvdpa_ring *r, bool enable);
 
@@ -247,8 +249,10 @@ bool lvdpa_ring_drv_publish(struct lvdpa_ring *r);
 int lvdpa_ring_drv_get_used(struct lvdpa_ring *r, uint64_t *cookie, uint32_t *len);
 
 /**
- * Ask for (or stop asking for) used-buffer notifications. Ends with a full
- * barrier: after enabling, call lvdpa_ring_drv_get_used() again.
+ * Ask for (or stop asking for) used-buffer notifications. With event idx
+ * the position asked for is the current one (a snapshot): call it again
+ * each time before waiting. Ends with a full barrier: after enabling, call
+ * lvdpa_ring_drv_get_used() again before sleeping.
  */
 void lvdpa_ring_drv_set_call(struct lvdpa_ring *r, bool enable);
 

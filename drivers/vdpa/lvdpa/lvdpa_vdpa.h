@@ -123,6 +123,8 @@ struct lvdpa_vdpa_virtq {
 	int kickfd_polled;              /**< fd in the event thread's epoll, -1 none */
 	uint16_t last_used;             /**< used index last signalled */
 	uint16_t hw_avail, hw_used;     /**< where the device stopped */
+	uint64_t dev_ring_gpa;          /**< ring area the device writes */
+	uint64_t dev_ring_len;
 	uint64_t err_events;
 	uint64_t stats_base[LVDPA_VDPA_STAT_NUM]; /**< values at reset_stats */
 };
@@ -254,9 +256,9 @@ int lvdpa_vdpa_event_subscribe(struct lvdpa_vdpa_priv *priv,
  */
 int lvdpa_vdpa_lm_log(struct lvdpa_vdpa_priv *priv, bool enable);
 
-/** The virtq fields enabling dirty logging for a queue being set up. */
-void lvdpa_vdpa_lm_virtq_attr(const struct lvdpa_vdpa_priv *priv,
-			      struct lvdpa_devx_virtq_attr *attr);
+/** Turn dirty logging of one queue (with an object) on or off. */
+int lvdpa_vdpa_lm_virtq_set(struct lvdpa_vdpa_priv *priv,
+			    struct lvdpa_vdpa_virtq *vq, bool enable);
 
 /** Release the log mkey and umem (idempotent). */
 void lvdpa_vdpa_lm_release(struct lvdpa_vdpa_priv *priv);

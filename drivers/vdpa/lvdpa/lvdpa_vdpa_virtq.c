@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The lvdpa authors
+ */
+
+/*
+ * Virtq objects. With the queues/queue_size devargs the objects (with their
+ * umems and counters) exist from probe on, in INIT, so that dev_conf only
+ * modifies them: addresses, indices, queue type, virtio_version_1_0 (in
+ * place for a legacy guest) and the mkey. A queue the device refuses to
+ * modify is created anew. Stopping a queue suspends it and hands the
+ * device's indices to rte_vhost, so that GET_VRING_BASE (and a migration
+ * destination) resumes exactly where the device stopped.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+
+#include "lvdpa_vdpa.h"
+#include "lvdpa_virtio.h"
+
+static void
+lvdpa_vdpa_virtq_umems_free(struct lvdpa_vdpa_virtq *vq)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(vq->umems); i++) {
+		if (vq->umems[i].umem != NULL)
+			lvdpa_devx_umem_dereg(vq->umems[i].umem);
+		rte_free(vq->umems[i].buf);
+		vq->umems[i].umem = NULL;
+		vq->umems[i].buf = NULL;
+		vq->umems[i].size = 0;
+	}
+}
+
+/* Umems for a queue of @p size, reused when large enough. */
+static int
+lvdpa_vdpa_virtq_umems_alloc(struct lvdpa_vdpa_priv *priv,
+			     struct lvdpa_vdpa_virtq *vq, uint16_t size)
+{
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < RTE_DIM(vq->umems); i++) {
+		uint32_t need = lvdpa_devx_virtq_umem_size(&priv->caps, i, size);
+
+		if (vq->umems[i].umem != NULL && vq->umems[i].size >= need)
+			continue;
+		if (vq->umems[i].umem != NULL) {
+			lvdpa_devx_umem_dereg(vq->umems[i].umem);
+			vq->umems[i].umem = NULL;
+		}
+		rte_free(vq->umems[i].buf);
+		vq->umems[i].size = 0;
+		vq->umems[i].buf = rte_zmalloc("lvdpa_virtq_umem",
+					       RTE_MAX(need, 1u), 4096);
+		if (vq->umems[i].buf == NULL)
+			return -ENOMEM;
+		rc = lvdpa_devx_umem_reg(priv->tp, vq->umems[i].buf,
+					 RTE_MAX(need, 1u),
+					 LVDPA_DEVX_UMEM_LOCAL_WRITE,
+					 &vq->umems[i].umem);
+		if (rc != 0) {
+			rte_free(vq->umems[i].buf);
+			vq->umems[i].buf = NULL;
+			return rc;
+		}
+		vq->umems[i].size = RTE_MAX(need, 1u);
+	}
+	return 0;
+}
+
+/* Everything but the guest's part: umems, counters, event and moderation. */
+static int
+lvdpa_vdpa_virtq_base_attr(struct lvdpa_vdpa_priv *priv,
+			   struct lvdpa_vdpa_virtq *vq, uint16_t size,
+			   struct lvdpa_devx_virtq_attr *attr)
+{
+	unsigned int i;
+	int rc;
+
+	rc = lvdpa_vdpa_virtq_umems_alloc(priv, vq, size);
+	if (rc != 0)
+		return rc;
+	if (vq->counters == NULL && priv->caps.queue_counters_supported) {
+		rc = lvdpa_devx_counters_create(priv->tp, &vq->counters);
+		if (rc != 0)
+			return rc;
+	}
+	memset(attr, 0, sizeof(*attr));
+	attr->queue_index = vq->index;
+	attr->queue_size = size;
+	attr->virtio_q_type = LVDPA_PRM_VIRTQ_TYPE_SPLIT;
+	/* The event thread watches the rings: the device signals nothing. */
+	attr->event_mode = LVDPA_PRM_VIRTQ_EVENT_MODE_NO_MSIX;
+	attr->virtio_version_1_0 = true;
+	for (i = 0; i < RTE_DIM(vq->umems); i++) {
+		attr->umems[i].id = vq->umems[i].umem->id;
+		attr->umems[i].size = vq->umems[i].size;
+		attr->umems[i].offset = 0;
+	}
+	attr->counter_set_id = vq->counters != NULL ? vq->counters->id : 0;
+	attr->pd = priv->pd->id;
+	attr->doorbell_stride_idx = vq->index;
+	attr->queue_period_mode = priv->cfg.hw_latency_mode;
+	attr->queue_period_us = priv->cfg.hw_max_latency_us;
+	attr->queue_max_count = priv->cfg.hw_max_pending_comp;
+	return 0;
+}
+
+static int
+lvdpa_vdpa_virtq_subscribe(struct lvdpa_vdpa_priv *priv,
+			   struct lvdpa_vdpa_virtq *vq)
+{
+	int rc = lvdpa_vdpa_event_subscribe(priv, vq);
+
+	/* Errors are then only seen by query: worth a warning, not a failure. */
+	if (rc != 0)
+		LVDPA_VDPA_DLOG(priv, WARNING, "queue %u: no error events: %s",
+				vq->index, strerror(-rc));
+	return 0;
+}
+
+int
+lvdpa_vdpa_virtqs_prepare(struct lvdpa_vdpa_priv *priv, uint32_t n,
+			  uint16_t queue_size)
+{
+	struct lvdpa_devx_virtq_attr attr;
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < n && i < priv->nr_virtqs; i++) {
+		struct lvdpa_vdpa_virtq *vq = &priv->virtqs[i];
+
+		if (vq->obj != NULL)
+			continue;
+		rc = lvdpa_vdpa_virtq_base_attr(priv, vq, queue_size, &attr);
+		if (rc == 0)
+			rc = lvdpa_devx_virtq_create(priv->tp, &attr, &vq->obj);
+		if (rc != 0) {
+			LVDPA_VDPA_DLOG(priv, ERR, "queue %u: pre-creation failed: %s",
+					i, strerror(-rc));
+			return rc;
+		}
+		vq->size = queue_size;
+		vq->packed = false;
+		vq->version_1_0 = true;
+		vq->fresh = true;
+		vq->running = false;
+		vq->errored = false;
+		lvdpa_vdpa_virtq_subscribe(priv, vq);
+	}
+	return 0;
+}
+
+void
+lvdpa_vdpa_virtq_release(struct lvdpa_vdpa_priv *priv, uint16_t index)
+{
+	struct lvdpa_vdpa_virtq *vq = &priv->virtqs[index];
+
+	lvdpa_vdpa_event_kick_set(priv, vq, -1);
+	if (vq->obj != NULL) {
+		lvdpa_devx_virtq_destroy(vq->obj);
+		vq->obj = NULL;
+	}
+	vq->running = false;
+	vq->fresh = false;
+	vq->errored = false;
+	memset(&vq->vring, 0, sizeof(vq->vring));
+	vq->vring.kickfd = -1;
+	vq->vring.callfd = -1;
+}
+
+void
+lvdpa_vdpa_virtqs_release_all(struct lvdpa_vdpa_priv *priv)
+{
+	uint32_t i;
+
+	for (i = 0; i < priv->nr_virtqs; i++) {
+		struct lvdpa_vdpa_virtq *vq = &priv->virtqs[i];
+
+		lvdpa_vdpa_virtq_release(priv, i);
+		lvdpa_vdpa_virtq_umems_free(vq);
+		if (vq->counters != NULL) {
+			lvdpa_devx_counters_destroy(vq->counters);
+			vq->counters = NULL;
+		}
+	}
+}
+
+/* The guest's part of the attributes: rings, indices, type, version. */
+static int
+lvdpa_vdpa_virtq_guest_attr(struct lvdpa_vdpa_priv *priv,
+			    struct lvdpa_vdpa_virtq *vq,
+			    struct lvdpa_devx_virtq_attr *attr)
+{
+	const struct rte_vhost_vring *vr = &vq->vring;
+	bool packed = !!(priv->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_RING_PACKED));
+	uint64_t n = vr->size, dlen, alen, ulen;
+	uint16_t last_avail = 0, last_used = 0;
+	int rc;
+
+	if (packed) {
+		dlen = 16 * n;
+		alen = 4;
+		ulen = 4;
+	} else {
+		dlen = 16 * n;
+		alen = 6 + 2 * n;
+		ulen = 6 + 8 * n;
+	}
+	rc = lvdpa_vdpa_hva_to_gpa(priv, (uintptr_t)vr->desc, dlen, &attr->desc_addr);
+	if (rc == 0)
+		rc = lvdpa_vdpa_hva_to_gpa(priv, (uintptr_t)vr->avail, alen,
+					   &attr->available_addr);
+	if (rc == 0)
+		rc = lvdpa_vdpa_hva_to_gpa(priv, (uintptr_t)vr->used, ulen,
+					   &attr->used_addr);
+	if (rc != 0) {
+		LVDPA_VDPA_DLOG(priv, ERR, "vid %d queue %u: a ring is not in guest memory",
+				priv->vid, vq->index);
+		return rc;
+	}
+	rc = rte_vhost_get_vring_base(priv->vid, vq->index, &last_avail, &last_used);
+	if (rc != 0)
+		return -EINVAL;
+	attr->hw_available_index = last_avail;
+	attr->hw_used_index = last_used;
+	attr->virtio_q_type = packed ? LVDPA_PRM_VIRTQ_TYPE_PACKED :
+				       LVDPA_PRM_VIRTQ_TYPE_SPLIT;
+	attr->virtio_version_1_0 = !priv->legacy;
+	attr->mkey = priv->mkey->id;
+	attr->tso_ipv4 = !!(priv->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_HOST_TSO4));
+	attr->tso_ipv6 = !!(priv->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_HOST_TSO6));
+	attr->tx_csum = !!(priv->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_CSUM));
+	attr->rx_csum = !!(priv->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_GUEST_CSUM));
+	vq->last_used = last_used;
+	/* What the device writes: used ring (split) or descriptors (packed). */
+	vq->dev_ring_gpa = packed ? attr->desc_addr : attr->used_addr;
+	vq->dev_ring_len = packed ? dlen : ulen;
+	return 0;
+}
+
+static void
+lvdpa_vdpa_virtq_refused(struct lvdpa_vdpa_priv *priv,
+			 struct lvdpa_vdpa_virtq *vq, int rc)
+{
+	if (priv->legacy)
+		LVDPA_VDPA_DLOG(priv, ERR, "vid %d queue %u: the device refused a legacy queue (%s): it has no legacy mode and the relay is not available; legacy guest refused",
+				priv->vid, vq->index, strerror(-rc));
+	else
+		LVDPA_VDPA_DLOG(priv, ERR, "vid %d queue %u: the device refused the queue: %s",
+				priv->vid, vq->index, strerror(-rc));
+}
+
+int
+lvdpa_vdpa_virtq_setup(struct lvdpa_vdpa_priv *priv, uint16_t index)
+{
+	struct lvdpa_vdpa_virtq *vq = &priv->virtqs[index];
+	struct lvdpa_devx_virtq_attr attr;
+	uint16_t size;
+	int rc;
+
+	if (rte_vhost_get_vhost_vring(priv->vid, index, &vq->vring) != 0 ||
+	    vq->vring.desc == NULL || vq->vring.size == 0) {
+		/* The guest did not set this ring up: nothing to serve. */
+		memset(&vq->vring, 0, sizeof(vq->vring));
+		vq->vring.kickfd = -1;
+		vq->vring.callfd = -1;
+		return 0;
+	}
+	size = vq->vring.size;
+	if (vq->obj != NULL && vq->fresh && vq->size == size) {
+		uint64_t sel = LVDPA_PRM_VIRTQ_MODIFY_ADDR |
+			       LVDPA_PRM_VIRTQ_MODIFY_HW_AVAILABLE_INDEX |
+			       LVDPA_PRM_VIRTQ_MODIFY_HW_USED_INDEX |
+			       LVDPA_PRM_VIRTQ_MODIFY_Q_MKEY;
+
+		rc = lvdpa_vdpa_virtq_base_attr(priv, vq, size, &attr);
+		if (rc == 0)
+			rc = lvdpa_vdpa_virtq_guest_attr(priv, vq, &attr);
+		if (rc != 0)
+			return rc;
+		if ((attr.virtio_q_type == LVDPA_PRM_VIRTQ_TYPE_PACKED) != vq->packed)
+			sel |= LVDPA_PRM_VIRTQ_MODIFY_Q_TYPE;
+		if (attr.virtio_version_1_0 != vq->version_1_0)
+			sel |= LVDPA_PRM_VIRTQ_MODIFY_VERSION_1_0;
+		rc = lvdpa_devx_virtq_modify(vq->obj, &attr, sel);
+		if (rc == 0)
+			goto configured;
+		LVDPA_VDPA_DLOG(priv, INFO, "queue %u: modify refused (%s): created anew",
+				index, strerror(-rc));
+	}
+	if (vq->obj != NULL) {
+		lvdpa_devx_virtq_destroy(vq->obj);
+		vq->obj = NULL;
+	}
+	rc = lvdpa_vdpa_virtq_base_attr(priv, vq, size, &attr);
+	if (rc == 0)
+		rc = lvdpa_vdpa_virtq_guest_attr(priv, vq, &attr);
+	if (rc != 0)
+		return rc;
+	rc = lvdpa_devx_virtq_create(priv->tp, &attr, &vq->obj);
+	if (rc != 0) {
+		lvdpa_vdpa_virtq_refused(priv, vq, rc);
+		return rc;
+	}
+	lvdpa_vdpa_virtq_subscribe(priv, vq);
+configured:
+	/* A new or just modified object is in INIT: still modifiable. */
+	vq->fresh = true;
+	vq->size = size;
+	vq->packed = attr.virtio_q_type == LVDPA_PRM_VIRTQ_TYPE_PACKED;
+	vq->version_1_0 = attr.virtio_version_1_0;
+	vq->errored = false;
+	if (priv->log_enabled) {
+		rc = lvdpa_vdpa_lm_virtq_set(priv, vq, true);
+		if (rc != 0)
+			return rc;
+	}
+	rc = lvdpa_vdpa_event_kick_set(priv, vq, vq->vring.kickfd);
+	if (rc != 0)
+		return rc;
+	if (vq->enable)
+		return lvdpa_vdpa_virtq_enable(priv, index, true);
+	return 0;
+}
+
+int
+lvdpa_vdpa_virtq_enable(struct lvdpa_vdpa_priv *priv, uint16_t index,
+			bool enable)
+{
+	struct lvdpa_vdpa_virtq *vq = &priv->virtqs[index];
+	struct lvdpa_devx_virtq_attr attr;
+	int rc;
+
+	if (!enable)
+		return lvdpa_vdpa_virtq_stop(priv, index);
+	if (vq->running)
+		return 0;
+	if (vq->obj == NULL || !vq->fresh) {
+		/*
+		 * Never set up, or stopped: take the guest's current rings and
+		 * the indices the stop handed to rte_vhost.
+		 */
+		if (vq->obj != NULL) {
+			lvdpa_vdpa_event_kick_set(priv, vq, -1);
+			lvdpa_devx_virtq_destroy(vq->obj);
+			vq->obj = NULL;
+		}
+		vq->fresh = false;
+		rc = lvdpa_vdpa_virtq_setup(priv, index);
+		if (rc != 0 || vq->obj == NULL || vq->running)
+			return rc;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.queue_index = index;
+	attr.state = LVDPA_PRM_VIRTQ_STATE_RDY;
+	rc = lvdpa_devx_virtq_modify(vq->obj, &attr, LVDPA_PRM_VIRTQ_MODIFY_STATE);
+	if (rc != 0) {
+		lvdpa_vdpa_virtq_refused(priv, vq, rc);
+		return rc;
+	}
+	vq->running = true;
+	vq->fresh = false;
+	priv->ev_last_traffic = 0; /* poll fast again */
+	LVDPA_VDPA_DLOG(priv, DEBUG, "queue %u running (%s%s, size %u)", index,
+			vq->packed ? "packed" : "split",
+			vq->version_1_0 ? "" : ", legacy", vq->size);
+	return 0;
+}
+
+int
+lvdpa_vdpa_virtq_stop(struct lvdpa_vdpa_priv *priv, uint16_t index)
+{
+	struct lvdpa_vdpa_virtq *vq = &priv->virtqs[index];
+	struct lvdpa_devx_virtq_attr attr;
+	int rc;
+
+	if (!vq->running || vq->obj == NULL)
+		return 0;
+	memset(&attr, 0, sizeof(attr));
+	attr.queue_index = index;
+	attr.state = LVDPA_PRM_VIRTQ_STATE_SUSPEND;
+	rc = lvdpa_devx_virtq_modify(vq->obj, &attr, LVDPA_PRM_VIRTQ_MODIFY_STATE);
+	if (rc != 0)
+		LVDPA_VDPA_DLOG(priv, ERR, "queue %u: suspend failed: %s", index,
+				strerror(-rc));
+	vq->running = false;
+	/* Where the device stopped, even if it is in ERR. */
+	rc = lvdpa_devx_virtq_query(vq->obj, &attr);
+	if (rc != 0) {
+		LVDPA_VDPA_DLOG(priv, ERR, "queue %u: query after stop failed: %s",
+				index, strerror(-rc));
+		return rc;
+	}
+	if (attr.state == LVDPA_PRM_VIRTQ_STATE_ERR)
+		LVDPA_VDPA_DLOG(priv, ERR, "queue %u stopped in ERR (error type %u)",
+				index, attr.error_type);
+	vq->hw_avail = attr.hw_available_index;
+	vq->hw_used = attr.hw_used_index;
+	if (priv->vid >= 0) {
+		rte_vhost_set_vring_base(priv->vid, index, vq->hw_avail, vq->hw_used);
+		if (priv->log_enabled && vq->dev_ring_len != 0)
+			rte_vhost_log_write(priv->vid, vq->dev_ring_gpa,
+					    vq->dev_ring_len);
+	}
+	LVDPA_VDPA_DLOG(priv, DEBUG, "queue %u stopped at avail %u used %u", index,
+			vq->hw_avail, vq->hw_used);
+	return 0;
+}
