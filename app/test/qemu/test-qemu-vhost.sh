@@ -27,6 +27,7 @@ tap=lvdpatap0
 tmp=
 ns=
 pmd_pid=
+harness_pid=
 prefix=
 
 stop_peer() {
@@ -49,6 +50,10 @@ stop_peer() {
 
 cleanup() {
 	local rc=$?
+	if [ -n "$harness_pid" ]; then
+		kill -TERM "$harness_pid" 2>/dev/null
+		wait "$harness_pid" 2>/dev/null
+	fi
 	stop_peer
 	exec 8>&- 2>/dev/null
 	[ -n "$tmp" ] && rm -rf "$tmp"
@@ -71,6 +76,17 @@ if [ -n "$missing" ] || [ "$(id -u)" != 0 ]; then
 	echo "not ok 2 - modern guest pings through net_vhost # $why"
 	exit 1
 fi
+
+# A run killed outright (SIGKILL) leaves its namespace and EAL files: remove
+# those of runs whose process is gone.
+for n in $(ip netns list 2>/dev/null | sed -n 's/^\(lvdpa-qemu-[0-9]*-[0-9]*\).*/\1/p') \
+	$(cd /var/run/dpdk 2>/dev/null && ls -d lvdpa-qemu-[0-9]*-[0-9]* 2>/dev/null); do
+	p=${n#lvdpa-qemu-}
+	p=${p%-*}
+	kill -0 "$p" 2>/dev/null && continue
+	ip netns del "$n" 2>/dev/null
+	rm -rf "/var/run/dpdk/$n"
+done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lvdpa-qemu-vhost.XXXXXX") || exit 1
 # Build the guest artifacts once, outside the per-guest time limit.
@@ -119,11 +135,16 @@ run_case() {
 	local i=$1 mode=$2 t0=$SECONDS ok=1 out sock
 	sock=$tmp/vhost-$i.sock
 	if start_peer "$i" "$sock"; then
-		out=$("$harness" "--$mode" --socket "$sock" --client \
+		# In the background, so that a signal to this script is handled
+		# at once (bash runs traps only between foreground commands).
+		"$harness" "--$mode" --socket "$sock" --client \
 			--ip "$guest_ip" --peer "$peer_ip" --count 5 \
-			--timeout 240 --cache "$cache" \
-			--log "$tmp/serial-$i.log" 2>"$tmp/harness-$i.err") && ok=0
-		echo "$out" | sed 's/^/# /'
+			--timeout 240 --cache "$cache" --log "$tmp/serial-$i.log" \
+			> "$tmp/harness-$i.out" 2> "$tmp/harness-$i.err" &
+		harness_pid=$!
+		wait "$harness_pid" && ok=0
+		harness_pid=
+		sed 's/^/# /' "$tmp/harness-$i.out"
 	fi
 	if [ $ok != 0 ]; then
 		sed 's/^/# /' "$tmp/harness-$i.err" 2>/dev/null

@@ -43,6 +43,8 @@ struct th {
 		bool need;
 	} hist[16];
 	unsigned int nhist;
+	uint16_t arm_pos, sleep_pos, sleep_flags;
+	unsigned int arm_free, sleep_free;
 };
 
 static bool
@@ -158,7 +160,18 @@ th_driver(void *arg)
 		if (!armed) {
 			lvdpa_ring_drv_set_call(&t->drv, true);
 			armed = true;
+			{ uint16_t a_; lvdpa_ring_get_base(&t->drv, &a_, &t->arm_pos); }
+			t->arm_free = lvdpa_ring_drv_free(&t->drv);
 			continue;
+		}
+		{
+			uint16_t a;
+
+			lvdpa_ring_get_base(&t->drv, &a, &t->sleep_pos);
+			t->sleep_free = lvdpa_ring_drv_free(&t->drv);
+			t->sleep_flags = (uint16_t)lvdpa_tmem_get(&t->m,
+				LVDPA_T_DESC + 16 * (t->sleep_pos & 0x7fff) + 14,
+				2, t->drv.cfg.big_endian);
 		}
 		t->drv_sleeps++;
 		if (!th_wait(t, &t->call)) {
@@ -251,6 +264,9 @@ th_dump(struct th *t, bool packed, bool be)
 		"pending %d\n", a, u, t->drv.kicked_avail,
 		lvdpa_ring_drv_free(&t->drv), t->drv.drv_head_pending);
 	lvdpa_ring_get_base(&t->dev, &a, &u);
+	fprintf(stderr, "# armed at %04x free %u, slept at %04x free %u flags %04x\n",
+		t->arm_pos, t->arm_free, t->sleep_pos, t->sleep_free,
+		t->sleep_flags);
 	fprintf(stderr, "# device: base %04x/%04x signalled %04x\n", a, u,
 		t->dev.signalled_used);
 	fprintf(stderr, "# driver area %08" PRIx64 " device area %08" PRIx64

@@ -21,6 +21,20 @@
  * Objects created here are struct lvdpa_devx_obj; destroy each with the
  * matching *_destroy() (or lvdpa_devx_obj_destroy()). Destroying NULL is a
  * no-op that returns 0.
+ *
+ * The layer keeps no state of its own: concurrent calls are as safe as the
+ * transport makes them.
+ *
+ * Wire conventions a transport (the model) can rely on:
+ * - mailboxes have the exact PRM sizes of lvdpa_prm.h (*_BYTES); outputs
+ *   are read for status, syndrome and the id: obj_id at bit 0x40 for
+ *   general objects, 24 bits at 0x48 for PD, CQ, QP and mkey index;
+ * - destroy goes through obj_destroy only (no DESTROY_* mailbox is built);
+ * - indirect mkeys pad the KLM list with zero entries to a multiple of 4;
+ * - the virtq doorbell is a 32-bit db_write of the queue index at
+ *   doorbell_bar_offset modulo 4 KiB; CQ arming is described at
+ *   lvdpa_devx_cq_arm();
+ * - an event's data[] is the EQE from byte 4 (LVDPA_PRM_EQE_TP_DATA_OFF).
  */
 
 #include <stdbool.h>

@@ -176,6 +176,7 @@ struct lvdpa_model_virtq {
 	struct lvdpa_model_umem *umem[3];
 	unsigned int hdr_len;
 	uint64_t rx_dropped;     /* packets dropped: no fit without mergeable */
+	bool rx_partial;         /* RX: the last frame found too few buffers */
 };
 
 struct lvdpa_model_cq {

@@ -393,6 +393,7 @@ lvdpa_model_vq_rx_one(struct lvdpa_model_virtq *vq, const struct lvdpa_model_pkt
 	int rc;
 
 	*nchains = 0;
+	vq->rx_partial = false;
 	/* Chains are pushed only once the packet is whole: unpop stays possible. */
 	while (put < total) {
 		struct lvdpa_ring_chain *ch = &vq->rx_ch[k];
@@ -407,6 +408,8 @@ lvdpa_model_vq_rx_one(struct lvdpa_model_virtq *vq, const struct lvdpa_model_pkt
 		}
 		rc = lvdpa_ring_dev_pop(&vq->ring, ch, vq->iov, vq->iov_max);
 		if (rc <= 0) {
+			/* Some buffers, not enough: wait for the next kick. */
+			vq->rx_partial = k > 0;
 			if (k > 0 && rc == 0)
 				lvdpa_ring_dev_unpop(&vq->ring, k);
 			return rc;
@@ -510,7 +513,8 @@ lvdpa_model_virtq_run(struct lvdpa_model_virtq *vq, unsigned int budget)
 		lvdpa_ring_dev_set_kick(&vq->ring, true);
 		if (lvdpa_ring_dev_avail(&vq->ring) &&
 		    ((vq->attr.queue_index & 1) ||
-		     lvdpa_model_net_pending(vq->dev, vq->attr.queue_index / 2)))
+		     (!vq->rx_partial &&
+		      lvdpa_model_net_pending(vq->dev, vq->attr.queue_index / 2))))
 			more = true;
 	}
 	return more;
