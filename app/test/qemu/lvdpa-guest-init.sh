@@ -14,6 +14,7 @@
 # Parameters come from the kernel command line:
 #   lvdpa.ip=<addr/prefix> lvdpa.peer=<addr> lvdpa.count=<n> lvdpa.mtu=<n>
 
+# shellcheck disable=SC3057 # busybox ash has ${var:offset:length}
 /bin/busybox mkdir -p /proc /sys /dev /tmp /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
 mount -t proc proc /proc

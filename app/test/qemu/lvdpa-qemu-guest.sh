@@ -27,6 +27,11 @@
 #                     printed on failure)
 #   --machine TYPE    pc (default) or q35
 #   --append ARGS     more kernel parameters (e.g. "loglevel=7" without quiet: --verbose)
+#   --device-opts OPTS more virtio-net-pci properties, e.g. to offer a legacy
+#                     guest few features: "csum=off,guest_csum=off,mrg_rxbuf=off,
+#                     event_idx=off,indirect_desc=off,ctrl_vq=off,status=off"
+#   --expect-features HEX  fail unless the guest negotiated exactly these
+#                     feature bits (e.g. 0x20: VIRTIO_NET_F_MAC only)
 #   --qemu-arg ARG    one more QEMU argument (repeatable)
 #   --verbose         kernel messages on the serial log (no "quiet")
 #   --prepare         only build the cached kernel/initramfs, then exit
@@ -64,6 +69,8 @@ append=
 verbose=0
 prepare=0
 pvh=1
+devopts=
+expect_feat=
 qemu_extra=()
 qemu_bin=${LVDPA_QEMU_BIN:-qemu-system-x86_64}
 
@@ -96,6 +103,8 @@ while [ $# -gt 0 ]; do
 	--log) log=${2:?}; shift ;;
 	--machine) machine=${2:?}; shift ;;
 	--append) append=${2:?}; shift ;;
+	--device-opts) devopts=,${2:?}; shift ;;
+	--expect-features) expect_feat=${2:?}; shift ;;
 	--qemu-arg) qemu_extra+=("${2:?}"); shift ;;
 	--verbose) verbose=1 ;;
 	--prepare) prepare=1 ;;
@@ -186,7 +195,8 @@ module_order() {
 # cache/<package>/{vmlinuz,release,load-order,modules/}: kept from one
 # extraction of the package, which is then removed (it is 400 MB unpacked).
 prepare_kernel() {
-	local pkg=$1 dir=$cache/$pkg w x rel m
+	local pkg=$1 dir w x rel m
+	dir=$cache/$pkg
 	[ -f "$dir/vmlinuz" ] && [ -f "$dir/load-order" ] && return 0
 	w=$(mktemp -d "$cache/.kernel.XXXXXX") || return 1
 	echo "lvdpa-qemu-guest: fetching $pkg into $cache" >&2
@@ -216,7 +226,7 @@ prepare_kernel() {
 	done < "$w/out/load-order.path"
 	cp "$x/boot/vmlinuz-$rel" "$w/out/vmlinuz" || { rm -rf "$w"; return 1; }
 	echo "$rel" > "$w/out/release"
-	ls "$w"/*.deb | xargs -n1 basename > "$w/out/package"
+	for m in "$w"/*.deb; do basename "$m"; done > "$w/out/package"
 	rm -rf "$dir"
 	mv "$w/out" "$dir" && rm -rf "$w"
 }
@@ -273,7 +283,7 @@ newest_cached() {
 }
 
 prepare_all() {
-	local pkg= kdir
+	local pkg='' kdir
 	# A boot reuses the cached kernel; --prepare (which the tests run once)
 	# asks apt for the current package, so that a kernel update is fetched.
 	[ $prepare = 1 ] || [ -n "${LVDPA_QEMU_KERNEL_PKG:-}" ] || pkg=$(newest_cached)
@@ -337,6 +347,7 @@ cmdline="console=ttyS0 panic=-1 lvdpa.ip=$guest_ip lvdpa.peer=$peer lvdpa.count=
 [ $verbose = 1 ] || cmdline="$cmdline quiet"
 [ -n "$append" ] && cmdline="$cmdline $append"
 
+# shellcheck disable=SC2054 # commas inside QEMU option values
 # vhost-user needs guest memory the backend can map (shared memfd). Under
 # TCG, QEMU 7.2 crashes at DRIVER_OK with MSI-X and vhost-user: vectors=0.
 qemu_cmd=("$qemu_bin" -nodefaults -no-user-config -machine "$machine" -accel tcg
@@ -345,7 +356,7 @@ qemu_cmd=("$qemu_bin" -nodefaults -no-user-config -machine "$machine" -accel tcg
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	-chardev "$chardev"
 	-netdev vhost-user,id=n0,chardev=c0
-	-device "virtio-net-pci,netdev=n0,mac=$mac,vectors=0,$devmode"
+	-device "virtio-net-pci,netdev=n0,mac=$mac,vectors=0,$devmode$devopts"
 	-display none -monitor none -serial "file:$log" -no-reboot
 	"${qemu_extra[@]}")
 
@@ -382,6 +393,11 @@ if [ $mode = legacy ]; then
 else
 	echo "$dev" | grep -q ' pci 1af4:1041 modern .* version_1 yes$' ||
 		fail 1 "expected a modern device with VERSION_1"
+fi
+if [ -n "$expect_feat" ]; then
+	got=$(echo "$dev" | sed -n 's/.* features \(0x[0-9a-f]*\) .*/\1/p')
+	[ -n "$got" ] && [ $((got)) = $((expect_feat)) ] ||
+		fail 1 "features $got, expected $expect_feat"
 fi
 if [ "$count" -gt 0 ]; then
 	echo "$lines" | grep -q "^LVDPA-GUEST: ping $peer ok $count/$count$" ||

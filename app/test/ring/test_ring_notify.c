@@ -344,7 +344,41 @@ test_packed_notify(void)
 	return packed_set_kick(true) || packed_set_kick(false);
 }
 
+/*
+ * The device pushes whole laps between two decisions: positions alone would
+ * say nothing moved (packed: 2 laps; split: 2^16 entries), yet the event
+ * the driver asked for was passed.
+ */
+static int
+test_laps_between_decisions(void)
+{
+	struct pair p;
+
+	for (int packed = 0; packed < 2; packed++) {
+		unsigned int n = packed ? 8 : 65536;
+
+		LVDPA_TEST_ASSERT_EQ(pair_init(&p, 4, packed, false, true), 0,
+				     "init");
+		if (pair_complete(&p, 1))
+			return -1;
+		LVDPA_TEST_ASSERT(lvdpa_ring_dev_need_notify(&p.dev), "first");
+		/* The driver asks for a call at its position, then polls. */
+		lvdpa_ring_drv_set_call(&p.drv, true);
+		for (unsigned int i = 0; i < n; i++)
+			if (pair_complete(&p, 1))
+				return -1;
+		LVDPA_TEST_ASSERT(lvdpa_ring_dev_need_notify(&p.dev),
+				  "%s: %u buffers since the event", packed ?
+				  "packed" : "split", n);
+		/* And nothing new: nothing to notify. */
+		LVDPA_TEST_ASSERT(!lvdpa_ring_dev_need_notify(&p.dev), "again");
+		pair_fini(&p);
+	}
+	return 0;
+}
+
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_split_notify),
 	LVDPA_TEST_CASE(test_packed_notify),
+	LVDPA_TEST_CASE(test_laps_between_decisions),
 )

@@ -38,7 +38,8 @@ struct th {
 	const char *fail;
 	/* the device's latest notification decisions, for a failure */
 	struct {
-		uint16_t old, new_pos;
+		uint32_t since;
+		uint16_t new_pos;
 		uint32_t area;
 		bool need;
 	} hist[16];
@@ -53,7 +54,7 @@ th_need_notify(struct th *t)
 	unsigned int h = t->nhist++ % RTE_DIM(t->hist);
 	uint16_t a;
 
-	t->hist[h].old = t->dev.signalled_used;
+	t->hist[h].since = t->dev.used_since_signal;
 	t->hist[h].need = lvdpa_ring_dev_need_notify(&t->dev);
 	lvdpa_ring_get_base(&t->dev, &a, &t->hist[h].new_pos);
 	t->hist[h].area = (uint32_t)lvdpa_tmem_get(&t->m, LVDPA_T_DRIVER, 4,
@@ -104,9 +105,8 @@ th_driver(void *arg)
 		uint64_t cookie;
 		uint32_t len;
 		bool added = false;
-		int ret;
-
 		unsigned int batch = 1 + lvdpa_trand(&rnd) % 3;
+		int ret;
 
 		/* Small random batches, so that both sides overlap. */
 		while (issued < NCHAINS && lvdpa_ring_drv_free(&t->drv) >= 2 &&
@@ -275,8 +275,8 @@ th_dump(struct th *t, bool packed, bool be)
 	for (unsigned int i = 0; i < RTE_DIM(t->hist) && i < t->nhist; i++) {
 		unsigned int h = (t->nhist - 1 - i) % RTE_DIM(t->hist);
 
-		fprintf(stderr, "# notify -%u: %04x -> %04x area %08x: %d\n", i,
-			t->hist[h].old, t->hist[h].new_pos, t->hist[h].area,
+		fprintf(stderr, "# notify -%u: +%u -> %04x area %08x: %d\n", i,
+			t->hist[h].since, t->hist[h].new_pos, t->hist[h].area,
 			t->hist[h].need);
 	}
 	if (packed)

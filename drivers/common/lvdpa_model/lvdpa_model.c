@@ -214,12 +214,6 @@ lvdpa_model_open(const char *device, const char *params, struct lvdpa_tp_dev **o
 		free(dev);
 		return rc;
 	}
-	if (dev->caps.uplink[0] != '\0') {
-		LVDPA_MODEL_LOG(ERR, "uplink=%s: the uplink is not modelled yet",
-				dev->caps.uplink);
-		free(dev);
-		return -ENOTSUP;
-	}
 	dev->tp.priv = dev;
 	dev->next_id = 1;
 	pthread_mutex_init(&dev->lock, NULL);

@@ -12,13 +12,27 @@
  * Frames for a pair that never had an RX queue, or whose RX queue is in
  * ERR, are dropped. A destroyed RX queue keeps its waiting frames for the
  * queue recreated in its place (suspend, destroy, recreate loses nothing).
+ *
+ * The uplink (params uplink=<ethdev>, EAL up, port configured and started
+ * by the application) carries the frames no function claims: TX through
+ * rte_eth_tx_burst on its queue 0, and what rte_eth_rx_burst brings in goes
+ * to the function with the destination MAC, else to the uplink's owner, on
+ * queue pair 0. Only the owner's worker touches the port.
  */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
 #include "lvdpa_model_priv.h"
+
+#define LVDPA_MODEL_UPLINK_BURST 32
+#define LVDPA_MODEL_UPLINK_MBUFS 1023
 
 static pthread_mutex_t lvdpa_model_sw_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct lvdpa_model_dev *lvdpa_model_sw_list;
@@ -30,11 +44,45 @@ lvdpa_model_net_npairs(const struct lvdpa_model_dev *dev)
 	return (dev->caps.max_queues + 1) / 2;
 }
 
+static int
+lvdpa_model_uplink_open(struct lvdpa_model_dev *dev)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+	uint16_t port;
+
+	/* ethdev needs EAL: without it there is no port to look up. */
+	if (rte_lcore_count() == 0) {
+		LVDPA_MODEL_LOG(ERR, "uplink=%s needs EAL", dev->caps.uplink);
+		return -ENODEV;
+	}
+	if (rte_eth_dev_get_port_by_name(dev->caps.uplink, &port) != 0) {
+		LVDPA_MODEL_LOG(ERR, "uplink=%s: no such ethdev", dev->caps.uplink);
+		return -ENODEV;
+	}
+	snprintf(name, sizeof(name), "lvdpa_model_up%p", (void *)dev);
+	dev->uplink_pool = rte_pktmbuf_pool_create(name, LVDPA_MODEL_UPLINK_MBUFS, 0, 0,
+						   RTE_MBUF_DEFAULT_BUF_SIZE,
+						   SOCKET_ID_ANY);
+	if (dev->uplink_pool == NULL) {
+		LVDPA_MODEL_LOG(ERR, "uplink=%s: no mbuf pool: %s", dev->caps.uplink,
+				rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	dev->uplink_port = port + 1;
+	return 0;
+}
+
 int
 lvdpa_model_net_attach(struct lvdpa_model_dev *dev)
 {
 	unsigned int i, n = lvdpa_model_net_npairs(dev);
+	int rc;
 
+	if (dev->caps.uplink[0] != '\0') {
+		rc = lvdpa_model_uplink_open(dev);
+		if (rc != 0)
+			return rc;
+	}
 	dev->inbox = calloc(n, sizeof(*dev->inbox));
 	if (dev->inbox == NULL)
 		return -ENOMEM;
@@ -85,11 +133,13 @@ lvdpa_model_net_free(struct lvdpa_model_dev *dev)
 	}
 	free(dev->inbox);
 	dev->inbox = NULL;
+	rte_mempool_free(dev->uplink_pool);
+	dev->uplink_pool = NULL;
 }
 
-/* Caller holds lvdpa_model_sw_lock. */
+/* The function owning a destination MAC; caller holds lvdpa_model_sw_lock. */
 static struct lvdpa_model_dev *
-lvdpa_model_net_route(struct lvdpa_model_dev *src, const uint8_t *frame, uint32_t len)
+lvdpa_model_net_lookup(const uint8_t *frame, uint32_t len)
 {
 	struct lvdpa_model_dev *d;
 
@@ -97,24 +147,46 @@ lvdpa_model_net_route(struct lvdpa_model_dev *src, const uint8_t *frame, uint32_
 		for (d = lvdpa_model_sw_list; d != NULL; d = d->next)
 			if (memcmp(d->caps.mac, frame, 6) == 0)
 				return d;
-	return src;
+	return NULL;
 }
 
-int
-lvdpa_model_net_send(struct lvdpa_model_dev *dev, unsigned int qp,
+/* Out through the uplink: 0, or -ENOBUFS when the port is full (retry). */
+static int
+lvdpa_model_uplink_send(struct lvdpa_model_dev *dev, const uint8_t *frame, uint32_t len)
+{
+	struct rte_mbuf *m;
+	char *p;
+
+	m = rte_pktmbuf_alloc(dev->uplink_pool);
+	if (m == NULL)
+		return -ENOBUFS;
+	p = rte_pktmbuf_append(m, len);
+	if (p == NULL) {
+		/* Longer than one mbuf: a giant for this port. */
+		rte_pktmbuf_free(m);
+		atomic_fetch_add(&dev->tx_dropped, 1);
+		return 0;
+	}
+	memcpy(p, frame, len);
+	if (rte_eth_tx_burst(dev->uplink_port - 1, 0, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+/* Park a frame in @p dst's inbox of pair @p qp: 0 or -ENOBUFS (full). */
+static int
+lvdpa_model_net_park(struct lvdpa_model_dev *dst, unsigned int qp,
 		     const uint8_t *frame, uint32_t len)
 {
-	struct lvdpa_model_inbox *ib;
+	struct lvdpa_model_inbox *ib = &dst->inbox[qp % lvdpa_model_net_npairs(dst)];
 	struct lvdpa_model_pkt *pkt;
-	struct lvdpa_model_dev *dst;
 	int rc = 0;
 
-	pthread_mutex_lock(&lvdpa_model_sw_lock);
-	dst = lvdpa_model_net_route(dev, frame, len);
-	ib = &dst->inbox[qp % lvdpa_model_net_npairs(dst)];
 	if (!atomic_load(&ib->accept)) {
 		atomic_fetch_add(&dst->tx_dropped, 1);
-		goto out;
+		return 0;
 	}
 	pthread_mutex_lock(&ib->lock);
 	if (ib->tail - ib->head >= LVDPA_MODEL_INBOX_SIZE) {
@@ -133,7 +205,22 @@ lvdpa_model_net_send(struct lvdpa_model_dev *dev, unsigned int qp,
 	pthread_mutex_unlock(&ib->lock);
 	if (rc == 0)
 		lvdpa_model_worker_wake(dst);
-out:
+	return rc;
+}
+
+int
+lvdpa_model_net_send(struct lvdpa_model_dev *dev, unsigned int qp,
+		     const uint8_t *frame, uint32_t len)
+{
+	struct lvdpa_model_dev *dst;
+	int rc;
+
+	pthread_mutex_lock(&lvdpa_model_sw_lock);
+	dst = lvdpa_model_net_lookup(frame, len);
+	if (dst == NULL && dev->uplink_port != 0)
+		rc = lvdpa_model_uplink_send(dev, frame, len);
+	else
+		rc = lvdpa_model_net_park(dst != NULL ? dst : dev, qp, frame, len);
 	pthread_mutex_unlock(&lvdpa_model_sw_lock);
 	return rc;
 }
@@ -207,8 +294,42 @@ lvdpa_model_net_set_accept(struct lvdpa_model_dev *dev, unsigned int qp, bool on
 	}
 }
 
-void
+bool
 lvdpa_model_net_poll_uplink(struct lvdpa_model_dev *dev)
 {
-	RTE_SET_USED(dev);
+	struct rte_mbuf *m[LVDPA_MODEL_UPLINK_BURST];
+	uint16_t n, i;
+
+	struct lvdpa_model_inbox *ib;
+	unsigned int room;
+
+	if (dev->uplink_port == 0)
+		return false;
+	/*
+	 * Take from the port only what queue pair 0 can hold: the rest waits
+	 * in the port's own RX ring, as in a NIC's receive FIFO.
+	 */
+	ib = &dev->inbox[0];
+	pthread_mutex_lock(&ib->lock);
+	room = LVDPA_MODEL_INBOX_SIZE - (ib->tail - ib->head);
+	pthread_mutex_unlock(&ib->lock);
+	if (room == 0)
+		return false;
+	n = rte_eth_rx_burst(dev->uplink_port - 1, 0, m,
+			     RTE_MIN(room, (unsigned int)LVDPA_MODEL_UPLINK_BURST));
+	pthread_mutex_lock(&lvdpa_model_sw_lock);
+	for (i = 0; i < n; i++) {
+		const uint8_t *f = rte_pktmbuf_mtod(m[i], const uint8_t *);
+		uint32_t len = rte_pktmbuf_data_len(m[i]);
+		struct lvdpa_model_dev *dst;
+
+		/* Single-segment frames only; the wire does not wait for buffers. */
+		dst = m[i]->nb_segs == 1 ? lvdpa_model_net_lookup(f, len) : NULL;
+		if (m[i]->nb_segs != 1 ||
+		    lvdpa_model_net_park(dst != NULL ? dst : dev, 0, f, len) != 0)
+			atomic_fetch_add(&dev->tx_dropped, 1);
+		rte_pktmbuf_free(m[i]);
+	}
+	pthread_mutex_unlock(&lvdpa_model_sw_lock);
+	return n > 0;
 }

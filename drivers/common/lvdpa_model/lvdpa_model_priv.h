@@ -85,6 +85,7 @@ enum lvdpa_model_vq_error {
 #define LVDPA_MODEL_MAX_EVCHAN_SUB 8
 
 struct lvdpa_model_dev;
+struct rte_mempool;
 
 struct lvdpa_model_umem {
 	struct lvdpa_tp_umem tp;
@@ -249,6 +250,7 @@ struct lvdpa_model_dev {
 	struct lvdpa_model_inbox *inbox;          /* one per queue pair */
 	struct lvdpa_model_evchan *evchans;       /* list, under lock */
 	uint64_t uplink_port;                     /* ethdev port + 1, 0 none */
+	struct rte_mempool *uplink_pool;          /* mbufs for uplink TX */
 	atomic_uint_fast64_t tx_dropped;          /* frames the e-switch dropped */
 	/* worker */
 	pthread_t thread;
@@ -334,7 +336,8 @@ void lvdpa_model_net_consume(struct lvdpa_model_dev *dev, unsigned int qp);
 bool lvdpa_model_net_pending(struct lvdpa_model_dev *dev, unsigned int qp);
 /* The RX queue of pair @p qp can take frames (on), or is gone in ERR (off: drop). */
 void lvdpa_model_net_set_accept(struct lvdpa_model_dev *dev, unsigned int qp, bool on);
-void lvdpa_model_net_poll_uplink(struct lvdpa_model_dev *dev);
+/* Bring in what the uplink received; true if it brought anything. */
+bool lvdpa_model_net_poll_uplink(struct lvdpa_model_dev *dev);
 
 /* ---- lvdpa_model_event.c ---- */
 int lvdpa_model_evchan_create(struct lvdpa_model_dev *dev, struct lvdpa_tp_evchan **ch);

@@ -64,11 +64,12 @@ lvdpa_model_worker_main(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&dev->wlock);
 		if (!dev->wake && !dev->stop) {
-			if (stalled) {
+			if (stalled || dev->uplink_port != 0) {
+				/* A held-back sender retries in 1 ms; an uplink is polled every 100 us. */
 				struct timespec ts;
 
 				clock_gettime(CLOCK_MONOTONIC, &ts);
-				ts.tv_nsec += 1000000;
+				ts.tv_nsec += dev->uplink_port != 0 ? 100000 : 1000000;
 				if (ts.tv_nsec >= 1000000000) {
 					ts.tv_sec++;
 					ts.tv_nsec -= 1000000000;
@@ -85,10 +86,12 @@ lvdpa_model_worker_main(void *arg)
 		}
 		pthread_mutex_unlock(&dev->wlock);
 		stalled = false;
-		while (lvdpa_model_worker_round(dev, &stalled) &&
-		       !__atomic_load_n(&dev->stop, __ATOMIC_RELAXED))
-			;
-		lvdpa_model_net_poll_uplink(dev);
+		do {
+			while (lvdpa_model_worker_round(dev, &stalled) &&
+			       !__atomic_load_n(&dev->stop, __ATOMIC_RELAXED))
+				;
+		} while (lvdpa_model_net_poll_uplink(dev) &&
+			 !__atomic_load_n(&dev->stop, __ATOMIC_RELAXED));
 	}
 	return NULL;
 }

@@ -250,6 +250,7 @@ lvdpa_ring_set_base(struct lvdpa_ring *r, uint16_t avail_idx,
 	r->kicked_avail = avail_idx;
 	r->shadow_used = 0;
 	r->signalled_valid = false;
+	r->used_since_signal = 0;
 	r->pop_pos = 0;
 	r->pop_count = 0;
 	r->drv_head_pending = false;

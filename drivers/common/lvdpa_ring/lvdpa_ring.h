@@ -143,6 +143,12 @@ struct lvdpa_ring {
 	uint16_t *pop_ndesc;     /**< packed: ring slots taken by recent pops */
 	uint16_t pop_pos;        /**< next pop_ndesc entry */
 	uint16_t pop_count;      /**< pops that unpop may undo (at most size) */
+	/**
+	 * Device role: used entries (split, flushed) or slots (packed) since
+	 * the last need_notify decision. Positions alone cannot tell a packed
+	 * ring that moved two whole laps from one that did not move.
+	 */
+	uint32_t used_since_signal;
 	/* driver role, packed: the first unpublished chain's head flags */
 	bool drv_head_pending;
 	uint16_t drv_head_slot;
@@ -230,7 +236,8 @@ bool lvdpa_ring_dev_avail(struct lvdpa_ring *r);
  * least nseg * 16 bytes) when it is not 0 and the ring allows indirect.
  * @param cookie returned with the buffer by lvdpa_ring_drv_get_used
  * @return 0, -ENOSPC when the ring has no room, -EINVAL (no segment, more
- *         direct segments than the ring size, readable after writable),
+ *         direct segments than the ring size, readable after writable, an
+ *         indirect table not 8-byte aligned in host memory),
  *         -EFAULT when the indirect table is not mapped
  *         contiguously and writable, or the sticky error of a broken ring
  */

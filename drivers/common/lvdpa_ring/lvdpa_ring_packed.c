@@ -66,14 +66,12 @@ lvdpa_ring_pos(uint16_t slot, bool wrap)
 /*
  * Event suppression decision (virtio 2.8.10): the other side wants an event
  * when ENABLE, none when DISABLE, and with DESC when the position off_wrap
- * was passed by the slots [old, new).
+ * was passed by the @p dist slots before @p new_pos.
  */
 static bool
 lvdpa_ring_packed_event(const struct lvdpa_ring *r, const void *area,
-			bool valid, uint16_t old_pos, uint16_t new_pos)
+			bool valid, uint32_t dist, uint16_t new_pos)
 {
-	unsigned int dist = lvdpa_ring_packed_dist(r->cfg.size, old_pos,
-						   new_pos);
 	uint16_t flags, off_wrap;
 	int event;
 
@@ -224,6 +222,7 @@ lvdpa_ring_packed_push(struct lvdpa_ring *r, const struct lvdpa_ring_chain *ch,
 		       LVDPA_RING_DESC_SIZE, LVDPA_RING_DESC_SIZE);
 	/* The next used entry goes after the whole chain (virtio 2.8.7). */
 	lvdpa_ring_advance(r, &r->last_used, &r->used_wrap, ch->ndesc);
+	r->used_since_signal += ch->ndesc;
 	return 0;
 }
 
@@ -231,7 +230,6 @@ bool
 lvdpa_ring_packed_need_notify(struct lvdpa_ring *r)
 {
 	uint16_t new_pos = lvdpa_ring_pos(r->last_used, r->used_wrap);
-	uint16_t old_pos = r->signalled_used;
 	bool valid = r->signalled_valid, need;
 
 	/*
@@ -239,9 +237,11 @@ lvdpa_ring_packed_need_notify(struct lvdpa_ring *r)
 	 * suppression, or both sides could decide not to notify.
 	 */
 	rte_smp_mb();
-	need = lvdpa_ring_packed_event(r, r->driver, valid, old_pos, new_pos);
+	need = lvdpa_ring_packed_event(r, r->driver, valid,
+				       r->used_since_signal, new_pos);
 	r->signalled_used = new_pos;
 	r->signalled_valid = true;
+	r->used_since_signal = 0;
 	return need;
 }
 
@@ -372,7 +372,9 @@ lvdpa_ring_packed_publish(struct lvdpa_ring *r)
 	r->kicked_avail = new_pos;
 	if (new_pos == old_pos)
 		return false;
-	return lvdpa_ring_packed_event(r, r->device, true, old_pos, new_pos);
+	/* Unpublished slots cannot be used: at most one lap since the last. */
+	return lvdpa_ring_packed_event(r, r->device, true,
+		lvdpa_ring_packed_dist(r->cfg.size, old_pos, new_pos), new_pos);
 }
 
 int

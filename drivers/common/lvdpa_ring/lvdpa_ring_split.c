@@ -166,6 +166,7 @@ lvdpa_ring_split_flush(struct lvdpa_ring *r)
 	rte_smp_wmb();
 	lvdpa_ring_st16(r, r->device, LVDPA_RING_USED_IDX, r->last_used);
 	lvdpa_ring_log(r, r->cfg.device_addr + LVDPA_RING_USED_IDX, 2);
+	r->used_since_signal += r->shadow_used;
 	r->shadow_used = 0;
 }
 
@@ -173,7 +174,7 @@ bool
 lvdpa_ring_split_need_notify(struct lvdpa_ring *r)
 {
 	uint16_t new_idx = r->last_used - r->shadow_used;
-	uint16_t old_idx = r->signalled_used;
+	uint32_t count = r->used_since_signal;
 	bool valid = r->signalled_valid, need;
 
 	/*
@@ -185,13 +186,17 @@ lvdpa_ring_split_need_notify(struct lvdpa_ring *r)
 		uint16_t event = lvdpa_ring_ld16(r, r->driver,
 						 lvdpa_ring_used_event_off(r));
 
-		need = !valid || lvdpa_ring_need_event(event, new_idx, old_idx);
+		/* 2^16 entries since the last decision pass every event. */
+		need = !valid || count > UINT16_MAX ||
+			lvdpa_ring_need_event(event, new_idx,
+					      (uint16_t)(new_idx - count));
 	} else {
 		need = !(lvdpa_ring_ld16(r, r->driver, LVDPA_RING_AVAIL_FLAGS) &
 			 LVDPA_VRING_AVAIL_F_NO_INTERRUPT);
 	}
 	r->signalled_used = new_idx;
 	r->signalled_valid = true;
+	r->used_since_signal = 0;
 	return need;
 }
 

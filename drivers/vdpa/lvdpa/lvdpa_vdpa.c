@@ -178,9 +178,16 @@ lvdpa_vdpa_arg_set(const struct lvdpa_vdpa_devarg *a, const char *val,
 	}
 	}
 bad:
-	if (a->kind == LVDPA_VDPA_ARG_ENUM)
-		LVDPA_VDPA_LOG(ERR, "%s: invalid devarg %s=%s (expected one of auto, ...; see the driver guide)",
-			       dev, a->key, val);
+	if (a->kind == LVDPA_VDPA_ARG_ENUM) {
+		char names[128] = "";
+		size_t off = 0;
+
+		for (i = 0; a->names[i] != NULL && off < sizeof(names); i++)
+			off += snprintf(names + off, sizeof(names) - off, "%s%s",
+					i ? "|" : "", a->names[i]);
+		LVDPA_VDPA_LOG(ERR, "%s: invalid devarg %s=%s (expected %s)",
+			       dev, a->key, val, names);
+	}
 	else if (a->kind == LVDPA_VDPA_ARG_STR)
 		LVDPA_VDPA_LOG(ERR, "%s: invalid devarg %s=%s (length %" PRId64 "..%" PRId64 ")",
 			       dev, a->key, val, a->min, a->max);
@@ -451,8 +458,6 @@ lvdpa_vdpa_legacy_check(struct lvdpa_vdpa_priv *priv, int vid)
 		LVDPA_VDPA_DLOG(priv, WARNING, "vid %d: legacy guest on a weakly ordered host served by the device (legacy=device)",
 				vid);
 	}
-	LVDPA_VDPA_DLOG(priv, INFO, "vid %d: little-endian legacy guest served by the device in legacy mode",
-			vid);
 	return 0;
 }
 
@@ -496,7 +501,8 @@ lvdpa_vdpa_dev_configure(struct lvdpa_vdpa_priv *priv, int vid)
 	}
 	priv->configured = true;
 	LVDPA_VDPA_DLOG(priv, INFO, "vid %d configured: %u vrings, features 0x%" PRIx64 "%s",
-			vid, nr, priv->features, priv->legacy ? " (legacy)" : "");
+			vid, nr, priv->features, priv->legacy ?
+			" (legacy: a little-endian guest, served by the device in legacy mode)" : "");
 	return 0;
 fail:
 	LVDPA_VDPA_DLOG(priv, ERR, "vid %d: configuration failed: %s", vid,

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The lvdpa authors
+ */
+
+/*
+ * The model's uplink: with EAL up and a net_ring port (whose TX ring is its
+ * RX ring) as uplink, frames to a MAC no function owns leave through
+ * rte_eth_tx_burst, come back through rte_eth_rx_burst and land on the
+ * owner's RX queue.
+ */
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "lvdpa_test_eal.h"
+#include "test_model_env.h"
+
+static int tm_eal_ready;
+static uint16_t tm_port;
+static struct rte_mempool *tm_pool;
+
+static int
+tm_eal(void)
+{
+	struct rte_eth_conf conf;
+
+	if (tm_eal_ready)
+		return 0;
+	if (lvdpa_test_eal_init("model-uplink", 256, "net_ring0") != 0)
+		return -1;
+	if (rte_eth_dev_get_port_by_name("net_ring0", &tm_port) != 0)
+		return -1;
+	tm_pool = rte_pktmbuf_pool_create("tm_uplink_rx", 1023, 0, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	if (tm_pool == NULL)
+		return -1;
+	memset(&conf, 0, sizeof(conf));
+	if (rte_eth_dev_configure(tm_port, 1, 1, &conf) != 0 ||
+	    rte_eth_rx_queue_setup(tm_port, 0, 512, SOCKET_ID_ANY, NULL, tm_pool) != 0 ||
+	    rte_eth_tx_queue_setup(tm_port, 0, 512, SOCKET_ID_ANY, NULL) != 0 ||
+	    rte_eth_dev_start(tm_port) != 0)
+		return -1;
+	tm_eal_ready = 1;
+	return 0;
+}
+
+static int
+test_model_uplink_loop(void)
+{
+	struct lvdpa_synth_qcfg r = tm_qcfg(256, true, false, false, false, false);
+	struct lvdpa_synth_qcfg t = tm_qcfg(256, false, false, false, false, false);
+	struct rte_eth_stats st0, st1;
+	struct lvdpa_synth_flow f;
+	struct tm_env e;
+	int rc;
+
+	LVDPA_TEST_ASSERT(tm_eal() == 0, "EAL and net_ring0");
+	LVDPA_TEST_ASSERT(rte_eth_stats_get(tm_port, &st0) == 0, "stats");
+	LVDPA_TEST_ASSERT(tm_open(&e, "max_queues=2,uplink=net_ring0") == 0, "open");
+	rc = tm_queue(&e, 0, &r, true);
+	if (rc == 0)
+		rc = tm_queue(&e, 1, &t, true);
+	if (rc == 0)
+		rc = lvdpa_synth_flow_init(&f, &e.v[1], &e.v[0], 256, 2000);
+	if (rc == 0) {
+		rc = lvdpa_synth_flow_run(&f, 2000, 3000);
+		lvdpa_synth_flow_fini(&f);
+	}
+	if (rc != 0) {
+		struct lvdpa_devx_virtq_counters ct, cr;
+		struct lvdpa_devx_virtq_attr qt, qr;
+		struct rte_eth_stats st;
+
+		lvdpa_devx_counters_query(e.v[1].counters, &ct);
+		lvdpa_devx_counters_query(e.v[0].counters, &cr);
+		lvdpa_synth_vq_query(&e.v[1], &qt);
+		lvdpa_synth_vq_query(&e.v[0], &qr);
+		rte_eth_stats_get(tm_port, &st);
+		fprintf(stderr, "# sent %" PRIu64 " received %" PRIu64 " tx free %u rx free %u; "
+			"TX %" PRIu64 "/%" PRIu64 " st %u idx %u/%u RX %" PRIu64 "/%" PRIu64 " st %u idx %u/%u; "
+			"port o %" PRIu64 " i %" PRIu64 " oerr %" PRIu64 " imiss %" PRIu64 "\n",
+			f.sent, f.received, e.q[1].nfree, e.q[0].nfree,
+			ct.received_desc, ct.completed_desc, qt.state, qt.hw_available_index,
+			qt.hw_used_index, cr.received_desc, cr.completed_desc, qr.state,
+			qr.hw_available_index, qr.hw_used_index, st.opackets - st0.opackets,
+			st.ipackets - st0.ipackets, st.oerrors, st.imissed);
+	}
+	tm_teardown(&e);
+	LVDPA_TEST_ASSERT(rc == 0, "flow: %d", rc);
+	LVDPA_TEST_ASSERT_EQ(f.received, 2000, "frames back from the wire");
+	LVDPA_TEST_ASSERT(rte_eth_stats_get(tm_port, &st1) == 0, "stats");
+	LVDPA_TEST_ASSERT_EQ(st1.opackets - st0.opackets, 2000, "sent on the uplink");
+	LVDPA_TEST_ASSERT_EQ(st1.ipackets - st0.ipackets, 2000, "received from the uplink");
+	return 0;
+}
+
+static int
+test_model_uplink_unknown_port(void)
+{
+	struct lvdpa_tp_dev *dev = NULL;
+
+	LVDPA_TEST_ASSERT(tm_eal() == 0, "EAL and net_ring0");
+	LVDPA_TEST_ASSERT(lvdpa_transport_open("model", "uplink=net_nosuch", &dev) < 0,
+			  "an unknown ethdev is refused");
+	LVDPA_TEST_ASSERT(dev == NULL, "no device");
+	return 0;
+}
+
+LVDPA_TEST_MAIN(
+	LVDPA_TEST_CASE(test_model_uplink_loop),
+	LVDPA_TEST_CASE(test_model_uplink_unknown_port),
+)

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The lvdpa authors
+ */
+
+/*
+ * Legacy (virtio 0.9.5) guests through the PMD (loaded with -d) and
+ * lib/lvdpa_vhost, the guest being app/lvdpa-guest in this process:
+ * - little-endian legacy guests on a strongly ordered host run on the
+ *   device in legacy mode: zero features (on queues pre-created as modern:
+ *   virtio_version_1_0 is modified in place) and a legacy feature set
+ *   (mergeable RX buffers: 12-byte header), 1 and 2 queue pairs;
+ * - what the device cannot serve correctly is refused with a clear error
+ *   and never served: a big-endian guest, a weakly ordered host, a device
+ *   without legacy mode, legacy=refuse;
+ * - a modern guest with event idx and indirect descriptors, for contrast.
+ * Queue counters must match the packets sent.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lvdpa_guest.h"
+#include "lvdpa_test.h"
+#include "test_vdpa_common.h"
+
+#define LVDPA_LG_PACKETS 1000
+
+static const char *const lvdpa_lg_vdevs[] = {
+	"lvdpa0,queues=1,queue_size=256",
+	"lvdpa1,model_mrg_rxbuf=1,model_event_idx=1",
+	"lvdpa2,host_order=weak",
+	"lvdpa3,model_legacy=0",
+	"lvdpa4,legacy=refuse",
+};
+
+static int
+lvdpa_lg_eal(void)
+{
+	return lvdpa_tv_eal("vdpa-legacy", lvdpa_lg_vdevs,
+			    RTE_DIM(lvdpa_lg_vdevs), 1);
+}
+
+struct lvdpa_lg_case {
+	const char *dev;
+	uint64_t features;
+	bool big_endian;
+	uint16_t qp;
+	int expect_run;             /* 0 traffic passes, else refused */
+	uint64_t expect_features;   /* negotiated, when served */
+	unsigned int expect_hdr;
+	const char *expect_log;     /* in the log when refused */
+};
+
+static int
+lvdpa_lg_run(const struct lvdpa_lg_case *c)
+{
+	static char log[65536];
+	struct lvdpa_guest_config cfg;
+	struct rte_vdpa_device *dev;
+	struct lvdpa_guest *g = NULL;
+	char sock[128];
+	unsigned int q;
+	int rc, ret = -1;
+
+	LVDPA_TEST_ASSERT(lvdpa_lg_eal() == 0, "EAL");
+	dev = rte_vdpa_find_device_by_name(c->dev);
+	LVDPA_TEST_ASSERT(dev != NULL, "%s", c->dev);
+	for (q = 0; q < 2u * c->qp; q++)
+		LVDPA_TEST_ASSERT_EQ(rte_vdpa_reset_stats(dev, q), 0, "reset");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_tv_sock_start(dev, c->dev, sock, sizeof(sock)), 0,
+			     "socket");
+	lvdpa_tv_log_take(log, sizeof(log));
+	lvdpa_guest_config_init(&cfg);
+	cfg.socket_path = sock;
+	cfg.features = c->features;
+	cfg.big_endian = c->big_endian;
+	cfg.queue_pairs = c->qp;
+	cfg.sizes[0] = 64;
+	cfg.sizes[1] = 1000;
+	cfg.sizes[2] = 1514;
+	cfg.nsizes = 3;
+	g = lvdpa_guest_create(&cfg);
+	if (g == NULL) {
+		fprintf(stderr, "# guest creation failed\n");
+		goto out;
+	}
+	rc = lvdpa_guest_connect(g);
+	if (rc == 0)
+		rc = lvdpa_guest_run_traffic(g, c->expect_run == 0 ?
+					     LVDPA_LG_PACKETS : 16,
+					     c->expect_run == 0 ? 10000 : 1000);
+	fprintf(stderr, "# %s\n", lvdpa_guest_verdict(g, rc));
+	lvdpa_tv_log_take(log, sizeof(log));
+	if (c->expect_run == 0) {
+		if (rc != 0) {
+			fprintf(stderr, "# traffic failed: %d\n", rc);
+			goto out;
+		}
+		if (lvdpa_guest_features(g) != c->expect_features ||
+		    lvdpa_guest_hdr_len(g) != c->expect_hdr) {
+			fprintf(stderr, "# negotiated 0x%" PRIx64 " hdr %u, expected 0x%" PRIx64 " hdr %u\n",
+				lvdpa_guest_features(g), lvdpa_guest_hdr_len(g),
+				c->expect_features, c->expect_hdr);
+			goto out;
+		}
+		if (strstr(log, "served by the device in legacy mode") == NULL &&
+		    !(c->expect_features & (1ULL << 32))) {
+			fprintf(stderr, "# the device was not configured in legacy mode\n");
+			goto out;
+		}
+		for (q = 0; q < 2u * c->qp; q++) {
+			uint64_t v = lvdpa_tv_stat(dev, q, "completed_descriptors");
+			uint64_t e = lvdpa_tv_stat(dev, q, "error events");
+
+			/* Spread over the pairs; mergeable RX may use more chains. */
+			if (v == UINT64_MAX || v == 0 || e != 0) {
+				fprintf(stderr, "# queue %u: completed %" PRIu64 " errors %" PRIu64 "\n",
+					q, v, e);
+				goto out;
+			}
+		}
+		{
+			uint64_t tx = 0;
+
+			for (q = 1; q < 2u * c->qp; q += 2)
+				tx += lvdpa_tv_stat(dev, q, "completed_descriptors");
+			if (tx != LVDPA_LG_PACKETS) {
+				fprintf(stderr, "# TX completed %" PRIu64 ", sent %u\n",
+					tx, LVDPA_LG_PACKETS);
+				goto out;
+			}
+		}
+	} else {
+		if (rc == 0) {
+			fprintf(stderr, "# a guest that must be refused passed traffic\n");
+			goto out;
+		}
+		if (strstr(log, c->expect_log) == NULL) {
+			fprintf(stderr, "# the log does not say \"%s\"\n", c->expect_log);
+			goto out;
+		}
+		for (q = 0; q < 2u * c->qp; q++)
+			if (lvdpa_tv_stat(dev, q, "completed_descriptors") != 0) {
+				fprintf(stderr, "# queue %u served a refused guest\n", q);
+				goto out;
+			}
+	}
+	ret = 0;
+out:
+	if (g != NULL) {
+		lvdpa_guest_stop(g);
+		lvdpa_guest_destroy(g);
+	}
+	lvdpa_tv_sock_stop(sock);
+	return ret;
+}
+
+static int
+test_legacy_le_zero_features(void)
+{
+	const struct lvdpa_lg_case c = {
+		.dev = "lvdpa0", .features = LVDPA_GUEST_FEATURES_ZERO, .qp = 1,
+		.expect_features = 0, .expect_hdr = 10,
+	};
+
+	return lvdpa_lg_run(&c);
+}
+
+static int
+test_legacy_le_feature_set(void)
+{
+	const struct lvdpa_lg_case c = {
+		.dev = "lvdpa1", .features = LVDPA_GUEST_FEATURES_LEGACY, .qp = 1,
+		/* MAC is not offered by the socket, CSUM not by the model */
+		.expect_features = 1ULL << 15, .expect_hdr = 12,
+	};
+
+	return lvdpa_lg_run(&c);
+}
+
+static int
+test_legacy_le_two_pairs(void)
+{
+	const struct lvdpa_lg_case c = {
+		.dev = "lvdpa1", .features = LVDPA_GUEST_FEATURES_ZERO | (1ULL << 22),
+		.qp = 2, .expect_features = 1ULL << 22, .expect_hdr = 10,
+	};
+
+	return lvdpa_lg_run(&c);
+}
+
+static int
+test_legacy_be_refused(void)
+{
+	const struct lvdpa_lg_case c = {
+		.dev = "lvdpa1", .features = LVDPA_GUEST_FEATURES_ZERO,
+		.big_endian = true, .qp = 1, .expect_run = -1,
+		.expect_log = "big-endian",
+	};
+
+	return lvdpa_lg_run(&c);
+}
+
+static int
+test_legacy_weak_host_refused(void)
+{
+	const struct lvdpa_lg_case c = {
+		.dev = "lvdpa2", .features = LVDPA_GUEST_FEATURES_ZERO, .qp = 1,
+		.expect_run = -1, .expect_log = "weakly ordered host",
+	};
+
+	return lvdpa_lg_run(&c);
+}
+
+static int
+test_legacy_no_device_legacy_refused(void)
+{
+	const struct lvdpa_lg_case c = {
+		.dev = "lvdpa3", .features = LVDPA_GUEST_FEATURES_ZERO, .qp = 1,
+		.expect_run = -1, .expect_log = "no legacy mode",
+	};
+
+	return lvdpa_lg_run(&c);
+}
+
+static int
+test_legacy_refuse_devarg(void)
+{
+	const struct lvdpa_lg_case c = {
+		.dev = "lvdpa4", .features = LVDPA_GUEST_FEATURES_LEGACY, .qp = 1,
+		.expect_run = -1, .expect_log = "legacy=refuse",
+	};
+
+	return lvdpa_lg_run(&c);
+}
+
+static int
+test_modern_event_idx_indirect(void)
+{
+	const struct lvdpa_lg_case c = {
+		.dev = "lvdpa1", .features = LVDPA_GUEST_FEATURES_MODERN, .qp = 2,
+		/* VERSION_1, MRG_RXBUF, EVENT_IDX, INDIRECT, MQ (2 pairs) */
+		.expect_features = (1ULL << 32) | (1ULL << 15) | (1ULL << 29) |
+				   (1ULL << 28) | (1ULL << 22),
+		.expect_hdr = 12,
+	};
+
+	return lvdpa_lg_run(&c);
+}
+
+LVDPA_TEST_MAIN(
+	LVDPA_TEST_CASE(test_legacy_le_zero_features),
+	LVDPA_TEST_CASE(test_legacy_le_feature_set),
+	LVDPA_TEST_CASE(test_legacy_le_two_pairs),
+	LVDPA_TEST_CASE(test_legacy_be_refused),
+	LVDPA_TEST_CASE(test_legacy_weak_host_refused),
+	LVDPA_TEST_CASE(test_legacy_no_device_legacy_refused),
+	LVDPA_TEST_CASE(test_legacy_refuse_devarg),
+	LVDPA_TEST_CASE(test_modern_event_idx_indirect),
+)
