@@ -472,6 +472,23 @@ test_legacy_big_endian_accepted(void)
 	LVDPA_TEST_ASSERT_EQ(st.device_endian, LVDPA_VHOST_ENDIAN_BIG, "device");
 	LVDPA_TEST_ASSERT_EQ(e, LVDPA_VHOST_ENDIAN_BIG, "lvdpa_vhost_get_endian");
 	LVDPA_TEST_ASSERT(!mixed && !st.endian_mixed, "mixed");
+
+	/* The next connection (same vid, most likely) starts in the host's
+	 * order: nothing of the big-endian guest is inherited. */
+	lvdpa_tl_cfg(&cfg, lvdpa_tln_path[LVDPA_TLN_BE], LVDPA_GUEST_FEATURES_LEGACY);
+	rc = lvdpa_tln_guest(LVDPA_TLN_BE, &cfg, &g, &vid);
+	if (rc == 0)
+		rc = lvdpa_tl_sync(g, NULL);
+	if (rc == 0)
+		rc = lvdpa_vhost_get_state(vid, &st);
+	lvdpa_guest_destroy(g);
+	LVDPA_TEST_ASSERT(rc == 0, "little-endian guest after it: %s",
+			  strerror(-rc));
+	LVDPA_TEST_ASSERT_EQ(st.vring_endian[0], LVDPA_VHOST_ENDIAN_LITTLE,
+			     "vring 0 inherited");
+	LVDPA_TEST_ASSERT_EQ(st.vring_endian_set[0], 0, "vrings marked set");
+	LVDPA_TEST_ASSERT_EQ(st.device_endian, LVDPA_VHOST_ENDIAN_LITTLE,
+			     "device inherited");
 	return 0;
 }
 
@@ -622,13 +639,55 @@ lvdpa_tln_reset_owner(unsigned int s)
 	return 0;
 }
 
+/* After RESET_OWNER the same connection negotiates again; SET_STATUS 0
+ * (a device reset) clears the features as RESET_OWNER does. */
+static int
+lvdpa_tln_renegotiate(unsigned int s)
+{
+	struct lvdpa_vhost_state st1, st2;
+	struct lvdpa_guest_config cfg;
+	struct lvdpa_guest *g;
+	uint64_t ack1 = UINT64_MAX, ack2 = UINT64_MAX, ack3 = UINT64_MAX;
+	int vid, rc;
+
+	lvdpa_tl_cfg(&cfg, lvdpa_tln_path[s], LVDPA_GUEST_FEATURES_ZERO);
+	rc = lvdpa_tln_guest(s, &cfg, &g, &vid);
+	if (rc == 0)
+		rc = lvdpa_tl_ack(g, LVDPA_TL_REQ_RESET_OWNER, 0, NULL, 0, &ack1);
+	if (rc == 0)
+		rc = lvdpa_tl_ack_u64(g, LVDPA_TL_REQ_SET_FEATURES,
+				      LVDPA_TL_F_MRG_RXBUF |
+				      LVDPA_TL_F_PROTOCOL_FEATURES, &ack2);
+	if (rc == 0)
+		rc = lvdpa_vhost_get_state(vid, &st1);
+	if (rc == 0)
+		rc = lvdpa_tl_ack_u64(g, LVDPA_TL_REQ_SET_STATUS, 0, &ack3);
+	if (rc == 0)
+		rc = lvdpa_vhost_get_state(vid, &st2);
+	lvdpa_guest_destroy(g);
+	LVDPA_TEST_ASSERT(rc == 0, "%s: %s", lvdpa_tln_path[s], strerror(-rc));
+	LVDPA_TEST_ASSERT_EQ(ack1, 0, "RESET_OWNER");
+	LVDPA_TEST_ASSERT_EQ(ack2, 0, "SET_FEATURES after the reset");
+	LVDPA_TEST_ASSERT(st1.features_set, "features not set again");
+	LVDPA_TEST_ASSERT_EQ(st1.features & ~LVDPA_TL_F_PROTOCOL_FEATURES,
+			     LVDPA_TL_F_MRG_RXBUF, "features after the reset");
+	LVDPA_TEST_ASSERT(st1.legacy && st1.hdr_len == 12, "legacy, 12 bytes");
+	LVDPA_TEST_ASSERT_EQ(ack3, 0, "SET_STATUS 0");
+	LVDPA_TEST_ASSERT(!st2.features_set && st2.features == 0,
+			  "SET_STATUS 0 kept features 0x%" PRIx64, st2.features);
+	LVDPA_TEST_ASSERT_EQ(st2.resets, st1.resets + 1, "resets counted");
+	return 0;
+}
+
 static int
 test_legacy_reset_owner(void)
 {
 	LVDPA_TEST_ASSERT(lvdpa_tln_setup() == 0, "backend set-up");
-	if (lvdpa_tln_reset_owner(LVDPA_TLN_LE) != 0)
+	if (lvdpa_tln_reset_owner(LVDPA_TLN_LE) != 0 ||
+	    lvdpa_tln_reset_owner(LVDPA_TLN_CFG) != 0 ||
+	    lvdpa_tln_renegotiate(LVDPA_TLN_LE) != 0)
 		return -1;
-	return lvdpa_tln_reset_owner(LVDPA_TLN_CFG);
+	return lvdpa_tln_renegotiate(LVDPA_TLN_CFG);
 }
 
 /* One malformed request: refused with a non-zero ack, connection sound. */

@@ -295,6 +295,11 @@ prepare_all() {
 	fi
 	prepare_kernel "$pkg" || return 1
 	kdir=$cache/$pkg
+	# A superseded kernel package is of no further use.
+	local d
+	for d in "$cache"/linux-image-*; do
+		[ -d "$d" ] && [ "$d" != "$kdir" ] && rm -rf "$d"
+	done
 	kernel=$kdir/vmlinuz
 	if [ $pvh = 1 ]; then
 		prepare_vmlinux "$kdir" && kernel=$kdir/vmlinux ||

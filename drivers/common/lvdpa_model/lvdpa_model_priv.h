@@ -178,6 +178,7 @@ struct lvdpa_model_virtq {
 	unsigned int hdr_len;
 	uint64_t rx_dropped;     /* packets dropped: no fit without mergeable */
 	bool rx_partial;         /* RX: the last frame found too few buffers */
+	bool tx_stalled;         /* TX: the receiver was full, chain put back */
 };
 
 struct lvdpa_model_cq {

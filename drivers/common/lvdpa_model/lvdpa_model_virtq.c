@@ -362,6 +362,7 @@ lvdpa_model_vq_tx(struct lvdpa_model_virtq *vq, unsigned int budget,
 		else if (lvdpa_model_net_send(dev, qp, dev->bounce, len) == -ENOBUFS) {
 			/* The receiver is full: retry this chain later. */
 			lvdpa_ring_dev_unpop(&vq->ring, 1);
+			vq->tx_stalled = true;
 			atomic_store(&vq->dev->kick[vq->attr.queue_index], true);
 			return false;
 		}
@@ -494,6 +495,7 @@ lvdpa_model_virtq_run(struct lvdpa_model_virtq *vq, unsigned int budget)
 
 	if (atomic_load(&vq->state) != LVDPA_MODEL_VQ_RDY || !vq->ring_ok)
 		return false;
+	vq->tx_stalled = false;
 	if (vq->attr.queue_index & 1)
 		more = lvdpa_model_vq_tx(vq, budget, &done);
 	else
@@ -505,10 +507,11 @@ lvdpa_model_virtq_run(struct lvdpa_model_virtq *vq, unsigned int budget)
 	}
 	if (atomic_load(&vq->state) != LVDPA_MODEL_VQ_RDY)
 		return false;
-	if (!more) {
+	if (!more && !vq->tx_stalled) {
 		/*
 		 * Idle (TX drained, or RX out of frames or of buffers): re-arm
-		 * kicks, then look again, a buffer may have slipped in.
+		 * kicks, then look again, a buffer may have slipped in. A TX
+		 * held back by a full receiver is retried by the worker.
 		 */
 		lvdpa_ring_dev_set_kick(&vq->ring, true);
 		if (lvdpa_ring_dev_avail(&vq->ring) &&

@@ -86,12 +86,14 @@ lvdpa_model_worker_main(void *arg)
 		}
 		pthread_mutex_unlock(&dev->wlock);
 		stalled = false;
-		do {
-			while (lvdpa_model_worker_round(dev, &stalled) &&
-			       !__atomic_load_n(&dev->stop, __ATOMIC_RELAXED))
-				;
-		} while (lvdpa_model_net_poll_uplink(dev) &&
-			 !__atomic_load_n(&dev->stop, __ATOMIC_RELAXED));
+		for (;;) {
+			bool more = lvdpa_model_worker_round(dev, &stalled);
+
+			/* The uplink is drained between rounds, or TX could wait on it forever. */
+			more |= lvdpa_model_net_poll_uplink(dev);
+			if (!more || __atomic_load_n(&dev->stop, __ATOMIC_RELAXED))
+				break;
+		}
 	}
 	return NULL;
 }
