@@ -104,6 +104,16 @@ lvdpa_lg_run(const struct lvdpa_lg_case *c)
 				c->expect_features, c->expect_hdr);
 			goto out;
 		}
+		{
+			struct lvdpa_guest_stats gs;
+
+			/* The guest sleeps on its call fds when idle: calls came. */
+			lvdpa_guest_get_stats(g, &gs);
+			if (gs.calls == 0) {
+				fprintf(stderr, "# the guest got no call notification\n");
+				goto out;
+			}
+		}
 		if (strstr(log, "served by the device in legacy mode") == NULL &&
 		    !(c->expect_features & (1ULL << 32))) {
 			fprintf(stderr, "# the device was not configured in legacy mode\n");
@@ -249,6 +259,19 @@ test_modern_event_idx_indirect(void)
 	return lvdpa_lg_run(&c);
 }
 
+static int
+test_modern_packed_interrupts(void)
+{
+	/* Packed ring, the guest waiting on its call eventfd. */
+	const struct lvdpa_lg_case c = {
+		.dev = "lvdpa0",
+		.features = (1ULL << 32) | (1ULL << 34), .qp = 1,
+		.expect_features = (1ULL << 32) | (1ULL << 34), .expect_hdr = 12,
+	};
+
+	return lvdpa_lg_run(&c);
+}
+
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_legacy_le_zero_features),
 	LVDPA_TEST_CASE(test_legacy_le_feature_set),
@@ -258,4 +281,5 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_legacy_no_device_legacy_refused),
 	LVDPA_TEST_CASE(test_legacy_refuse_devarg),
 	LVDPA_TEST_CASE(test_modern_event_idx_indirect),
+	LVDPA_TEST_CASE(test_modern_packed_interrupts),
 )
