@@ -21,8 +21,6 @@
 
 RTE_LOG_REGISTER_SUFFIX(lvdpa_vhost_logtype, config, NOTICE);
 
-#define LVDPA_VHOST_VIRTIO_F_VERSION_1 32
-#define LVDPA_VHOST_VIRTIO_NET_F_MRG_RXBUF 15
 #define LVDPA_VHOST_MAX_SOCKETS 64
 
 pthread_mutex_t lvdpa_vhost_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -435,14 +433,17 @@ lvdpa_vhost_get_state(int vid, struct lvdpa_vhost_state *st)
 		pthread_mutex_unlock(&lvdpa_vhost_lock);
 		return -ENODEV;
 	}
-	st->features = c->features;
+	/*
+	 * Bit 30 is vhost-user's PROTOCOL_FEATURES, not a virtio feature (in
+	 * virtio 0.9.5 it is even VIRTIO_F_BAD_FEATURE): a driver passing it
+	 * on to a device would present a broken guest.
+	 */
+	st->vhost_features = c->features;
+	st->features = c->features &
+		~LVDPA_VIRTIO_BIT(LVDPA_VHOST_USER_F_PROTOCOL_FEATURES);
 	st->features_set = c->features_set;
-	st->legacy = !(c->features &
-		       (UINT64_C(1) << LVDPA_VHOST_VIRTIO_F_VERSION_1));
-	st->hdr_len = (c->features &
-		       ((UINT64_C(1) << LVDPA_VHOST_VIRTIO_F_VERSION_1) |
-			(UINT64_C(1) << LVDPA_VHOST_VIRTIO_NET_F_MRG_RXBUF))) ?
-		12 : 10;
+	st->legacy = !(st->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_VERSION_1));
+	st->hdr_len = lvdpa_net_hdr_len(st->features);
 	st->config_before_features = c->config_before_features;
 	st->resets = c->resets;
 	lvdpa_vhost_endian_view(c, st);

@@ -87,7 +87,11 @@ struct lvdpa_vhost_caps {
 
 /** What a guest negotiated on one connection (see lvdpa_vhost_get_state()). */
 struct lvdpa_vhost_state {
-	uint64_t features;		/**< 0 until set, and after a reset */
+	uint64_t features;		/**< virtio features: 0 until set, and
+					 * after a reset; never bit 30 */
+	uint64_t vhost_features;	/**< the SET_FEATURES word as sent:
+					 * features plus the vhost-user bit 30
+					 * (VHOST_USER_F_PROTOCOL_FEATURES) */
 	uint64_t protocol_features;	/**< as negotiated by rte_vhost */
 	bool features_set;		/**< SET_FEATURES seen since last reset */
 	bool legacy;			/**< VIRTIO_F_VERSION_1 absent */

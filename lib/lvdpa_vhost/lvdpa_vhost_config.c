@@ -24,7 +24,6 @@
 
 #include "lvdpa_vhost_private.h"
 
-#define LVDPA_VHOST_F_VERSION_1 (UINT64_C(1) << 32)
 
 /* Multi-byte fields of struct virtio_net_config: offset and width. */
 static const struct {
@@ -65,7 +64,7 @@ lvdpa_vhost_features_apply(struct lvdpa_vhost_conn *c, uint64_t f)
 	c->staged = false;
 	if (!was || f == 0)
 		LVDPA_VHOST_LOG(INFO, c->ifname, "features 0x%" PRIx64 "%s",
-				f, (f & LVDPA_VHOST_F_VERSION_1) ? "" :
+				f, (f & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_VERSION_1)) ? "" :
 				" (legacy guest)");
 }
 
@@ -122,7 +121,7 @@ lvdpa_vhost_config_access(int vid, enum lvdpa_vhost_config_dir dir,
 	c = lvdpa_vhost_conn_get(vid);
 	if (c != NULL) {
 		/* Before features a guest may still be legacy: guest order. */
-		if (!(c->features & LVDPA_VHOST_F_VERSION_1)) {
+		if (!(c->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_VERSION_1))) {
 			lvdpa_vhost_endian_view(c, &st);
 			swap = st.device_endian == LVDPA_VHOST_ENDIAN_BIG;
 		}

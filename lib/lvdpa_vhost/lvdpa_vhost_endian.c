@@ -20,7 +20,6 @@
 
 #include "lvdpa_vhost_private.h"
 
-#define LVDPA_VHOST_F_VERSION_1 (UINT64_C(1) << 32)
 
 enum lvdpa_vhost_endian
 lvdpa_vhost_native_endian(void)
@@ -101,7 +100,7 @@ lvdpa_vhost_endian_set_vring(struct lvdpa_vhost_conn *c,
 	}
 	c->vring_endian[idx] = (uint8_t)val;
 	lvdpa_vhost_bit_set(c->vring_endian_set, idx, true);
-	if (c->features_set && (c->features & LVDPA_VHOST_F_VERSION_1))
+	if (c->features_set && (c->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_VERSION_1)))
 		LVDPA_VHOST_LOG(NOTICE, c->ifname, "vring %u: %s endian "
 				"recorded, but VERSION_1 keeps it little endian",
 				idx, lvdpa_vhost_endian_name(val));
@@ -116,7 +115,7 @@ void
 lvdpa_vhost_endian_view(const struct lvdpa_vhost_conn *c,
 		struct lvdpa_vhost_state *st)
 {
-	bool modern = c->features & LVDPA_VHOST_F_VERSION_1;
+	bool modern = c->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_VERSION_1);
 	bool have_dev = false;
 	unsigned int i, highest = 0;
 

@@ -20,6 +20,9 @@
 #include <rte_log.h>
 #include <rte_vhost.h>
 
+#include <lvdpa_net_hdr.h>
+#include <lvdpa_virtio.h>
+
 #include "lvdpa_vhost.h"
 
 extern int lvdpa_vhost_logtype;

@@ -12,9 +12,15 @@
  * flags are the vhost-user spec's (the guest library keeps its own private).
  */
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lvdpa_guest.h"
 
@@ -120,6 +126,108 @@ lvdpa_tl_sync(struct lvdpa_guest *g, uint64_t *f)
 	uint64_t v;
 
 	return lvdpa_tl_get_u64(g, LVDPA_TL_REQ_GET_FEATURES, f != NULL ? f : &v);
+}
+
+/*
+ * Clean-up beyond atexit: a sanitizer abort or a SIGKILL skips it, so each
+ * program first removes what a dead earlier run of these tests left (names
+ * carry the pid); SIGTERM (meson's timeout) and SIGINT remove the sockets
+ * and the directory with async-signal-safe calls before dying.
+ */
+#define LVDPA_TL_MAX_PATHS 4
+static char lvdpa_tl_dir[64];
+static char lvdpa_tl_paths[LVDPA_TL_MAX_PATHS][128];
+
+static inline bool
+lvdpa_tl_pid_dead(const char *s)
+{
+	char *end;
+	long pid = strtol(s, &end, 10);
+
+	return end != s && pid > 0 && pid != (long)getpid() &&
+		kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Remove the /tmp directories and EAL runtime directories of dead runs. */
+static inline void
+lvdpa_tl_sweep(void)
+{
+	char cmd[400];
+	struct dirent *e;
+	DIR *d;
+
+	d = opendir("/tmp");
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		/* lvdpa-legacy-<pid>-XXXXXX */
+		if (strncmp(e->d_name, "lvdpa-legacy-", 13) == 0 &&
+		    lvdpa_tl_pid_dead(e->d_name + 13)) {
+			snprintf(cmd, sizeof(cmd), "rm -rf '/tmp/%s'", e->d_name);
+			if (system(cmd) != 0)
+				fprintf(stderr, "# could not remove /tmp/%s\n",
+					e->d_name);
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+	d = opendir("/var/run/dpdk");
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		/* lvdpa-legacy-<topic>-<pid> (lvdpa_test_eal_init) */
+		const char *dash = strrchr(e->d_name, '-');
+
+		if (strncmp(e->d_name, "lvdpa-legacy-", 13) == 0 &&
+		    dash != NULL && lvdpa_tl_pid_dead(dash + 1)) {
+			snprintf(cmd, sizeof(cmd), "rm -rf '/var/run/dpdk/%s'",
+				 e->d_name);
+			if (system(cmd) != 0)
+				fprintf(stderr, "# could not remove /var/run/dpdk/%s\n",
+					e->d_name);
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+}
+
+static void
+lvdpa_tl_on_signal(int sig)
+{
+	unsigned int i;
+
+	for (i = 0; i < LVDPA_TL_MAX_PATHS; i++)
+		if (lvdpa_tl_paths[i][0] != '\0')
+			unlink(lvdpa_tl_paths[i]);
+	if (lvdpa_tl_dir[0] != '\0')
+		rmdir(lvdpa_tl_dir);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/*
+ * Sweep, then create this run's private directory (its name in
+ * lvdpa_tl_dir) and fill @p paths with "<dir>/<names[i]>.sock", which the
+ * signal handler removes. 0 or -1.
+ */
+static inline int
+lvdpa_tl_mkdir(const char *const *names, unsigned int n,
+	       char (*paths)[128])
+{
+	unsigned int i;
+
+	if (n > LVDPA_TL_MAX_PATHS)
+		return -1;
+	lvdpa_tl_sweep();
+	snprintf(lvdpa_tl_dir, sizeof(lvdpa_tl_dir),
+		 "/tmp/lvdpa-legacy-%d-XXXXXX", (int)getpid());
+	if (mkdtemp(lvdpa_tl_dir) == NULL) {
+		lvdpa_tl_dir[0] = '\0';
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(paths[i], 128, "%s/%s.sock", lvdpa_tl_dir, names[i]);
+		memcpy(lvdpa_tl_paths[i], paths[i], 128);
+	}
+	signal(SIGTERM, lvdpa_tl_on_signal);
+	signal(SIGINT, lvdpa_tl_on_signal);
+	return 0;
 }
 
 #endif /* TEST_LEGACY_COMMON_H */

@@ -37,7 +37,6 @@
 
 enum { LVDPA_TLN_BE, LVDPA_TLN_LE, LVDPA_TLN_CFG, LVDPA_TLN_NSOCK };
 
-static char lvdpa_tln_dir[64];
 static char lvdpa_tln_path[LVDPA_TLN_NSOCK][128];
 static bool lvdpa_tln_registered[LVDPA_TLN_NSOCK];
 static atomic_int lvdpa_tln_vid[LVDPA_TLN_NSOCK];
@@ -191,8 +190,8 @@ lvdpa_tln_teardown(void)
 	}
 	if (lvdpa_tln_vdev != NULL)
 		rte_vdpa_unregister_device(lvdpa_tln_vdev);
-	if (lvdpa_tln_dir[0] != '\0')
-		rmdir(lvdpa_tln_dir);
+	if (lvdpa_tl_dir[0] != '\0')
+		rmdir(lvdpa_tl_dir);
 }
 
 /* rte_vhost's net default lacks MAC (QEMU serves it itself): offer it, so
@@ -264,17 +263,11 @@ lvdpa_tln_setup(void)
 	/* rte_vhost logs every message; refusals are expected here. */
 	rte_log_set_level_pattern("lib.vhost.*", RTE_LOG_CRIT);
 	rte_log_set_level_pattern("lib.lvdpa_vhost.*", RTE_LOG_CRIT);
-	snprintf(lvdpa_tln_dir, sizeof(lvdpa_tln_dir), "/tmp/lvdpa-legacy-XXXXXX");
-	if (mkdtemp(lvdpa_tln_dir) == NULL) {
-		lvdpa_tln_dir[0] = '\0';
+	if (lvdpa_tl_mkdir(names, LVDPA_TLN_NSOCK, lvdpa_tln_path) != 0)
 		return -1;
-	}
 	atexit(lvdpa_tln_teardown);
-	for (i = 0; i < LVDPA_TLN_NSOCK; i++) {
-		snprintf(lvdpa_tln_path[i], sizeof(lvdpa_tln_path[i]),
-			 "%s/%s.sock", lvdpa_tln_dir, names[i]);
+	for (i = 0; i < LVDPA_TLN_NSOCK; i++)
 		atomic_store(&lvdpa_tln_vid[i], -1);
-	}
 	if (lvdpa_tln_app_socket(LVDPA_TLN_BE, true) != 0 ||
 	    lvdpa_tln_app_socket(LVDPA_TLN_LE, false) != 0 ||
 	    lvdpa_tln_vdpa_socket() != 0)
@@ -355,14 +348,13 @@ lvdpa_tln_check_st(unsigned int s, struct lvdpa_guest_config *cfg,
 	       "protocol 0x%" PRIx64 "\n", vid, st.features, st.features_set,
 	       st.legacy, st.hdr_len, st.protocol_features);
 	/*
-	 * The library's features are SET_FEATURES' word, where a frontend that
-	 * acked protocol features also has VHOST_USER_F_PROTOCOL_FEATURES
-	 * (bit 30, not a virtio feature): compare the virtio bits, and bit 30
-	 * with what the guest acked.
+	 * The library reports virtio features only; the SET_FEATURES word as
+	 * sent (vhost_features) also has VHOST_USER_F_PROTOCOL_FEATURES (bit
+	 * 30) when the guest acked protocol features.
 	 */
-	if ((st.features & ~LVDPA_TL_F_PROTOCOL_FEATURES) !=
-	    lvdpa_guest_features(g) ||
-	    !!(st.features & LVDPA_TL_F_PROTOCOL_FEATURES) ==
+	if (st.features != lvdpa_guest_features(g) ||
+	    (st.vhost_features & ~LVDPA_TL_F_PROTOCOL_FEATURES) != st.features ||
+	    !!(st.vhost_features & LVDPA_TL_F_PROTOCOL_FEATURES) ==
 	    cfg->no_protocol_features ||
 	    st.protocol_features != lvdpa_guest_protocol_features(g) ||
 	    st.hdr_len != lvdpa_guest_hdr_len(g)) {
@@ -374,9 +366,6 @@ lvdpa_tln_check_st(unsigned int s, struct lvdpa_guest_config *cfg,
 	rc = rc == 0 ? lvdpa_guest_stop(g) : rc;
 	lvdpa_guest_destroy(g);
 	LVDPA_TEST_ASSERT(rc == 0, "guest and library disagree or stop failed");
-	if (st.features & LVDPA_TL_F_PROTOCOL_FEATURES)
-		printf("# note: state.features 0x%" PRIx64 " carries "
-		       "VHOST_USER_F_PROTOCOL_FEATURES\n", st.features);
 	LVDPA_TEST_ASSERT_EQ(st.features & ~LVDPA_TL_F_PROTOCOL_FEATURES,
 			     want_features, "virtio features");
 	LVDPA_TEST_ASSERT(st.features_set, "features not marked set");

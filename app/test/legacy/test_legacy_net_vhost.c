@@ -49,7 +49,6 @@
 
 enum { LVDPA_TLV_LIB, LVDPA_TLV_PLAIN, LVDPA_TLV_NPORTS };
 
-static char lvdpa_tlv_dir[64];
 static char lvdpa_tlv_path[LVDPA_TLV_NPORTS][128];
 static uint16_t lvdpa_tlv_port[LVDPA_TLV_NPORTS];
 static bool lvdpa_tlv_port_up[LVDPA_TLV_NPORTS];
@@ -114,8 +113,8 @@ lvdpa_tlv_teardown(void)
 	for (i = 0; i < LVDPA_TLV_NPORTS; i++)
 		if (lvdpa_tlv_path[i][0] != '\0')
 			unlink(lvdpa_tlv_path[i]);
-	if (lvdpa_tlv_dir[0] != '\0')
-		rmdir(lvdpa_tlv_dir);
+	if (lvdpa_tl_dir[0] != '\0')
+		rmdir(lvdpa_tl_dir);
 }
 
 /* Configure (net_vhost registers its socket here) and start a port. */
@@ -155,24 +154,18 @@ lvdpa_tlv_port_start(unsigned int i)
 static int
 lvdpa_tlv_setup(void)
 {
+	static const char *const names[LVDPA_TLV_NPORTS] = { "lib", "plain" };
 	char vdev[200];
 
 	if (lvdpa_tlv_state != 0)
 		return lvdpa_tlv_state > 0 ? 0 : -1;
 	lvdpa_tlv_state = -1;
-	snprintf(lvdpa_tlv_dir, sizeof(lvdpa_tlv_dir), "/tmp/lvdpa-legacy-XXXXXX");
-	if (mkdtemp(lvdpa_tlv_dir) == NULL) {
-		lvdpa_tlv_dir[0] = '\0';
+	if (lvdpa_tl_mkdir(names, LVDPA_TLV_NPORTS, lvdpa_tlv_path) != 0)
 		return -1;
-	}
-	snprintf(lvdpa_tlv_path[LVDPA_TLV_LIB], sizeof(lvdpa_tlv_path[0]),
-		 "%s/lib.sock", lvdpa_tlv_dir);
-	snprintf(lvdpa_tlv_path[LVDPA_TLV_PLAIN], sizeof(lvdpa_tlv_path[0]),
-		 "%s/plain.sock", lvdpa_tlv_dir);
 	snprintf(vdev, sizeof(vdev), "net_vhost0,iface=%s,client=0,queues=1",
 		 lvdpa_tlv_path[LVDPA_TLV_LIB]);
 	if (lvdpa_test_eal_init("legacy-net-vhost", 256, vdev) < 0) {
-		rmdir(lvdpa_tlv_dir);
+		rmdir(lvdpa_tl_dir);
 		return -1;
 	}
 	atexit(lvdpa_tlv_teardown);

@@ -13,6 +13,8 @@
 
 #include <stdlib.h>
 
+#include <rte_common.h>
+
 #include "lvdpa_model.h"
 #include "lvdpa_virtio.h"
 #include "test_model_env.h"
@@ -292,6 +294,117 @@ test_model_bad_queue_size(void)
 	return 0;
 }
 
+/* A transport that forwards to the model and keeps the last create output. */
+static const struct lvdpa_transport_ops *tm_real_ops;
+static uint8_t tm_last_out[LVDPA_PRM_CMD_HDR_BYTES];
+
+static int
+tm_capture_create(struct lvdpa_tp_dev *dev, const void *in, size_t inlen,
+		  void *out, size_t outlen, struct lvdpa_tp_obj **obj)
+{
+	int rc = tm_real_ops->obj_create(dev, in, inlen, out, outlen, obj);
+
+	memcpy(tm_last_out, out, outlen < sizeof(tm_last_out) ? outlen : sizeof(tm_last_out));
+	return rc;
+}
+
+/* Every virtq create parameter the device checks, with its syndrome. */
+static int
+test_model_virtq_create_refusals(void)
+{
+	struct lvdpa_synth_qcfg t = tm_qcfg(64, false, false, false, false, false);
+	struct lvdpa_transport_ops capture;
+	struct lvdpa_devx_virtq_attr good, a;
+	struct lvdpa_devx_obj *vq;
+	struct tm_env e;
+	struct {
+		const char *what;
+		int field;
+		uint32_t value;
+		uint32_t syndrome;
+	} cases[] = {
+		{ "queue type 5", 0, 5, 0x1a0001 },
+		{ "packed without the cap", 0, LVDPA_PRM_VIRTQ_TYPE_PACKED, 0x1a0002 },
+		{ "legacy on a 1.0-only device", 1, 0, 0x1a0003 },
+		{ "queue_index beyond max_queues", 2, 9, 0x1a0004 },
+		{ "queue_index already used", 2, 1, 0x1a0004 },
+		{ "queue_size 0", 3, 0, 0x1a0005 },
+		{ "event mode MSIX not offered", 4, LVDPA_PRM_VIRTQ_EVENT_MODE_MSIX, 0x1a0006 },
+		{ "unknown pd", 5, 0xabcd, 0x1a0007 },
+		{ "unknown counters", 6, 0xabcd, 0x1a0008 },
+		{ "umem 1 too small", 7, 100, 0x1a0009 },
+		{ "umem 3 unknown", 8, 0xabcd, 0x1a000b },
+	};
+	unsigned int i;
+	int rc[RTE_DIM(cases)], good_rc;
+	uint32_t syn[RTE_DIM(cases)];
+
+	LVDPA_TEST_ASSERT(tm_open(&e, "max_queues=4,packed=0,legacy=0,event_modes=no_msix")
+			  == 0, "open");
+	if (tm_queue(&e, 1, &t, true) != 0) {
+		tm_teardown(&e);
+		LVDPA_TEST_ASSERT(0, "queue");
+	}
+	tm_real_ops = e.sd.dev->ops;
+	capture = *tm_real_ops;
+	capture.obj_create = tm_capture_create;
+	e.sd.dev->ops = &capture;
+	good = e.v[1].attr;
+	good.queue_index = 3;
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		a = good;
+		switch (cases[i].field) {
+		case 0: a.virtio_q_type = cases[i].value; break;
+		case 1: a.virtio_version_1_0 = cases[i].value; break;
+		case 2: a.queue_index = cases[i].value; break;
+		case 3: a.queue_size = cases[i].value; break;
+		case 4: a.event_mode = cases[i].value; break;
+		case 5: a.pd = cases[i].value; break;
+		case 6: a.counter_set_id = cases[i].value; break;
+		case 7: a.umems[0].size = cases[i].value; break;
+		case 8: a.umems[2].id = cases[i].value; break;
+		}
+		vq = NULL;
+		memset(tm_last_out, 0, sizeof(tm_last_out));
+		rc[i] = lvdpa_devx_virtq_create(e.sd.dev, &a, &vq);
+		syn[i] = lvdpa_prm_get(tm_last_out, LVDPA_PRM_OUT_SYNDROME);
+		lvdpa_devx_virtq_destroy(vq);
+	}
+	/* And the good one is accepted at index 3. */
+	vq = NULL;
+	good_rc = lvdpa_devx_virtq_create(e.sd.dev, &good, &vq);
+	lvdpa_devx_virtq_destroy(vq);
+	e.sd.dev->ops = tm_real_ops;
+	tm_teardown(&e);
+	LVDPA_TEST_ASSERT_EQ(good_rc, 0, "a good create after the refusals");
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		LVDPA_TEST_ASSERT_EQ(rc[i], -EINVAL, "%s refused", cases[i].what);
+		LVDPA_TEST_ASSERT_EQ(syn[i], cases[i].syndrome, "%s syndrome", cases[i].what);
+	}
+	return 0;
+}
+
+/* A queue whose mkey has the wrong key byte reaches nothing. */
+static int
+test_model_wrong_mkey_key(void)
+{
+	struct tm_env e;
+	int rc;
+
+	LVDPA_TEST_ASSERT(tm_two_pairs(&e, 64) == 0, "set-up");
+	lvdpa_synth_vq_destroy(&e.v[3]);
+	e.v_ok[3] = false;
+	e.sd.mkey->id ^= 0x01;
+	rc = lvdpa_synth_vq_create(&e.sd, &e.v[3], 3, &e.q[3], true, 0, 0);
+	e.sd.mkey->id ^= 0x01;
+	if (rc != 0) {
+		tm_teardown(&e);
+		LVDPA_TEST_ASSERT(0, "create: %d", rc);
+	}
+	e.v_ok[3] = true;
+	return tm_expect_error(&e, 3, TM_BAD_DESC);
+}
+
 static int
 test_model_illegal_commands(void)
 {
@@ -486,6 +599,8 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_model_rx_readable_buffer),
 	LVDPA_TEST_CASE(test_model_ring_beyond_memory),
 	LVDPA_TEST_CASE(test_model_bad_queue_size),
+	LVDPA_TEST_CASE(test_model_virtq_create_refusals),
+	LVDPA_TEST_CASE(test_model_wrong_mkey_key),
 	LVDPA_TEST_CASE(test_model_illegal_commands),
 	LVDPA_TEST_CASE(test_model_err_is_final),
 	LVDPA_TEST_CASE(test_model_caps_parse),

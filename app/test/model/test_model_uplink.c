@@ -3,10 +3,10 @@
  */
 
 /*
- * The model's uplink: with EAL up and a net_ring port (whose TX ring is its
- * RX ring) as uplink, frames to a MAC no function owns leave through
+ * The model with EAL: its uplink, a net_ring port (whose TX ring is its RX
+ * ring), where frames to a MAC no function owns leave through
  * rte_eth_tx_burst, come back through rte_eth_rx_burst and land on the
- * owner's RX queue.
+ * owner's RX queue; and its worker on an EAL lcore.
  */
 
 #include <rte_ethdev.h>
@@ -98,15 +98,64 @@ static int
 test_model_uplink_unknown_port(void)
 {
 	struct lvdpa_tp_dev *dev = NULL;
+	char params[32];
 
 	LVDPA_TEST_ASSERT(tm_eal() == 0, "EAL and net_ring0");
 	LVDPA_TEST_ASSERT(lvdpa_transport_open("model", "uplink=net_nosuch", &dev) < 0,
 			  "an unknown ethdev is refused");
 	LVDPA_TEST_ASSERT(dev == NULL, "no device");
+	snprintf(params, sizeof(params), "lcore=%u", rte_get_main_lcore());
+	LVDPA_TEST_ASSERT(lvdpa_transport_open("model", params, &dev) < 0,
+			  "the main lcore is no worker lcore");
+	LVDPA_TEST_ASSERT(dev == NULL, "no device");
+	return 0;
+}
+
+/* The worker on an EAL lcore instead of a pthread. */
+static int
+test_model_worker_lcore(void)
+{
+	struct lvdpa_synth_qcfg r = tm_qcfg(256, true, false, false, false, false);
+	struct lvdpa_synth_qcfg t = tm_qcfg(256, false, false, false, false, false);
+	struct lvdpa_synth_flow f;
+	enum rte_lcore_state_t during = WAIT, after;
+	unsigned int lc;
+	char params[64];
+	struct tm_env e;
+	int rc;
+
+	LVDPA_TEST_ASSERT(tm_eal() == 0, "EAL");
+	lc = rte_get_next_lcore(-1, 1, 0);
+	if (lc >= RTE_MAX_LCORE) {
+		fprintf(stderr, "# one lcore only: nothing to launch on\n");
+		return 0;
+	}
+	snprintf(params, sizeof(params), "max_queues=2,lcore=%u", lc);
+	LVDPA_TEST_ASSERT(tm_open(&e, params) == 0, "open with %s", params);
+	rc = tm_queue(&e, 0, &r, true);
+	if (rc == 0)
+		rc = tm_queue(&e, 1, &t, true);
+	if (rc == 0)
+		rc = lvdpa_synth_flow_init(&f, &e.v[1], &e.v[0], 64, 5000);
+	if (rc == 0) {
+		rc = lvdpa_synth_flow_run(&f, 5000, 3000);
+		lvdpa_synth_flow_fini(&f);
+	}
+	during = rte_eal_get_lcore_state(lc);
+	tm_teardown(&e);
+	after = rte_eal_get_lcore_state(lc);
+	LVDPA_TEST_ASSERT(rc == 0, "flow: %d", rc);
+	LVDPA_TEST_ASSERT_EQ(f.received, 5000, "frames");
+	LVDPA_TEST_ASSERT_EQ(during, RUNNING, "the worker ran on lcore %u", lc);
+	LVDPA_TEST_ASSERT_EQ(after, WAIT, "and was joined at close");
+	/* Busy now? Not any more: a second open may take it. */
+	LVDPA_TEST_ASSERT(tm_open(&e, params) == 0, "reopen on lcore %u", lc);
+	tm_teardown(&e);
 	return 0;
 }
 
 LVDPA_TEST_MAIN(
+	LVDPA_TEST_CASE(test_model_worker_lcore),
 	LVDPA_TEST_CASE(test_model_uplink_loop),
 	LVDPA_TEST_CASE(test_model_uplink_unknown_port),
 )

@@ -494,7 +494,10 @@ t_legacy_features(int fd, int vid)
 						      steps[i].f), 0, "step %u", i);
 		LVDPA_TEST_ASSERT_EQ(lvdpa_vhost_get_state(vid, &st), 0, "-");
 		LVDPA_TEST_ASSERT(st.features_set, "step %u", i);
-		LVDPA_TEST_ASSERT_EQ(st.features, steps[i].f, "step %u", i);
+		LVDPA_TEST_ASSERT_EQ(st.vhost_features, steps[i].f, "step %u", i);
+		LVDPA_TEST_ASSERT_EQ(st.features,
+				     steps[i].f & ~T_F_PROTOCOL_FEATURES,
+				     "step %u: virtio features only", i);
 		LVDPA_TEST_ASSERT_EQ(st.legacy, steps[i].legacy, "step %u", i);
 		LVDPA_TEST_ASSERT_EQ(st.hdr_len, steps[i].hdr, "step %u", i);
 	}
@@ -755,7 +758,9 @@ t_malformed(int fd, int vid)
 			     "oversized GET_CONFIG: empty reply");
 
 	LVDPA_TEST_ASSERT_EQ(lvdpa_vhost_get_state(vid, &st), 0, "-");
-	LVDPA_TEST_ASSERT_EQ(st.features, T_F_PROTOCOL_FEATURES, "unchanged");
+	LVDPA_TEST_ASSERT_EQ(st.vhost_features, T_F_PROTOCOL_FEATURES,
+			     "unchanged");
+	LVDPA_TEST_ASSERT_EQ(st.features, 0, "no virtio feature");
 	LVDPA_TEST_ASSERT_EQ(st.vring_endian_set[0], 0, "unchanged");
 
 	/* A running ring keeps its byte order. */
@@ -928,7 +933,9 @@ test_vhost_virtio_user_unchanged(void)
 	LVDPA_TEST_ASSERT(f & T_F_VERSION_1, "modern");
 	/* And the library's view agrees with rte_vhost's. */
 	LVDPA_TEST_ASSERT(st.features_set, "-");
-	LVDPA_TEST_ASSERT_EQ(st.features, f, "-");
+	LVDPA_TEST_ASSERT_EQ(st.vhost_features, f, "as rte_vhost has it");
+	LVDPA_TEST_ASSERT_EQ(st.features, f & ~T_F_PROTOCOL_FEATURES,
+			     "virtio features");
 	LVDPA_TEST_ASSERT_EQ(st.protocol_features, pf, "-");
 	LVDPA_TEST_ASSERT(!st.legacy && !st.cross_endian, "-");
 	LVDPA_TEST_ASSERT_EQ(st.hdr_len, 12, "-");

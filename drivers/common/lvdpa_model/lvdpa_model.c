@@ -119,6 +119,10 @@ lvdpa_model_caps_kv(struct lvdpa_model_caps *caps, const char *k, const char *v)
 		if (lvdpa_model_parse_uint(v, 1, 4096, &x) != 0)
 			return -EINVAL;
 		caps->budget = x;
+	} else if (strcmp(k, "lcore") == 0) {
+		if (lvdpa_model_parse_uint(v, 0, RTE_MAX_LCORE - 1, &x) != 0)
+			return -EINVAL;
+		caps->lcore = x;
 	} else if (strcmp(k, "uplink") == 0) {
 		if (*v == '\0' || strlen(v) >= sizeof(caps->uplink))
 			return -EINVAL;
@@ -143,6 +147,7 @@ lvdpa_model_caps_parse(const char *params, struct lvdpa_model_caps *caps,
 	caps->packed = true;
 	caps->event_modes = LVDPA_MODEL_EVENT_NO_MSIX | LVDPA_MODEL_EVENT_QP;
 	caps->budget = 64;
+	caps->lcore = -1;
 	if (err != NULL && err_len > 0)
 		err[0] = '\0';
 	if (params == NULL || *params == '\0')
@@ -217,6 +222,7 @@ lvdpa_model_open(const char *device, const char *params, struct lvdpa_tp_dev **o
 	dev->tp.priv = dev;
 	dev->next_id = 1;
 	pthread_mutex_init(&dev->lock, NULL);
+	lvdpa_model_worker_init(dev);
 	dev->vq_by_index = calloc(dev->caps.max_queues, sizeof(*dev->vq_by_index));
 	dev->kick = calloc(dev->caps.max_queues, sizeof(*dev->kick));
 	dev->bounce = malloc(LVDPA_MODEL_MAX_PKT);
@@ -224,10 +230,11 @@ lvdpa_model_open(const char *device, const char *params, struct lvdpa_tp_dev **o
 		rc = -ENOMEM;
 		goto fail;
 	}
-	rc = lvdpa_model_worker_start(dev);
+	/* Uplink and e-switch before the worker: it reads what they set. */
+	rc = lvdpa_model_net_attach(dev);
 	if (rc != 0)
 		goto fail;
-	rc = lvdpa_model_net_attach(dev);
+	rc = lvdpa_model_worker_start(dev);
 	if (rc != 0)
 		goto fail;
 	LVDPA_MODEL_LOG(INFO, "function %u opened: %u queues of up to %u, legacy %d, packed %d",
@@ -268,6 +275,7 @@ lvdpa_model_close(struct lvdpa_tp_dev *tp)
 		}
 	pthread_mutex_unlock(&dev->lock);
 	pthread_mutex_destroy(&dev->lock);
+	lvdpa_model_worker_fini(dev);
 	free(dev->vq_by_index);
 	free(dev->kick);
 	free(dev->bounce);

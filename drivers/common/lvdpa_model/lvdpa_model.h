@@ -30,8 +30,12 @@
  *   event_idx=0|1     virtio emulation feature: the rings use used_event /
  *                     avail_event (default 0)
  *   budget=N          chains per queue per worker round (1..4096, default 64)
- *   uplink=NAME       ethdev to use as uplink (needs EAL; default none:
- *                     a function's TX comes back on its own RX)
+ *   lcore=N           run the worker on EAL lcore N (a worker lcore, idle;
+ *                     open from the main lcore) instead of a pthread
+ *   uplink=NAME       ethdev to use as uplink for frames to MACs no
+ *                     function owns (needs EAL; the application configures
+ *                     and starts the port; default none: they come back on
+ *                     the sending function's RX)
  */
 
 #include <stdbool.h>
@@ -57,6 +61,7 @@ struct lvdpa_model_caps {
 	bool mrg_rxbuf;           /**< emulation feature VIRTIO_NET_F_MRG_RXBUF */
 	bool event_idx;           /**< emulation feature VIRTIO_RING_F_EVENT_IDX */
 	uint16_t budget;          /**< chains per queue per worker round */
+	int lcore;                /**< EAL lcore of the worker, -1: a pthread */
 	char uplink[64];          /**< uplink ethdev name, "" for none */
 };
 

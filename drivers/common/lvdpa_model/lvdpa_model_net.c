@@ -122,6 +122,8 @@ lvdpa_model_net_free(struct lvdpa_model_dev *dev)
 {
 	unsigned int i, n = lvdpa_model_net_npairs(dev);
 
+	rte_mempool_free(dev->uplink_pool);
+	dev->uplink_pool = NULL;
 	if (dev->inbox == NULL)
 		return;
 	for (i = 0; i < n; i++) {
@@ -133,8 +135,6 @@ lvdpa_model_net_free(struct lvdpa_model_dev *dev)
 	}
 	free(dev->inbox);
 	dev->inbox = NULL;
-	rte_mempool_free(dev->uplink_pool);
-	dev->uplink_pool = NULL;
 }
 
 /* The function owning a destination MAC; caller holds lvdpa_model_sw_lock. */

@@ -363,6 +363,9 @@ void lvdpa_model_event_vq_error(struct lvdpa_model_virtq *vq);
 void lvdpa_model_lm_log(void *opaque, uint64_t addr, uint64_t len);
 
 /* ---- lvdpa_model_worker.c ---- */
+/* Locks first (anyone may wake a function once it is on the e-switch). */
+void lvdpa_model_worker_init(struct lvdpa_model_dev *dev);
+void lvdpa_model_worker_fini(struct lvdpa_model_dev *dev);
 int lvdpa_model_worker_start(struct lvdpa_model_dev *dev);
 void lvdpa_model_worker_stop(struct lvdpa_model_dev *dev);
 void lvdpa_model_worker_wake(struct lvdpa_model_dev *dev);

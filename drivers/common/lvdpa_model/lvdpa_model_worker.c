@@ -3,15 +3,19 @@
  */
 
 /*
- * One worker thread per function. Doorbells and arriving frames only wake
- * it; it serves every running queue that has work, at most `budget` chains
- * per queue per round so that one busy queue cannot starve the others, and
- * sleeps on a condition variable when a round found nothing to do. A sender
- * held back by a full receiver retries after a short timed sleep.
+ * One worker per function, a pthread or (lcore=N) an EAL lcore. Doorbells
+ * and arriving frames only wake it; it serves every running queue that has
+ * work, at most `budget` chains per queue per round so that one busy queue
+ * cannot starve the others, and sleeps on a condition variable when a round
+ * found nothing to do. A sender held back by a full receiver retries after
+ * a short timed sleep.
  */
 
 #include <errno.h>
 #include <time.h>
+
+#include <rte_launch.h>
+#include <rte_lcore.h>
 
 #include "lvdpa_model_priv.h"
 
@@ -98,24 +102,56 @@ lvdpa_model_worker_main(void *arg)
 	return NULL;
 }
 
-int
-lvdpa_model_worker_start(struct lvdpa_model_dev *dev)
+static int
+lvdpa_model_worker_lcore(void *arg)
+{
+	lvdpa_model_worker_main(arg);
+	return 0;
+}
+
+void
+lvdpa_model_worker_init(struct lvdpa_model_dev *dev)
 {
 	pthread_condattr_t ca;
-	int rc;
 
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&dev->wcond, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&dev->wlock, NULL);
+}
+
+void
+lvdpa_model_worker_fini(struct lvdpa_model_dev *dev)
+{
+	pthread_cond_destroy(&dev->wcond);
+	pthread_mutex_destroy(&dev->wlock);
+}
+
+int
+lvdpa_model_worker_start(struct lvdpa_model_dev *dev)
+{
+	int rc;
+
 	dev->stop = false;
-	rc = pthread_create(&dev->thread, NULL, lvdpa_model_worker_main, dev);
-	if (rc != 0) {
-		pthread_cond_destroy(&dev->wcond);
-		pthread_mutex_destroy(&dev->wlock);
-		return -rc;
+	if (dev->caps.lcore >= 0) {
+		unsigned int lc = dev->caps.lcore;
+
+		/* An EAL worker lcore, idle, launched from the main lcore. */
+		if (rte_lcore_count() == 0 || !rte_lcore_is_enabled(lc) ||
+		    lc == rte_get_main_lcore() || rte_lcore_id() != rte_get_main_lcore() ||
+		    rte_eal_get_lcore_state(lc) != WAIT)
+			rc = EBUSY;
+		else
+			rc = -rte_eal_remote_launch(lvdpa_model_worker_lcore, dev, lc);
+		if (rc != 0)
+			LVDPA_MODEL_LOG(ERR, "lcore=%u: not an idle worker lcore (or not "
+					"opened from the main lcore)", lc);
+	} else {
+		rc = pthread_create(&dev->thread, NULL, lvdpa_model_worker_main, dev);
 	}
+	if (rc != 0)
+		return -rc;
 	dev->thread_started = true;
 	return 0;
 }
@@ -129,8 +165,9 @@ lvdpa_model_worker_stop(struct lvdpa_model_dev *dev)
 	dev->stop = true;
 	pthread_cond_signal(&dev->wcond);
 	pthread_mutex_unlock(&dev->wlock);
-	pthread_join(dev->thread, NULL);
+	if (dev->caps.lcore >= 0)
+		rte_eal_wait_lcore(dev->caps.lcore);
+	else
+		pthread_join(dev->thread, NULL);
 	dev->thread_started = false;
-	pthread_cond_destroy(&dev->wcond);
-	pthread_mutex_destroy(&dev->wlock);
 }

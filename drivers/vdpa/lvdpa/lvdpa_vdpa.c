@@ -648,8 +648,14 @@ lvdpa_vdpa_set_vring_state(int vid, int vring, int state)
 	}
 	pthread_mutex_lock(&priv->lock);
 	priv->virtqs[vring].enable = !!state;
-	if (priv->configured && priv->vid == vid && vring < priv->nr_vrings)
-		rc = lvdpa_vdpa_virtq_enable(priv, vring, !!state);
+	if (priv->configured && priv->vid == vid) {
+		/* A vring set up after DRIVER_OK (more queue pairs enabled). */
+		if (vring >= priv->nr_vrings)
+			priv->nr_vrings = RTE_MIN(rte_vhost_get_vring_num(vid),
+						  priv->nr_virtqs);
+		if (vring < priv->nr_vrings)
+			rc = lvdpa_vdpa_virtq_enable(priv, vring, !!state);
+	}
 	pthread_mutex_unlock(&priv->lock);
 	lvdpa_vdpa_put(priv);
 	return rc;

@@ -127,6 +127,18 @@ struct lvdpa_vdpa_virtq {
 	uint64_t dev_ring_len;
 	uint64_t err_events;
 	uint64_t stats_base[LVDPA_VDPA_STAT_NUM]; /**< values at reset_stats */
+	/** event_mode 2: the queue's event QP pair and its collapsed CQ. */
+	struct {
+		void *buf;                   /**< CQE, CQ and QP records, RQ */
+		struct lvdpa_tp_umem *umem;
+		struct lvdpa_devx_obj *cq;
+		struct lvdpa_devx_obj *fw_qp;    /**< driven by the device */
+		struct lvdpa_devx_obj *sw_qp;    /**< receives, completes on cq */
+		uint16_t size;               /**< queue size it was made for */
+		uint32_t rq_size;
+		uint32_t ci;                 /**< completions consumed */
+		uint32_t arm_sn;
+	} eqp;
 };
 
 /** One guest memory region as registered. */
@@ -151,6 +163,7 @@ struct lvdpa_vdpa_priv {
 	struct lvdpa_devx_caps caps;
 	struct lvdpa_devx_obj *pd;
 	struct lvdpa_tp_db *db;
+	struct lvdpa_tp_db *uar;      /**< CQ arm doorbells (event_mode 2) */
 	struct lvdpa_tp_evchan *evchan;
 	uint64_t dev_features;        /**< offered by get_features */
 	uint8_t net_config[LVDPA_VDPA_NET_CONFIG_LEN]; /**< LE, as modern */
@@ -242,6 +255,23 @@ void lvdpa_vdpa_event_stop(struct lvdpa_vdpa_priv *priv);
 /** Poll the kick fd of @p vq in the thread (or stop polling it: -1). */
 int lvdpa_vdpa_event_kick_set(struct lvdpa_vdpa_priv *priv,
 			      struct lvdpa_vdpa_virtq *vq, int kickfd);
+
+/**
+ * event_mode 2: create the event QP pair and CQ of @p vq for a queue of
+ * @p size (kept when already made for that size), subscribed and armed;
+ * *qpn receives the device-side QP for the virtq's event_qpn_or_msix.
+ */
+int lvdpa_vdpa_event_qp_create(struct lvdpa_vdpa_priv *priv,
+			       struct lvdpa_vdpa_virtq *vq, uint16_t size,
+			       uint32_t *qpn);
+
+/** Destroy what lvdpa_vdpa_event_qp_create() made (idempotent). */
+void lvdpa_vdpa_event_qp_destroy(struct lvdpa_vdpa_priv *priv,
+				 struct lvdpa_vdpa_virtq *vq);
+
+/** Arm the CQ of @p vq for one completion event (event_mode 2). */
+void lvdpa_vdpa_event_qp_arm(struct lvdpa_vdpa_priv *priv,
+			     struct lvdpa_vdpa_virtq *vq);
 
 /** Subscribe @p vq's object to error (object change) events. */
 int lvdpa_vdpa_event_subscribe(struct lvdpa_vdpa_priv *priv,

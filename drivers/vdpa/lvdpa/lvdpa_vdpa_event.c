@@ -212,15 +212,19 @@ lvdpa_vdpa_event_kick_set(struct lvdpa_vdpa_priv *priv,
 		.data.u64 = LVDPA_VDPA_EV_DATA(LVDPA_VDPA_EV_KICK, vq->index),
 	};
 
-	if (vq->kickfd_polled == kickfd)
-		return 0;
-	/* The fd may be closed already by rte_vhost: EBADF is fine. */
-	if (vq->kickfd_polled >= 0 && priv->ep_fd >= 0)
+	/*
+	 * Always re-register, even for the same number: rte_vhost may have
+	 * closed the old fd (which left the epoll set with it) and got the
+	 * same number for the new one. The old fd may be closed already:
+	 * EBADF/ENOENT are fine, and EEXIST means it is still the same file.
+	 */
+	if (vq->kickfd_polled >= 0 && priv->ep_fd >= 0 && vq->kickfd_polled != kickfd)
 		(void)epoll_ctl(priv->ep_fd, EPOLL_CTL_DEL, vq->kickfd_polled, NULL);
 	vq->kickfd_polled = -1;
 	if (kickfd < 0 || priv->ep_fd < 0)
 		return 0;
-	if (epoll_ctl(priv->ep_fd, EPOLL_CTL_ADD, kickfd, &e) != 0) {
+	if (epoll_ctl(priv->ep_fd, EPOLL_CTL_ADD, kickfd, &e) != 0 &&
+	    errno != EEXIST) {
 		int rc = -errno;
 
 		LVDPA_VDPA_DLOG(priv, ERR, "queue %u: cannot poll kick fd %d: %s",
