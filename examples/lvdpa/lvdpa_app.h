@@ -113,6 +113,12 @@ int lvdpa_app_show_state(FILE *f, const char *path);
 /** Print statistics of @p dev_name, queue @p qid or all (-1). */
 int lvdpa_app_show_stats(FILE *f, const char *dev_name, int qid);
 
+/** Counters per queue at most. */
+#define LVDPA_APP_MAX_STATS 32
+
+/** Telemetry key "q<q>.<name>" (spaces become '_'). */
+void lvdpa_app_stat_key(char *dst, size_t len, unsigned int q, const char *name);
+
 /** Print one status line per port (plain mode). */
 void lvdpa_app_show_status(FILE *f);
 

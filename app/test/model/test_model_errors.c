@@ -55,14 +55,14 @@ tm_raw_avail(struct tm_env *e, unsigned int q, uint16_t avail_idx, uint16_t head
 
 /* Two queue pairs: 0/1 good, 2/3 the victim. */
 static int
-tm_two_pairs(struct tm_env *e, uint16_t size)
+tm_two_pairs_ex(struct tm_env *e, uint16_t size, bool packed)
 {
-	struct lvdpa_synth_qcfg r = tm_qcfg(size, true, false, false, false, false);
-	struct lvdpa_synth_qcfg t = tm_qcfg(size, false, false, false, false, false);
+	struct lvdpa_synth_qcfg r = tm_qcfg(size, true, false, false, false, packed);
+	struct lvdpa_synth_qcfg t = tm_qcfg(size, false, false, false, false, packed);
 	int rc;
 
 	r.indirect = t.indirect = true;
-	rc = tm_open(e, "max_queues=4");
+	rc = tm_open(e, packed ? "max_queues=4,packed=1" : "max_queues=4");
 	if (rc != 0)
 		return rc;
 	rc = tm_queue(e, 0, &r, true);
@@ -75,6 +75,12 @@ tm_two_pairs(struct tm_env *e, uint16_t size)
 	if (rc != 0)
 		tm_teardown(e);
 	return rc;
+}
+
+static int
+tm_two_pairs(struct tm_env *e, uint16_t size)
+{
+	return tm_two_pairs_ex(e, size, false);
 }
 
 enum tm_counter { TM_BAD_DESC, TM_CHAIN, TM_INVALID };
@@ -134,6 +140,18 @@ test_model_bad_address(void)
 
 	LVDPA_TEST_ASSERT(tm_two_pairs(&e, 64) == 0, "set-up");
 	/* Through the driver role: it does not know the guest's memory size. */
+	LVDPA_TEST_ASSERT(lvdpa_ring_drv_add(&e.q[3].ring, &seg, 1, 0, 0) == 0, "add");
+	lvdpa_synth_publish(&e.q[3]);
+	return tm_expect_error(&e, 3, TM_INVALID);
+}
+
+static int
+test_model_packed_bad_address(void)
+{
+	struct lvdpa_ring_seg seg = { .addr = TM_GPA + TM_MEM + 4096, .len = 100 };
+	struct tm_env e;
+
+	LVDPA_TEST_ASSERT(tm_two_pairs_ex(&e, 64, true) == 0, "set-up");
 	LVDPA_TEST_ASSERT(lvdpa_ring_drv_add(&e.q[3].ring, &seg, 1, 0, 0) == 0, "add");
 	lvdpa_synth_publish(&e.q[3]);
 	return tm_expect_error(&e, 3, TM_INVALID);
@@ -592,6 +610,7 @@ test_model_caps_reported(void)
 
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_model_bad_address),
+	LVDPA_TEST_CASE(test_model_packed_bad_address),
 	LVDPA_TEST_CASE(test_model_descriptor_loop),
 	LVDPA_TEST_CASE(test_model_chain_longer_than_ring),
 	LVDPA_TEST_CASE(test_model_length_overflow),

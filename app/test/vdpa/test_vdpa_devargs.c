@@ -129,7 +129,6 @@ static const struct {
 	{ "legacy=relay", "legacy=relay" },
 	{ "host_order=sideways", "host_order=sideways" },
 	{ "event_mode=3", "event_mode=3" },
-	{ "event_mode=2", "event_mode=2" },
 	{ "event_us=0", "event_us=0" },
 	{ "event_core=-2", "event_core=-2" },
 	{ "hw_max_latency_us=4096", "hw_max_latency_us=4096" },
@@ -171,6 +170,24 @@ test_probe_bad_values(void)
 }
 
 static int
+test_probe_event_modes(void)
+{
+	static const char *const args[] = {
+		"event_mode=0,event_us=10", "event_mode=1,no_traffic_time=0",
+		"event_mode=2,queues=2,queue_size=128", "event_mode=2,event_core=0",
+	};
+	unsigned int i;
+
+	LVDPA_TEST_ASSERT(lvdpa_eal() == 0, "EAL");
+	for (i = 0; i < RTE_DIM(args); i++) {
+		LVDPA_TEST_ASSERT_EQ(rte_vdev_init("lvdpa0", args[i]), 0, "%s", args[i]);
+		LVDPA_TEST_ASSERT(rte_vdpa_find_device_by_name("lvdpa0") != NULL, "listed");
+		LVDPA_TEST_ASSERT_EQ(rte_vdev_uninit("lvdpa0"), 0, "remove");
+	}
+	return 0;
+}
+
+static int
 test_probe_two_devices(void)
 {
 	struct rte_vdpa_device *a, *b;
@@ -191,5 +208,6 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_probe_defaults),
 	LVDPA_TEST_CASE(test_probe_all_keys),
 	LVDPA_TEST_CASE(test_probe_bad_values),
+	LVDPA_TEST_CASE(test_probe_event_modes),
 	LVDPA_TEST_CASE(test_probe_two_devices),
 )

@@ -32,6 +32,7 @@ static const char *const lvdpa_lg_vdevs[] = {
 	"lvdpa2,host_order=weak",
 	"lvdpa3,model_legacy=0",
 	"lvdpa4,legacy=refuse",
+	"lvdpa5,event_mode=2,model_event_idx=1",
 };
 
 static int
@@ -272,6 +273,29 @@ test_modern_packed_interrupts(void)
 	return lvdpa_lg_run(&c);
 }
 
+static int
+test_legacy_le_interrupt_mode(void)
+{
+	/* Calls come from the device's completion events (event_mode=2). */
+	const struct lvdpa_lg_case c = {
+		.dev = "lvdpa5", .features = LVDPA_GUEST_FEATURES_ZERO, .qp = 2,
+		.expect_features = 1ULL << 22, .expect_hdr = 10, /* MQ: 2 pairs */
+	};
+
+	return lvdpa_lg_run(&c);
+}
+
+static int
+test_modern_interrupt_mode_event_idx(void)
+{
+	const struct lvdpa_lg_case c = {
+		.dev = "lvdpa5", .features = (1ULL << 32) | (1ULL << 29), .qp = 1,
+		.expect_features = (1ULL << 32) | (1ULL << 29), .expect_hdr = 12,
+	};
+
+	return lvdpa_lg_run(&c);
+}
+
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_legacy_le_zero_features),
 	LVDPA_TEST_CASE(test_legacy_le_feature_set),
@@ -282,4 +306,6 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_legacy_refuse_devarg),
 	LVDPA_TEST_CASE(test_modern_event_idx_indirect),
 	LVDPA_TEST_CASE(test_modern_packed_interrupts),
+	LVDPA_TEST_CASE(test_legacy_le_interrupt_mode),
+	LVDPA_TEST_CASE(test_modern_interrupt_mode_event_idx),
 )

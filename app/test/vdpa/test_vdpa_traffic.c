@@ -41,6 +41,8 @@ lvdpa_tr_eal(void)
 	static const char *const vdevs[] = {
 		"lvdpa0,queues=2,queue_size=256",
 		"lvdpa1",
+		/* the device notifies through event QPs: no polling */
+		"lvdpa2,event_mode=2,queues=1,queue_size=256",
 	};
 
 	return lvdpa_tv_eal("vdpa-traffic", vdevs, RTE_DIM(vdevs), 0);
@@ -171,10 +173,24 @@ test_traffic_split_2q_again(void)
 	return lvdpa_tr_case("lvdpa0", 2, 0);
 }
 
+static int
+test_traffic_irq_split_2q(void)
+{
+	return lvdpa_tr_case("lvdpa2", 2, 0);
+}
+
+static int
+test_traffic_irq_packed_1q(void)
+{
+	return lvdpa_tr_case("lvdpa2", 1, 1);
+}
+
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_traffic_split_1q),
 	LVDPA_TEST_CASE(test_traffic_split_2q),
 	LVDPA_TEST_CASE(test_traffic_packed_1q),
 	LVDPA_TEST_CASE(test_traffic_packed_2q),
 	LVDPA_TEST_CASE(test_traffic_split_2q_again),
+	LVDPA_TEST_CASE(test_traffic_irq_split_2q),
+	LVDPA_TEST_CASE(test_traffic_irq_packed_1q),
 )

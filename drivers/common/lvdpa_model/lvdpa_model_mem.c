@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "lvdpa_model_priv.h"
 
@@ -151,28 +150,4 @@ lvdpa_model_mem_translate(struct lvdpa_model_dev *dev, uint32_t mkey,
 			  void **ptr, uint64_t *contig)
 {
 	return lvdpa_model_mkey_xlate(dev, mkey, addr, len, write, ptr, contig, 0);
-}
-
-int
-lvdpa_model_mem_write(struct lvdpa_model_dev *dev, uint32_t mkey,
-		      uint64_t addr, const void *src, uint64_t len)
-{
-	const uint8_t *s = src;
-
-	while (len > 0) {
-		void *p;
-		uint64_t n;
-		int rc;
-
-		if (addr + len < addr)
-			return -EFAULT;
-		rc = lvdpa_model_mem_translate(dev, mkey, addr, len, 1, &p, &n);
-		if (rc != 0)
-			return rc;
-		memcpy(p, s, n);
-		s += n;
-		addr += n;
-		len -= n;
-	}
-	return 0;
 }

@@ -42,8 +42,6 @@ extern int lvdpa_model_logtype;
 enum lvdpa_model_kind {
 	LVDPA_MODEL_KIND_NONE = 0,
 	LVDPA_MODEL_KIND_PD,
-	LVDPA_MODEL_KIND_TD,
-	LVDPA_MODEL_KIND_TIS,
 	LVDPA_MODEL_KIND_MKEY,
 	LVDPA_MODEL_KIND_VIRTQ,
 	LVDPA_MODEL_KIND_COUNTERS,
@@ -79,10 +77,8 @@ enum lvdpa_model_vq_error {
 #define LVDPA_MODEL_LOG_PAGE_MIN 12
 
 #define LVDPA_MODEL_MAX_OBJS 4096
-#define LVDPA_MODEL_MAX_KLM 1024
 #define LVDPA_MODEL_MAX_PKT (65536 + 64)
 #define LVDPA_MODEL_INBOX_SIZE 512
-#define LVDPA_MODEL_MAX_EVCHAN_SUB 8
 
 struct lvdpa_model_dev;
 struct rte_mempool;
@@ -304,9 +300,6 @@ void lvdpa_model_mkey_release(struct lvdpa_model_dev *dev, struct lvdpa_model_mk
 int lvdpa_model_mem_translate(struct lvdpa_model_dev *dev, uint32_t mkey,
 			      uint64_t addr, uint64_t len, int write,
 			      void **ptr, uint64_t *contig);
-/* Copy through an mkey (crossing entries); 0 or -EFAULT. */
-int lvdpa_model_mem_write(struct lvdpa_model_dev *dev, uint32_t mkey,
-			  uint64_t addr, const void *src, uint64_t len);
 
 /* ---- lvdpa_model_virtq.c ---- */
 int lvdpa_model_virtq_create(struct lvdpa_model_dev *dev,

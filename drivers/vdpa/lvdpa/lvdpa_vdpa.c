@@ -69,7 +69,7 @@ static const char *const lvdpa_vdpa_order_names[] = {
 	X(host_order, ENUM, "auto", 0, 0, lvdpa_vdpa_order_names, \
 	  "<auto|strong|weak>", "host memory ordering (test override)") \
 	X(event_mode, UINT, "1", 0, 2, NULL, "<0|1|2>", \
-	  "0 timer, 1 dynamic timer, 2 interrupts (not yet)") \
+	  "0 timer, 1 dynamic timer, 2 device interrupts") \
 	X(event_us, UINT, "100", 1, 1000000, NULL, "<us>", \
 	  "event thread polling period") \
 	X(no_traffic_time, UINT, "2", 0, 3600, NULL, "<s>", \
@@ -273,12 +273,6 @@ lvdpa_vdpa_config_parse(const char *dev, const char *args,
 	}
 	if (cfg->legacy == LVDPA_VDPA_LEGACY_RELAY) {
 		LVDPA_VDPA_LOG(ERR, "%s: invalid devarg legacy=relay: the relay is not available in this version",
-			       dev);
-		rc = -ENOTSUP;
-		goto out;
-	}
-	if (cfg->event_mode == LVDPA_VDPA_EVENT_IRQ) {
-		LVDPA_VDPA_LOG(ERR, "%s: invalid devarg event_mode=2: interrupt mode is not supported yet (use 0 or 1)",
 			       dev);
 		rc = -ENOTSUP;
 		goto out;
@@ -839,13 +833,18 @@ static struct rte_vdpa_dev_ops lvdpa_vdpa_ops = {
 static void
 lvdpa_vdpa_dev_release(struct lvdpa_vdpa_priv *priv)
 {
-	lvdpa_vdpa_event_stop(priv);
+	/* Objects first (the thread may run: it skips what is gone), then
+	 * the thread and the event channel and UAR they used. */
 	pthread_mutex_lock(&priv->lock);
+	priv->cfg.queues = 0;   /* nothing to pre-create again */
 	if (priv->configured)
 		lvdpa_vdpa_dev_unconfigure(priv);
 	lvdpa_vdpa_virtqs_release_all(priv);
 	lvdpa_vdpa_lm_release(priv);
 	lvdpa_vdpa_mem_unregister(priv);
+	pthread_mutex_unlock(&priv->lock);
+	lvdpa_vdpa_event_stop(priv);
+	pthread_mutex_lock(&priv->lock);
 	if (priv->db != NULL) {
 		lvdpa_devx_db_free(priv->db);
 		priv->db = NULL;

@@ -188,6 +188,7 @@ struct lvdpa_vdpa_priv {
 	int wake_fd;
 	volatile bool ev_quit;
 	uint64_t ev_last_traffic;     /**< rte_get_timer_cycles() */
+	bool ev_need_timer;           /**< a queue without kick fd runs */
 	uint32_t nr_virtqs;           /**< entries of virtqs */
 	uint16_t nr_vrings;           /**< vrings of the connection */
 	struct lvdpa_vdpa_virtq virtqs[];

@@ -14,6 +14,10 @@
  *   writes the guest's call eventfd when the guest asked for interrupts.
  *   event_mode 0 polls every event_us; 1 stretches the period to 10 ms
  *   after no_traffic_time seconds without progress.
+ * - event_mode 2 instead: each queue runs in event mode QP; the device's
+ *   QP completes on a collapsed CQ whose completion event (armed once per
+ *   event, as the hardware raises them) makes the thread write the call.
+ *   The thread then sleeps until an fd is ready: no polling.
  * - error events: the device raises an object change event when a queue
  *   enters ERR (a guest error). It is logged and counted; the queue stays
  *   in ERR, so nothing is served wrong.
@@ -31,7 +35,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_byteorder.h>
 #include <rte_cycles.h>
+#include <rte_io.h>
+#include <rte_malloc.h>
 
 #include "lvdpa_vdpa.h"
 #include "lvdpa_virtio.h"
@@ -39,6 +46,14 @@
 #define LVDPA_VDPA_EV_WAKE   1u
 #define LVDPA_VDPA_EV_CHAN   2u
 #define LVDPA_VDPA_EV_KICK   3u
+/* Event channel cookies: queue index, plus this bit for CQ completions. */
+#define LVDPA_VDPA_COOKIE_CQ (UINT64_C(1) << 32)
+/* Layout of an event QP's umem: CQE 0 (collapsed CQ), records, RQ. */
+#define LVDPA_VDPA_EQP_CQE_OFF   0
+#define LVDPA_VDPA_EQP_CQDBR_OFF 64
+#define LVDPA_VDPA_EQP_QPDBR_OFF 128
+#define LVDPA_VDPA_EQP_RQ_OFF    192
+#define LVDPA_VDPA_EQP_RQ_STRIDE 16
 #define LVDPA_VDPA_EV_DATA(tag, idx) (((uint64_t)(tag) << 32) | (idx))
 #define LVDPA_VDPA_EV_IDLE_US 10000u
 
@@ -112,6 +127,159 @@ lvdpa_vdpa_dev_kick(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
 	lvdpa_devx_virtq_notify(priv->db, &priv->caps, vq->index);
 }
 
+void
+lvdpa_vdpa_event_qp_arm(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
+{
+	uint8_t *b = vq->eqp.buf;
+	volatile uint32_t *cq_dbr = (volatile uint32_t *)(b + LVDPA_VDPA_EQP_CQDBR_OFF);
+	volatile uint32_t *qp_dbr = (volatile uint32_t *)(b + LVDPA_VDPA_EQP_QPDBR_OFF);
+
+	if (vq->eqp.cq == NULL)
+		return;
+	/* Consumed CQEs, and RQ entries handed back to the device QP. */
+	cq_dbr[0] = rte_cpu_to_be_32(vq->eqp.ci & LVDPA_PRM_CQ_CI_MASK);
+	qp_dbr[0] = rte_cpu_to_be_32((vq->eqp.ci + vq->eqp.rq_size) & 0xffff);
+	lvdpa_devx_cq_arm(priv->uar, cq_dbr, vq->eqp.cq->id, vq->eqp.arm_sn++,
+			  vq->eqp.ci);
+}
+
+/* A completion event: the device asked to notify the guest. */
+static void
+lvdpa_vdpa_eqp_completion(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
+{
+	const uint8_t *cqe = (const uint8_t *)vq->eqp.buf + LVDPA_VDPA_EQP_CQE_OFF;
+	struct lvdpa_devx_cqe c;
+
+	if (vq->eqp.cq == NULL)
+		return;
+	rte_io_rmb();
+	lvdpa_devx_cqe_decode(cqe, &c);
+	if (c.opcode != LVDPA_PRM_CQE_OPCODE_INVALID) {
+		/* Collapsed: CQE 0 carries the counter of the last completion. */
+		uint16_t last = (uint16_t)(c.wqe_counter + 1);
+
+		vq->eqp.ci += (uint16_t)(last - (uint16_t)vq->eqp.ci);
+	}
+	if (vq->running)
+		lvdpa_vdpa_guest_call(vq);
+	priv->ev_last_traffic = rte_get_timer_cycles();
+	lvdpa_vdpa_event_qp_arm(priv, vq);
+}
+
+void
+lvdpa_vdpa_event_qp_destroy(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
+{
+	RTE_SET_USED(priv);
+	if (vq->eqp.fw_qp != NULL)
+		lvdpa_devx_qp_destroy(vq->eqp.fw_qp);
+	if (vq->eqp.sw_qp != NULL)
+		lvdpa_devx_qp_destroy(vq->eqp.sw_qp);
+	if (vq->eqp.cq != NULL)
+		lvdpa_devx_cq_destroy(vq->eqp.cq);
+	if (vq->eqp.umem != NULL)
+		lvdpa_devx_umem_dereg(vq->eqp.umem);
+	rte_free(vq->eqp.buf);
+	memset(&vq->eqp, 0, sizeof(vq->eqp));
+}
+
+int
+lvdpa_vdpa_event_qp_create(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq,
+			   uint16_t size, uint32_t *qpn)
+{
+	const uint16_t type = LVDPA_PRM_EVENT_TYPE_COMPLETION;
+	struct lvdpa_devx_cq_attr ca = { 0 };
+	struct lvdpa_devx_qp_attr qa = { 0 };
+	uint32_t log_size = rte_log2_u32(size), len, eqn = 0;
+	int rc;
+
+	if (vq->eqp.cq != NULL && vq->eqp.size == size) {
+		*qpn = vq->eqp.fw_qp->id;
+		return 0;
+	}
+	lvdpa_vdpa_event_qp_destroy(priv, vq);
+	if (priv->uar == NULL || priv->evchan == NULL)
+		return -ENOTSUP;
+	vq->eqp.size = size;
+	vq->eqp.rq_size = UINT32_C(1) << log_size;
+	len = RTE_ALIGN_CEIL(LVDPA_VDPA_EQP_RQ_OFF +
+			     vq->eqp.rq_size * LVDPA_VDPA_EQP_RQ_STRIDE, 4096u);
+	vq->eqp.buf = rte_zmalloc("lvdpa_eqp", len, 4096);
+	if (vq->eqp.buf == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	/* No CQE yet: an invalid opcode in CQE 0. */
+	((uint8_t *)vq->eqp.buf)[LVDPA_VDPA_EQP_CQE_OFF + LVDPA_PRM_CQE_OP_OWN_OFF] =
+		LVDPA_PRM_CQE_OPCODE_INVALID << 4;
+	rc = lvdpa_devx_umem_reg(priv->tp, vq->eqp.buf, len,
+				 LVDPA_DEVX_UMEM_LOCAL_WRITE, &vq->eqp.umem);
+	if (rc == 0)
+		rc = lvdpa_devx_query_eqn(priv->tp, 0, &eqn);
+	if (rc != 0)
+		goto fail;
+	ca.log_cq_size = log_size;
+	ca.uar_page = priv->uar->page_id;
+	ca.eqn = eqn;
+	ca.cqe_sz = LVDPA_PRM_CQE_SZ_64;
+	ca.use_first_only = true;   /* every CQE in CQE 0 */
+	ca.overrun_ignore = true;
+	ca.umem_id = vq->eqp.umem->id;
+	ca.umem_offset = LVDPA_VDPA_EQP_CQE_OFF;
+	ca.dbr_umem_id = vq->eqp.umem->id;
+	ca.dbr_umem_offset = LVDPA_VDPA_EQP_CQDBR_OFF;
+	rc = lvdpa_devx_cq_create(priv->tp, &ca, &vq->eqp.cq);
+	if (rc != 0)
+		goto fail;
+	qa.pd = priv->pd->id;
+	qa.fw_managed = true;
+	qa.ts_format = priv->caps.rq_ts_format;
+	qa.rq_size_zero = true;
+	rc = lvdpa_devx_qp_create(priv->tp, &qa, &vq->eqp.fw_qp);
+	if (rc != 0)
+		goto fail;
+	memset(&qa, 0, sizeof(qa));
+	qa.pd = priv->pd->id;
+	qa.ts_format = priv->caps.rq_ts_format;
+	qa.uar_page = priv->uar->page_id;
+	qa.cqn = vq->eqp.cq->id;
+	qa.log_rq_size = log_size;
+	qa.log_rq_stride = rte_log2_u32(LVDPA_VDPA_EQP_RQ_STRIDE);
+	qa.wq_umem_id = vq->eqp.umem->id;
+	qa.wq_umem_offset = LVDPA_VDPA_EQP_RQ_OFF;
+	qa.dbr_umem_id = vq->eqp.umem->id;
+	qa.dbr_umem_offset = LVDPA_VDPA_EQP_QPDBR_OFF;
+	rc = lvdpa_devx_qp_create(priv->tp, &qa, &vq->eqp.sw_qp);
+	if (rc != 0)
+		goto fail;
+	/* A loopback RC pair: the device QP sends, ours receives. */
+	rc = lvdpa_devx_qp_modify(vq->eqp.fw_qp, LVDPA_PRM_OP_RST2INIT_QP, 0);
+	if (rc == 0)
+		rc = lvdpa_devx_qp_modify(vq->eqp.sw_qp, LVDPA_PRM_OP_RST2INIT_QP, 0);
+	if (rc == 0)
+		rc = lvdpa_devx_qp_modify(vq->eqp.fw_qp, LVDPA_PRM_OP_INIT2RTR_QP,
+					  vq->eqp.sw_qp->id);
+	if (rc == 0)
+		rc = lvdpa_devx_qp_modify(vq->eqp.sw_qp, LVDPA_PRM_OP_INIT2RTR_QP,
+					  vq->eqp.fw_qp->id);
+	if (rc == 0)
+		rc = lvdpa_devx_qp_modify(vq->eqp.fw_qp, LVDPA_PRM_OP_RTR2RTS_QP, 0);
+	if (rc == 0)
+		rc = lvdpa_devx_qp_modify(vq->eqp.sw_qp, LVDPA_PRM_OP_RTR2RTS_QP, 0);
+	if (rc == 0)
+		rc = lvdpa_devx_evchan_subscribe(priv->evchan, vq->eqp.cq, &type, 1,
+						 LVDPA_VDPA_COOKIE_CQ | vq->index);
+	if (rc != 0)
+		goto fail;
+	lvdpa_vdpa_event_qp_arm(priv, vq);
+	*qpn = vq->eqp.fw_qp->id;
+	return 0;
+fail:
+	LVDPA_VDPA_DLOG(priv, ERR, "queue %u: event QP not created: %s", vq->index,
+			strerror(-rc));
+	lvdpa_vdpa_event_qp_destroy(priv, vq);
+	return rc;
+}
+
 static void
 lvdpa_vdpa_device_events(struct lvdpa_vdpa_priv *priv)
 {
@@ -122,6 +290,13 @@ lvdpa_vdpa_device_events(struct lvdpa_vdpa_priv *priv)
 	while (n++ < 64 && lvdpa_devx_evchan_read(priv->evchan, &ev) == 1) {
 		struct lvdpa_vdpa_virtq *vq;
 
+		if (ev.type == LVDPA_PRM_EVENT_TYPE_COMPLETION &&
+		    (ev.cookie & LVDPA_VDPA_COOKIE_CQ) &&
+		    (uint32_t)ev.cookie < priv->nr_virtqs) {
+			lvdpa_vdpa_eqp_completion(priv,
+				&priv->virtqs[(uint32_t)ev.cookie]);
+			continue;
+		}
 		if (ev.type != LVDPA_PRM_EVENT_TYPE_OBJECT_CHANGE ||
 		    ev.cookie >= priv->nr_virtqs)
 			continue;
@@ -158,7 +333,11 @@ lvdpa_vdpa_event_main(void *arg)
 			period_us = RTE_MAX(period_us, LVDPA_VDPA_EV_IDLE_US);
 		ts.tv_sec = period_us / 1000000;
 		ts.tv_nsec = (long)(period_us % 1000000) * 1000;
-		n = epoll_pwait2(priv->ep_fd, evs, RTE_DIM(evs), &ts, NULL);
+		/* Interrupt mode sleeps until an fd is ready, unless a guest
+		 * without a kick fd needs its doorbell written. */
+		n = epoll_pwait2(priv->ep_fd, evs, RTE_DIM(evs),
+				 priv->cfg.event_mode == LVDPA_VDPA_EVENT_IRQ &&
+				 !priv->ev_need_timer ? NULL : &ts, NULL);
 		if (n < 0 && errno != EINTR) {
 			LVDPA_VDPA_DLOG(priv, ERR, "event thread: epoll: %s",
 					strerror(errno));
@@ -185,14 +364,19 @@ lvdpa_vdpa_event_main(void *arg)
 			}
 		}
 		now = rte_get_timer_cycles();
+		priv->ev_need_timer = false;
 		for (q = 0; q < priv->nr_virtqs; q++) {
 			struct lvdpa_vdpa_virtq *vq = &priv->virtqs[q];
 
 			if (!vq->running || vq->vring.desc == NULL)
 				continue;
 			/* A guest without a kick fd polls: kick on its behalf. */
-			if (vq->kickfd_polled < 0)
+			if (vq->kickfd_polled < 0) {
 				lvdpa_vdpa_dev_kick(priv, vq);
+				priv->ev_need_timer = true;
+			}
+			if (vq->eqp.cq != NULL)
+				continue;   /* the device notifies */
 			if (lvdpa_vdpa_poll_used(priv, vq))
 				any = true;
 		}
@@ -280,6 +464,17 @@ lvdpa_vdpa_event_start(struct lvdpa_vdpa_priv *priv)
 			goto fail;
 		}
 	}
+	if (priv->cfg.event_mode == LVDPA_VDPA_EVENT_IRQ) {
+		if (priv->evchan == NULL ||
+		    !(priv->caps.event_mode & (1u << LVDPA_PRM_VIRTQ_EVENT_MODE_QP))) {
+			LVDPA_VDPA_DLOG(priv, ERR, "invalid devarg event_mode=2: the device has no event QP mode");
+			rc = -ENOTSUP;
+			goto fail;
+		}
+		rc = lvdpa_devx_uar_alloc(priv->tp, &priv->uar);
+		if (rc != 0)
+			goto fail;
+	}
 	priv->ev_quit = false;
 	rc = -pthread_create(&priv->ev_thread, NULL, lvdpa_vdpa_event_main, priv);
 	if (rc != 0)
@@ -318,6 +513,10 @@ lvdpa_vdpa_event_stop(struct lvdpa_vdpa_priv *priv)
 	if (priv->evchan != NULL) {
 		lvdpa_devx_evchan_destroy(priv->evchan);
 		priv->evchan = NULL;
+	}
+	if (priv->uar != NULL) {
+		lvdpa_devx_uar_free(priv->uar);
+		priv->uar = NULL;
 	}
 	if (priv->wake_fd >= 0) {
 		close(priv->wake_fd);

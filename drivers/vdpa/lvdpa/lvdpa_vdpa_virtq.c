@@ -94,8 +94,17 @@ lvdpa_vdpa_virtq_base_attr(struct lvdpa_vdpa_priv *priv,
 	attr->queue_index = vq->index;
 	attr->queue_size = size;
 	attr->virtio_q_type = LVDPA_PRM_VIRTQ_TYPE_SPLIT;
-	/* The event thread watches the rings: the device signals nothing. */
-	attr->event_mode = LVDPA_PRM_VIRTQ_EVENT_MODE_NO_MSIX;
+	if (priv->cfg.event_mode == LVDPA_VDPA_EVENT_IRQ) {
+		/* The device notifies through its event QP. */
+		rc = lvdpa_vdpa_event_qp_create(priv, vq, size,
+						&attr->event_qpn_or_msix);
+		if (rc != 0)
+			return rc;
+		attr->event_mode = LVDPA_PRM_VIRTQ_EVENT_MODE_QP;
+	} else {
+		/* The event thread watches the rings: the device signals nothing. */
+		attr->event_mode = LVDPA_PRM_VIRTQ_EVENT_MODE_NO_MSIX;
+	}
 	attr->virtio_version_1_0 = true;
 	for (i = 0; i < RTE_DIM(vq->umems); i++) {
 		attr->umems[i].id = vq->umems[i].umem->id;
@@ -183,6 +192,7 @@ lvdpa_vdpa_virtqs_release_all(struct lvdpa_vdpa_priv *priv)
 		struct lvdpa_vdpa_virtq *vq = &priv->virtqs[i];
 
 		lvdpa_vdpa_virtq_release(priv, i);
+		lvdpa_vdpa_event_qp_destroy(priv, vq);
 		lvdpa_vdpa_virtq_umems_free(vq);
 		if (vq->counters != NULL) {
 			lvdpa_devx_counters_destroy(vq->counters);
@@ -324,6 +334,8 @@ configured:
 	rc = lvdpa_vdpa_event_kick_set(priv, vq, vq->vring.kickfd);
 	if (rc != 0)
 		return rc;
+	/* Completions may be left from the previous object: arm anew. */
+	lvdpa_vdpa_event_qp_arm(priv, vq);
 	if (vq->enable)
 		return lvdpa_vdpa_virtq_enable(priv, index, true);
 	return 0;
