@@ -89,11 +89,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "lvdpa-demo: packed rings need virtio 1.0 (no --legacy)\n");
 		return 2;
 	}
-	snprintf(params, sizeof(params), "max_queues=2,legacy=%d,packed=%d,mrg_rxbuf=%d",
-		 legacy, packed, mrg);
+	snprintf(params, sizeof(params), "max_queues=2,legacy=%d,packed=%d", legacy, packed);
 	qc.packed = packed;
 	qc.hdr_len = legacy && !mrg ? 10 : 12;
 	qc.hdr_own_desc = legacy;      /* a legacy driver without ANY_LAYOUT */
+	/* Negotiated on both queues; the virtqs carry it in queue_features. */
 	qc.mrg_rxbuf = mrg;
 	qc.indirect = false;
 	rc = lvdpa_synth_guest_create(&g, 16u << 20, 0x40000000);

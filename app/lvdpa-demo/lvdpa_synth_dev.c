@@ -103,6 +103,9 @@ lvdpa_synth_vq_create_ev(struct lvdpa_synth_dev *sd, struct lvdpa_synth_vq *vq,
 	a->event_mode = event_mode;
 	a->event_qpn_or_msix = event_qpn;
 	a->virtio_version_1_0 = version_1_0;
+	/* The device learns mergeable RX buffers per queue, from the virtq. */
+	if (q->cfg.mrg_rxbuf)
+		a->queue_features |= 1u << LVDPA_PRM_VIRTQ_QF_MRG_RXBUF;
 	a->desc_addr = q->desc;
 	a->available_addr = q->driver;
 	a->used_addr = q->device;
@@ -255,8 +258,14 @@ lvdpa_synth_flow_run(struct lvdpa_synth_flow *f, uint64_t until, unsigned int ti
 		while ((rc = lvdpa_synth_rx_get(rq, f->buf, f->buf_cap, &len, &nb)) == 1) {
 			uint32_t seq;
 
+			/*
+			 * The MACs too: a header length the device got wrong
+			 * shifts the frame, which the payload check alone
+			 * could miss (TX loses what RX's num_buffers adds).
+			 */
 			if (len != f->size || lvdpa_synth_frame_check(f->buf, len, &seq) != 0 ||
-			    seq != f->next_seq) {
+			    seq != f->next_seq || memcmp(f->buf, f->dst, 6) != 0 ||
+			    memcmp(f->buf + 6, f->src, 6) != 0) {
 				f->bad++;
 				return -EBADMSG;
 			}

@@ -41,7 +41,9 @@ struct lvdpa_synth_qcfg {
 	bool rx;                /**< device-writable buffers */
 	unsigned int hdr_len;   /**< virtio-net header: 10 or 12 */
 	bool hdr_own_desc;      /**< header in its own descriptor (legacy, no ANY_LAYOUT) */
-	bool mrg_rxbuf;         /**< RX: packets may span buffers (num_buffers) */
+	bool mrg_rxbuf;         /**< MRG_RXBUF negotiated: RX packets may span
+				 *   buffers (num_buffers); the synthetic device
+				 *   sets it in the virtq's queue_features */
 	uint32_t buf_len;       /**< bytes per buffer after the header */
 };
 

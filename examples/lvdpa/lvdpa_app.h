@@ -45,23 +45,6 @@ extern int lvdpa_app_logtype;
 /** A socket path: what sockaddr_un can hold. */
 #define LVDPA_APP_PATH_LEN sizeof(((struct sockaddr_un *)0)->sun_path)
 
-/** One vhost-user socket with its vDPA device. */
-struct lvdpa_app_port {
-	bool used;
-	bool ready;                   /**< registered and started */
-	char path[LVDPA_APP_PATH_LEN];
-	char dev_name[RTE_DEV_NAME_MAX_LEN];
-	struct rte_vdpa_device *dev;
-	uint64_t flags;               /**< rte_vhost_driver_register() flags */
-	int vid;                      /**< guest running (new_device), else -1 */
-	uint16_t nr_vrings;           /**< of the running or last guest, 0 none */
-	uint64_t guests;              /**< guests started on this port */
-};
-
-extern pthread_mutex_t lvdpa_app_lock;
-extern struct lvdpa_app_port lvdpa_app_ports[LVDPA_APP_MAX_PORTS];
-/** Set by the quit command and the signals: the main loop leaves. */
-extern volatile bool lvdpa_app_quit;
 
 /**
  * What a guest negotiated, as the app shows it. The driver's view comes
@@ -78,6 +61,29 @@ struct lvdpa_app_state {
 	bool relay;                   /**< served through the relay */
 	struct lvdpa_vhost_state vhost;
 };
+
+/** One vhost-user socket with its vDPA device. */
+struct lvdpa_app_port {
+	bool used;
+	bool ready;                   /**< registered and started */
+	char path[LVDPA_APP_PATH_LEN];
+	char dev_name[RTE_DEV_NAME_MAX_LEN];
+	struct rte_vdpa_device *dev;
+	uint64_t flags;               /**< rte_vhost_driver_register() flags */
+	int vid;                      /**< guest running (new_device), else -1 */
+	uint16_t nr_vrings;           /**< of the running or last guest, 0 none */
+	uint64_t guests;              /**< guests started on this port */
+	/** State of the running guest, or of the last one once it stopped. */
+	bool last_valid;
+	int last_vid;
+	struct lvdpa_app_state last;
+};
+
+
+extern pthread_mutex_t lvdpa_app_lock;
+extern struct lvdpa_app_port lvdpa_app_ports[LVDPA_APP_MAX_PORTS];
+/** Set by the quit command: the main loop leaves. */
+extern volatile bool lvdpa_app_quit;
 
 /* ---- main.c ---- */
 
@@ -116,7 +122,7 @@ int lvdpa_app_show_stats(FILE *f, const char *dev_name, int qid);
 /** Counters per queue at most. */
 #define LVDPA_APP_MAX_STATS 32
 
-/** Telemetry key "q<q>.<name>" (spaces become '_'). */
+/** Telemetry key "q<q>_<name>" (characters other than letters and digits become '_'). */
 void lvdpa_app_stat_key(char *dst, size_t len, unsigned int q, const char *name);
 
 /** Print one status line per port (plain mode). */

@@ -22,6 +22,7 @@
  */
 
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -273,11 +274,16 @@ lvdpa_app_show_port_state(FILE *f, const struct lvdpa_app_port *p)
 	unsigned int i;
 
 	fprintf(f, "port %s, device %s: ", p->path, p->dev_name);
-	if (p->vid < 0 || lvdpa_app_state_get(p->vid, &st) != 0) {
-		fprintf(f, "no guest (%" PRIu64 " served so far)\n", p->guests);
+	if (p->vid >= 0 && lvdpa_app_state_get(p->vid, &st) == 0) {
+		fprintf(f, "guest running (vid %d)\n", p->vid);
+	} else if (p->last_valid) {
+		fprintf(f, "no guest (%" PRIu64 " served); the last one (vid %d) had:\n",
+			p->guests, p->last_vid);
+		st = p->last;
+	} else {
+		fprintf(f, "no guest (%" PRIu64 " served)\n", p->guests);
 		return;
 	}
-	fprintf(f, "guest running (vid %d)\n", p->vid);
 	fprintf(f, "  mode:              %s\n", st.legacy ?
 		"legacy (virtio 0.9.5, no VERSION_1)" : "modern (virtio 1.0)");
 	lvdpa_app_features_str(st.features, buf, sizeof(buf));
@@ -321,6 +327,8 @@ lvdpa_app_show_port_state(FILE *f, const struct lvdpa_app_port *p)
 		fprintf(f, "  datapath:          unknown (the driver exports no guest state)\n");
 	}
 	fprintf(f, "  vrings:            %u\n", st.nr_vrings);
+	fprintf(f, "  source:            %s\n", st.from_driver ? "driver" :
+		"rte_vhost (the driver exports no guest state)");
 }
 
 int
@@ -510,8 +518,8 @@ lvdpa_app_stat_key(char *dst, size_t len, unsigned int q, const char *name)
 {
 	size_t i;
 
-	snprintf(dst, len, "q%u.%s", q, name);
+	snprintf(dst, len, "q%u_%s", q, name);
 	for (i = 0; dst[i] != '\0'; i++)
-		if (dst[i] == ' ')
+		if (!isalnum((unsigned char)dst[i]))
 			dst[i] = '_';
 }

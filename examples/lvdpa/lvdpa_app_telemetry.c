@@ -5,10 +5,10 @@
 /*
  * Telemetry commands, for dpdk-telemetry.py -f <file-prefix>:
  *   /lvdpa/list                       device -> socket
- *   /lvdpa/stats,<device>[,<queue>]   q<n>.<counter> -> value
+ *   /lvdpa/stats,<device>[,<queue>]   q<n>_<counter> -> value
  *   /lvdpa/state,<socket|device>      what the guest negotiated
  * 22.11's telemetry nests only arrays in a dict, hence the flat
- * "q<n>.<counter>" keys. They run on the telemetry thread.
+ * "q<n>_<counter>" keys. They run on the telemetry thread.
  */
 
 #include <errno.h>
@@ -156,12 +156,18 @@ lvdpa_app_tel_state(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "socket", port.path);
 	rte_tel_data_add_dict_string(d, "device", port.dev_name);
 	rte_tel_data_add_dict_u64(d, "guests_served", port.guests);
-	if (port.vid < 0 || lvdpa_app_state_get(port.vid, &st) != 0) {
+	if (port.vid >= 0 && lvdpa_app_state_get(port.vid, &st) == 0) {
+		rte_tel_data_add_dict_int(d, "guest", 1);
+		rte_tel_data_add_dict_int(d, "vid", port.vid);
+	} else if (port.last_valid) {
+		/* Stopped: what the last guest had negotiated. */
+		rte_tel_data_add_dict_int(d, "guest", 0);
+		rte_tel_data_add_dict_int(d, "last_vid", port.last_vid);
+		st = port.last;
+	} else {
 		rte_tel_data_add_dict_int(d, "guest", 0);
 		return 0;
 	}
-	rte_tel_data_add_dict_int(d, "guest", 1);
-	rte_tel_data_add_dict_int(d, "vid", port.vid);
 	rte_tel_data_add_dict_string(d, "mode", st.legacy ? "legacy" : "modern");
 	rte_tel_data_add_dict_u64(d, "features", st.features);
 	names = rte_tel_data_alloc();

@@ -81,12 +81,16 @@ lvdpa_app_new_device(int vid)
 
 	if (rte_vhost_get_ifname(vid, path, sizeof(path)) != 0)
 		return -1;
+	rc = lvdpa_app_state_get(vid, &st);
 	pthread_mutex_lock(&lvdpa_app_lock);
 	p = lvdpa_app_port_find(path);
 	if (p != NULL) {
 		p->vid = vid;
 		p->nr_vrings = rte_vhost_get_vring_num(vid);
 		p->guests++;
+		p->last_valid = rc == 0;
+		p->last_vid = vid;
+		p->last = st;
 		snprintf(dev, sizeof(dev), "%s", p->dev_name);
 	}
 	pthread_mutex_unlock(&lvdpa_app_lock);
@@ -94,7 +98,6 @@ lvdpa_app_new_device(int vid)
 		LVDPA_APP_LOG(ERR, "guest on unknown socket %s", path);
 		return -1;
 	}
-	rc = lvdpa_app_state_get(vid, &st);
 	if (rc == 0)
 		LVDPA_APP_LOG(NOTICE, "%s: guest started on %s (vid %d): %s, features 0x%" PRIx64 ", header %u bytes, %u vrings",
 			      dev, path, vid, st.legacy ? "legacy" : "modern",
@@ -108,14 +111,20 @@ lvdpa_app_new_device(int vid)
 static void
 lvdpa_app_destroy_device(int vid)
 {
+	struct lvdpa_app_state st;
 	unsigned int i;
+	int rc;
 
+	/* The connection still lives: keep what the guest had negotiated. */
+	rc = lvdpa_app_state_get(vid, &st);
 	pthread_mutex_lock(&lvdpa_app_lock);
 	for (i = 0; i < LVDPA_APP_MAX_PORTS; i++) {
 		struct lvdpa_app_port *p = &lvdpa_app_ports[i];
 
 		if (p->used && p->vid == vid) {
 			p->vid = -1;
+			if (rc == 0)
+				p->last = st;
 			LVDPA_APP_LOG(NOTICE, "%s: guest stopped on %s (vid %d)",
 				      p->dev_name, p->path, vid);
 		}

@@ -969,6 +969,9 @@ full_virtq_attr(struct lvdpa_devx_virtq_attr *a)
 	a->virtio_version_1_0 = true;
 	a->tso_ipv4 = true;
 	a->rx_csum = true;
+	a->queue_features = 1u << LVDPA_PRM_VIRTQ_QF_GUEST_TSO4 |
+			    1u << LVDPA_PRM_VIRTQ_QF_HOST_ECN |
+			    1u << LVDPA_PRM_VIRTQ_QF_MRG_RXBUF;
 	a->offload_type = 0x5;
 	a->desc_addr = UINT64_C(0x1111222233334444);
 	a->used_addr = UINT64_C(0x5555666677778888);
@@ -1013,9 +1016,15 @@ test_virtq_create(void)
 	LVDPA_TEST_ASSERT_EQ(be(in, 6, 2), 0x000d, "obj_type");
 	/* virtio_net_q at byte 0x10 */
 	LVDPA_TEST_ASSERT(all_zero(in, 0x10, 0x20), "modify_field_select, reserved");
-	LVDPA_TEST_ASSERT_EQ(in[0x20], 0x90, "tso_ipv4 + rx_csum");
-	LVDPA_TEST_ASSERT_EQ(in[0x21], 0x00, "no dirty dump at create");
+	/*
+	 * queue_feature_bit_mask 12..3 = 0x262 (HOST_TSO4 and GUEST_CSUM from
+	 * the older flags, GUEST_TSO4, HOST_ECN) in bits 0x80..0x89: byte 0x20
+	 * and the top two bits of 0x21; bits 2..0 (MRG_RXBUF) at the bottom of 0x24.
+	 */
+	LVDPA_TEST_ASSERT_EQ(in[0x20], 0x98, "queue_feature_bit_mask_12_3 high");
+	LVDPA_TEST_ASSERT_EQ(in[0x21], 0x80, "mask_12_3 low, no dirty dump at create");
 	LVDPA_TEST_ASSERT_EQ(in[0x23], 0x00, "state INIT");
+	LVDPA_TEST_ASSERT_EQ(in[0x24], 0x04, "queue_feature_bit_mask_2_0: MRG_RXBUF");
 	LVDPA_TEST_ASSERT_EQ(be(in, 0x25, 3), 0x654321, "tisn_or_qpn");
 	LVDPA_TEST_ASSERT(all_zero(in, 0x28, 0x38), "no dirty bitmap at create");
 	LVDPA_TEST_ASSERT_EQ(be(in, 0x38, 2), 0x8001, "hw_available_index");
@@ -1060,7 +1069,75 @@ test_virtq_create(void)
 	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_virtq_create(&cap_dev, &a, &vq), -EINVAL, "qpn");
 	LVDPA_TEST_ASSERT_EQ(cap.nrec, 0, "nothing sent");
 	LVDPA_TEST_ASSERT(vq == NULL, "no object");
+	a.event_qpn_or_msix = 0;
+	a.queue_features = 0x2000;
+	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_virtq_create(&cap_dev, &a, &vq), -EINVAL,
+			     "queue_features bit 13");
+	LVDPA_TEST_ASSERT_EQ(cap.nrec, 0, "nothing sent");
+
+	/* Only the mask: no older flag, MRG_RXBUF alone lands in _2_0. */
 	cap_reset();
+	full_virtq_attr(&a);
+	a.tso_ipv4 = false;
+	a.rx_csum = false;
+	a.queue_features = 1u << LVDPA_PRM_VIRTQ_QF_MRG_RXBUF;
+	put_be(cap_resp(0), 8, 4, 0x78);
+	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_virtq_create(&cap_dev, &a, &vq), 0, "create mrg");
+	in = cap.rec[0].in;
+	LVDPA_TEST_ASSERT(in[0x20] == 0 && in[0x21] == 0, "no mask_12_3 bit");
+	LVDPA_TEST_ASSERT_EQ(in[0x24], 0x04, "MRG_RXBUF");
+	LVDPA_TEST_ASSERT_EQ(be(in, 0x25, 3), 0x654321, "tisn_or_qpn intact");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_virtq_destroy(vq), 0, "destroy");
+	/* All 13 bits, and nothing outside the two fields. */
+	cap_reset();
+	memset(&a, 0, sizeof(a));
+	a.queue_size = 2;
+	a.queue_features = LVDPA_PRM_VIRTQ_QF_ALL;
+	put_be(cap_resp(0), 8, 4, 0x79);
+	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_virtq_create(&cap_dev, &a, &vq), 0, "create all");
+	in = cap.rec[0].in;
+	LVDPA_TEST_ASSERT(in[0x20] == 0xff && in[0x21] == 0xc0, "mask_12_3 all");
+	LVDPA_TEST_ASSERT_EQ(in[0x24], 0x07, "mask_2_0 all");
+	LVDPA_TEST_ASSERT(all_zero(in, 0x22, 0x24) && all_zero(in, 0x25, 0x50),
+			  "neighbours untouched");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_virtq_destroy(vq), 0, "destroy");
+	cap_reset();
+	return 0;
+}
+
+/* Negotiated virtio net features -> queue_feature_bit_mask. */
+static int
+test_virtq_features(void)
+{
+	static const struct {
+		unsigned int virtio;
+		unsigned int qf;
+	} m[] = {
+		{ 0, 10 },  /* CSUM */
+		{ 1, 9 },   /* GUEST_CSUM */
+		{ 7, 8 },   /* GUEST_TSO4 */
+		{ 8, 7 },   /* GUEST_TSO6 */
+		{ 9, 6 },   /* GUEST_ECN */
+		{ 11, 12 }, /* HOST_TSO4 */
+		{ 12, 11 }, /* HOST_TSO6 */
+		{ 13, 4 },  /* HOST_ECN */
+		{ 15, 2 },  /* MRG_RXBUF */
+	};
+	uint64_t all = 0;
+	unsigned int i;
+
+	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_virtq_features(0), 0, "none");
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		LVDPA_TEST_ASSERT_EQ(lvdpa_devx_virtq_features(UINT64_C(1) << m[i].virtio),
+				     1u << m[i].qf, "virtio bit %u", m[i].virtio);
+		all |= UINT64_C(1) << m[i].virtio;
+	}
+	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_virtq_features(all), 0x1fd4, "all mapped");
+	/* Bits with no mask bit: MAC, GSO, HOST_UFO, STATUS, EVENT_IDX, VERSION_1 ... */
+	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_virtq_features(~all), 0, "the rest ignored");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_virtq_features(UINT64_C(1) << 15 | UINT64_C(1) << 32 |
+						       UINT64_C(1) << 29 | UINT64_C(1) << 5),
+			     1u << LVDPA_PRM_VIRTQ_QF_MRG_RXBUF, "legacy MAC|MRG_RXBUF");
 	return 0;
 }
 
@@ -1091,7 +1168,9 @@ test_virtq_modify(void)
 		{ LVDPA_PRM_VIRTQ_MODIFY_Q_TYPE, 0x50, 1, 0x01 },
 		{ LVDPA_PRM_VIRTQ_MODIFY_VERSION_1_0, 0x54, 1, 0x40 },
 		{ LVDPA_PRM_VIRTQ_MODIFY_Q_MKEY, 0x78, 4, 0xcafe01 },
-		{ LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURE_BIT_MASK, 0x20, 1, 0x90 },
+		{ LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURES, 0x20, 1, 0x98 },
+		{ LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURES, 0x21, 1, 0x80 },
+		{ LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURES, 0x24, 1, 0x04 },
 		{ LVDPA_PRM_VIRTQ_MODIFY_EVENT_MODE, 0x51, 1, 0x01 },
 		{ LVDPA_PRM_VIRTQ_MODIFY_EVENT_MODE, 0x55, 3, 0xabcdef },
 	};
@@ -1149,7 +1228,15 @@ test_virtq_modify(void)
 	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_virtq_modify(vq, &a, 0), -EINVAL, "empty select");
 	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_virtq_modify(vq, &a, 0x2), -EINVAL, "unknown bit");
 	LVDPA_TEST_ASSERT_EQ(rte_errno, EINVAL, "rte_errno");
+	a.queue_features = 0x8000;
+	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_virtq_modify(vq, &a, LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURES),
+			     -EINVAL, "queue_features bit 15");
 	LVDPA_TEST_ASSERT_EQ(cap.nrec, 0, "nothing sent");
+	/* not selected: the mask is not looked at */
+	LVDPA_TEST_ASSERT_EQ(lvdpa_devx_virtq_modify(vq, &a, LVDPA_PRM_VIRTQ_MODIFY_STATE), 0,
+			     "mask not selected");
+	LVDPA_TEST_ASSERT(cap.rec[0].in[0x24] == 0 && cap.rec[0].in[0x20] == 0, "mask not sent");
+	full_virtq_attr(&a);
 
 	/* the device refuses: wrong state */
 	cap_clear();
@@ -1182,8 +1269,9 @@ test_virtq_query(void)
 	o = cap_resp(0);
 	/* a query output as the device writes it */
 	o[0x20] = 0x60;                          /* tso_ipv6, tx_csum */
-	o[0x21] = 0x20 | 0x0c;                   /* dump enable, log page */
+	o[0x21] = 0x40 | 0x20 | 0x0c;            /* mask bit 3, dump enable, log page */
 	o[0x23] = 0x03;                          /* state ERR */
+	o[0x24] = 0x04;                          /* mask bit 2: MRG_RXBUF */
 	put_be(o, 0x25, 3, 0x10203);             /* tisn_or_qpn */
 	put_be(o, 0x28, 4, 0xaa);                /* dirty mkey */
 	put_be(o, 0x2c, 4, 0xbb);                /* dirty size */
@@ -1215,6 +1303,9 @@ test_virtq_query(void)
 	LVDPA_TEST_ASSERT_EQ(be(cap.rec[1].in, 8, 4), 0x5, "obj_id");
 	LVDPA_TEST_ASSERT(cap.rec[1].inlen == 16 && cap.rec[1].outlen == 208, "lengths");
 	LVDPA_TEST_ASSERT(!q.tso_ipv4 && q.tso_ipv6 && q.tx_csum && !q.rx_csum, "offloads");
+	LVDPA_TEST_ASSERT_EQ(q.queue_features, (1u << LVDPA_PRM_VIRTQ_QF_HOST_TSO6) |
+			     (1u << LVDPA_PRM_VIRTQ_QF_CSUM) | (1u << 3) |
+			     (1u << LVDPA_PRM_VIRTQ_QF_MRG_RXBUF), "queue_features");
 	LVDPA_TEST_ASSERT(q.dirty_bitmap_dump_enable && q.vhost_log_page == 0x0c, "dirty flags");
 	LVDPA_TEST_ASSERT_EQ(q.state, LVDPA_PRM_VIRTQ_STATE_ERR, "state");
 	LVDPA_TEST_ASSERT_EQ(q.error_type, 5, "error_type");
@@ -1659,6 +1750,7 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_mkey_indirect),
 	LVDPA_TEST_CASE(test_counters),
 	LVDPA_TEST_CASE(test_virtq_create),
+	LVDPA_TEST_CASE(test_virtq_features),
 	LVDPA_TEST_CASE(test_virtq_modify),
 	LVDPA_TEST_CASE(test_virtq_query),
 	LVDPA_TEST_CASE(test_cq_create),

@@ -32,7 +32,7 @@ tm_move(const char *params, bool legacy, bool mrg, bool own_desc, bool packed,
 	struct lvdpa_synth_qcfg rc_ = tm_qcfg(256, true, legacy, mrg, own_desc, packed);
 	struct lvdpa_synth_qcfg tc = tm_qcfg(256, false, legacy, mrg, own_desc, packed);
 	struct lvdpa_devx_virtq_counters ct, cr;
-	struct lvdpa_devx_virtq_attr qa;
+	struct lvdpa_devx_virtq_attr qa, qr;
 	struct lvdpa_synth_flow f;
 	struct tm_env e;
 	int rc;
@@ -57,6 +57,8 @@ tm_move(const char *params, bool legacy, bool mrg, bool own_desc, bool packed,
 		rc = lvdpa_devx_counters_query(e.v[0].counters, &cr);
 	if (rc == 0)
 		rc = lvdpa_synth_vq_query(&e.v[1], &qa);
+	if (rc == 0)
+		rc = lvdpa_synth_vq_query(&e.v[0], &qr);
 	tm_teardown(&e);
 	LVDPA_TEST_ASSERT(rc == 0, "flow: %d (%" PRIu64 " of %u received)", rc,
 			  f.received, TM_PACKETS);
@@ -72,6 +74,8 @@ tm_move(const char *params, bool legacy, bool mrg, bool own_desc, bool packed,
 			     ct.invalid_buffer + cr.error_cqes + cr.bad_desc_errors +
 			     cr.exceed_max_chain + cr.invalid_buffer, 0, "error counters");
 	LVDPA_TEST_ASSERT_EQ(qa.state, LVDPA_PRM_VIRTQ_STATE_RDY, "TX state");
+	LVDPA_TEST_ASSERT_EQ(qr.queue_features, mrg ? 1u << LVDPA_PRM_VIRTQ_QF_MRG_RXBUF : 0,
+			     "RX queue_features echoed");
 	if (!packed) {
 		LVDPA_TEST_ASSERT_EQ(qa.hw_available_index, TM_PACKETS & 0xffff, "TX avail");
 		LVDPA_TEST_ASSERT_EQ(qa.hw_used_index, TM_PACKETS & 0xffff, "TX used");
@@ -106,14 +110,14 @@ test_model_legacy_split_hdr10_any_layout(void)
 static int
 test_model_legacy_split_hdr12_mrg(void)
 {
-	return tm_move("max_queues=2,legacy=1,mrg_rxbuf=1", true, true, true, false,
+	return tm_move("max_queues=2,legacy=1", true, true, true, false,
 		       false, false, 300);
 }
 
 static int
 test_model_modern_split_mrg(void)
 {
-	return tm_move("max_queues=2,mrg_rxbuf=1", false, true, false, false, false,
+	return tm_move("max_queues=2", false, true, false, false, false,
 		       false, 1000);
 }
 
@@ -126,7 +130,7 @@ test_model_packed(void)
 static int
 test_model_packed_mrg_indirect(void)
 {
-	return tm_move("max_queues=2,packed=1,mrg_rxbuf=1", false, true, true, true,
+	return tm_move("max_queues=2,packed=1", false, true, true, true,
 		       true, false, 700);
 }
 
@@ -382,6 +386,93 @@ test_model_hw_index_roundtrip(void)
 	return 0;
 }
 
+/* Run @p n frames of @p size over pair (tx, rx) of @p e. */
+static int
+tm_pair_run(struct tm_env *e, unsigned int tx, unsigned int rx, uint32_t size, uint64_t n)
+{
+	struct lvdpa_synth_flow f;
+	int rc;
+
+	rc = lvdpa_synth_flow_init(&f, &e->v[tx], &e->v[rx], size, n);
+	if (rc != 0)
+		return rc;
+	rc = lvdpa_synth_flow_run(&f, n, 3000);
+	if (rc == 0 && (f.received != n || f.bad != 0))
+		rc = -EBADMSG;
+	lvdpa_synth_flow_fini(&f);
+	return rc;
+}
+
+/*
+ * Two queue pairs of one legacy function, negotiated differently per
+ * queue: pair 0 with MRG_RXBUF in its virtqs' queue_features (12-byte
+ * header, frames spread over 100-byte RX buffers), pair 1 without (10-byte
+ * header, one buffer per frame). The model must take it per queue.
+ */
+static int
+test_model_mrg_per_queue(void)
+{
+	const uint64_t n = 500;
+	const uint32_t size = 300;
+	struct lvdpa_synth_qcfg c[TM_NQ] = {
+		tm_qcfg(256, true, true, true, false, false),
+		tm_qcfg(256, false, true, true, false, false),
+		tm_qcfg(256, true, true, false, false, false),
+		tm_qcfg(256, false, true, false, false, false),
+	};
+	struct lvdpa_devx_virtq_counters cnt[2];
+	struct lvdpa_devx_virtq_attr q[2], a;
+	struct tm_env e;
+	unsigned int i;
+	int rc, busy = 0;
+
+	LVDPA_TEST_ASSERT(tm_open(&e, "max_queues=4,legacy=1") == 0, "open");
+	rc = 0;
+	for (i = 0; i < TM_NQ && rc == 0; i++)
+		rc = tm_queue(&e, i, &c[i], false);
+	if (rc == 0)
+		rc = tm_pair_run(&e, 1, 0, size, n);
+	if (rc == 0)
+		rc = tm_pair_run(&e, 3, 2, size, n);
+	if (rc == 0)
+		rc = lvdpa_devx_counters_query(e.v[0].counters, &cnt[0]);
+	if (rc == 0)
+		rc = lvdpa_devx_counters_query(e.v[2].counters, &cnt[1]);
+	if (rc == 0)
+		rc = lvdpa_synth_vq_query(&e.v[0], &q[0]);
+	if (rc == 0)
+		rc = lvdpa_synth_vq_query(&e.v[2], &q[1]);
+	if (rc == 0) {
+		/* The mask changes only while the queue does not run. */
+		a = e.v[2].attr;
+		a.queue_features = 1u << LVDPA_PRM_VIRTQ_QF_MRG_RXBUF;
+		busy = lvdpa_devx_virtq_modify(e.v[2].obj, &a,
+					       LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURES);
+		rc = lvdpa_synth_vq_set_state(&e.v[2], LVDPA_PRM_VIRTQ_STATE_SUSPEND);
+	}
+	if (rc == 0)
+		rc = lvdpa_devx_virtq_modify(e.v[2].obj, &a,
+					     LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURES);
+	if (rc == 0)
+		rc = lvdpa_synth_vq_query(&e.v[2], &a);
+	tm_teardown(&e);
+	LVDPA_TEST_ASSERT(rc == 0, "set-up, flows and queries: %d", rc);
+	LVDPA_TEST_ASSERT_EQ(q[0].queue_features, 1u << LVDPA_PRM_VIRTQ_QF_MRG_RXBUF,
+			     "RX 0 has MRG_RXBUF");
+	LVDPA_TEST_ASSERT_EQ(q[1].queue_features, 0, "RX 2 has not");
+	/* (12 + 300) bytes over buffers of 12 + 100: three chains a frame. */
+	LVDPA_TEST_ASSERT_EQ(cnt[0].completed_desc, n * 3, "RX 0 spans buffers");
+	LVDPA_TEST_ASSERT_EQ(cnt[1].completed_desc, n, "RX 2 one buffer a frame");
+	LVDPA_TEST_ASSERT_EQ(cnt[0].error_cqes + cnt[0].bad_desc_errors + cnt[0].invalid_buffer +
+			     cnt[1].error_cqes + cnt[1].bad_desc_errors + cnt[1].invalid_buffer,
+			     0, "error counters");
+	LVDPA_TEST_ASSERT_EQ(busy, -EBUSY, "modify queue_features in RDY refused");
+	LVDPA_TEST_ASSERT_EQ(a.queue_features, 1u << LVDPA_PRM_VIRTQ_QF_MRG_RXBUF,
+			     "modified in SUSPEND");
+	LVDPA_TEST_ASSERT_EQ(a.state, LVDPA_PRM_VIRTQ_STATE_SUSPEND, "still suspended");
+	return 0;
+}
+
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_model_hw_index_roundtrip),
 	LVDPA_TEST_CASE(test_model_modern_split),
@@ -392,6 +483,7 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_model_modern_split_mrg),
 	LVDPA_TEST_CASE(test_model_packed),
 	LVDPA_TEST_CASE(test_model_packed_mrg_indirect),
+	LVDPA_TEST_CASE(test_model_mrg_per_queue),
 	LVDPA_TEST_CASE(test_model_indirect),
 	LVDPA_TEST_CASE(test_model_event_idx),
 	LVDPA_TEST_CASE(test_model_legacy_event_idx_indirect),

@@ -552,14 +552,17 @@ test_model_caps_parse(void)
 	LVDPA_TEST_ASSERT_EQ(lvdpa_model_caps_parse(NULL, &c, err, sizeof(err)), 0, "defaults");
 	LVDPA_TEST_ASSERT_EQ(c.max_queues, 16, "default max_queues");
 	LVDPA_TEST_ASSERT_EQ(c.max_queue_size, 32768, "default max_queue_size");
-	LVDPA_TEST_ASSERT(c.legacy && c.packed && !c.mrg_rxbuf && !c.event_idx, "default flags");
+	LVDPA_TEST_ASSERT(c.legacy && c.packed && !c.event_idx, "default flags");
 	LVDPA_TEST_ASSERT_EQ(lvdpa_model_caps_parse(
 		"max_queues=8,max_queue_size=1024,legacy=0,packed=0,event_modes=no_msix+qp,"
-		"mac=02:00:00:00:00:07,budget=16,mrg_rxbuf=1,event_idx=1", &c, err,
+		"mac=02:00:00:00:00:07,budget=16,event_idx=1", &c, err,
 		sizeof(err)), 0, "all keys: %s", err);
 	LVDPA_TEST_ASSERT(c.max_queues == 8 && c.max_queue_size == 1024 && !c.legacy &&
 			  !c.packed && c.budget == 16 && c.mac_set && c.mac[5] == 7 &&
-			  c.mrg_rxbuf && c.event_idx, "values");
+			  c.event_idx, "values");
+	/* Mergeable RX buffers come from each virtq's queue_features, not a param. */
+	LVDPA_TEST_ASSERT_EQ(lvdpa_model_caps_parse("mrg_rxbuf=1", &c, err, sizeof(err)),
+			     -EINVAL, "mrg_rxbuf is no param");
 	LVDPA_TEST_ASSERT_EQ(c.event_modes, LVDPA_MODEL_EVENT_NO_MSIX | LVDPA_MODEL_EVENT_QP,
 			     "event modes");
 	LVDPA_TEST_ASSERT_EQ(lvdpa_model_caps_parse("colour=blue", &c, err, sizeof(err)),

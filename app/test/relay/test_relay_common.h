@@ -60,6 +60,8 @@ struct lvdpa_tr_opts {
 	uint16_t size;      /* guest ring size (default 32) */
 	uint16_t shadow;    /* shadow ring size (0 = relay default) */
 	uint32_t rx_room;   /* payload room of an RX buffer (default 1600) */
+	bool shadow_evt;    /* event idx on the shadow rings */
+	bool frag;          /* buffer memory in 512-byte regions, from +6 */
 };
 
 /* A buffer the test guest offered: its segments, for checks. */
@@ -92,7 +94,6 @@ struct lvdpa_tr {
 	void *tx_area, *rx_area;
 	uint64_t tx_area_len, rx_area_len;
 	struct lvdpa_relay *tx, *rx;
-	unsigned int dev_kicks[2], guest_calls[2]; /* [0] RX, [1] TX */
 	/* relay writes as logged */
 	struct { uint64_t addr, len; } log[LVDPA_TR_MAX_LOG];
 	unsigned int nlog;
@@ -117,7 +118,7 @@ static const struct lvdpa_net_hdr lvdpa_tr_hdr = {
 
 /* ---- memory views ---- */
 
-static int
+static inline int
 lvdpa_tr_guest_translate(void *opaque, uint64_t addr, uint64_t len, int write,
 			 void **ptr, uint64_t *contig)
 {
@@ -130,10 +131,17 @@ lvdpa_tr_guest_translate(void *opaque, uint64_t addr, uint64_t len, int write,
 	off = addr - LVDPA_TR_GPA;
 	*ptr = f->mem + off;
 	*contig = LVDPA_TR_MEM - off < len ? LVDPA_TR_MEM - off : len;
+	/* Region boundaries at 512 k + 6: they cut headers and buffers. */
+	if (f->o.frag && off >= LVDPA_TR_BUF_OFF) {
+		uint64_t cap = 512 - (off - 6) % 512;
+
+		if (*contig > cap)
+			*contig = cap;
+	}
 	return 0;
 }
 
-static void
+static inline void
 lvdpa_tr_relay_log(void *opaque, uint64_t addr, uint64_t len)
 {
 	struct lvdpa_tr *f = opaque;
@@ -146,7 +154,7 @@ lvdpa_tr_relay_log(void *opaque, uint64_t addr, uint64_t len)
 }
 
 /* The device: guest memory through the "mkey", relay areas at their IOVAs. */
-static int
+static inline int
 lvdpa_tr_dev_translate(void *opaque, uint64_t addr, uint64_t len, int write,
 		       void **ptr, uint64_t *contig)
 {
@@ -192,25 +200,28 @@ lvdpa_tr_st64(struct lvdpa_tr *f, uint64_t gpa, uint64_t v)
 
 /* ---- callbacks ---- */
 
-static void
+struct lvdpa_tr_cnt {
+	unsigned int dev_kicks;
+	unsigned int guest_calls;
+};
+
+static struct lvdpa_tr_cnt lvdpa_tr_cnt[2]; /* [LVDPA_RELAY_RX], [LVDPA_RELAY_TX] */
+
+static inline void
 lvdpa_tr_dev_kick(void *opaque)
 {
-	unsigned int *c = opaque;
-
-	c[0]++;
+	((struct lvdpa_tr_cnt *)opaque)->dev_kicks++;
 }
 
-static void
+static inline void
 lvdpa_tr_guest_call(void *opaque)
 {
-	unsigned int *c = opaque;
-
-	c[2]++;
+	((struct lvdpa_tr_cnt *)opaque)->guest_calls++;
 }
 
 /* ---- set-up ---- */
 
-static int
+static inline int
 lvdpa_tr_ring_init(struct lvdpa_tr *f, struct lvdpa_ring *r, uint64_t desc,
 		   uint64_t avail, uint64_t used)
 {
@@ -218,6 +229,8 @@ lvdpa_tr_ring_init(struct lvdpa_tr *f, struct lvdpa_ring *r, uint64_t desc,
 		.size = f->o.size,
 		.event_idx = !!(f->o.features &
 				LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_EVENT_IDX)),
+		.indirect = !!(f->o.features &
+			       LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_INDIRECT_DESC)),
 		.big_endian = f->o.be,
 		.desc_addr = desc,
 		.driver_addr = avail,
@@ -229,9 +242,9 @@ lvdpa_tr_ring_init(struct lvdpa_tr *f, struct lvdpa_ring *r, uint64_t desc,
 	return lvdpa_ring_init(r, &c);
 }
 
-static struct lvdpa_relay *
+static inline struct lvdpa_relay *
 lvdpa_tr_relay(struct lvdpa_tr *f, enum lvdpa_relay_dir dir, void *area,
-	       uint64_t iova, uint64_t len, unsigned int *counters)
+	       uint64_t iova, uint64_t len, struct lvdpa_tr_cnt *counters)
 {
 	struct lvdpa_relay_config c = {
 		.dir = dir,
@@ -243,6 +256,7 @@ lvdpa_tr_relay(struct lvdpa_tr *f, enum lvdpa_relay_dir dir, void *area,
 		.guest_big_endian = f->o.be,
 		.guest_mem = &f->rmem,
 		.shadow_size = f->o.shadow,
+		.shadow_event_idx = f->o.shadow_evt,
 		.area = area,
 		.area_iova = iova,
 		.area_len = len,
@@ -254,26 +268,15 @@ lvdpa_tr_relay(struct lvdpa_tr *f, enum lvdpa_relay_dir dir, void *area,
 	return lvdpa_relay_create(&c);
 }
 
-/*
- * counters layout for the callbacks: dev_kicks[i] at [0], guest_calls[i]
- * two words later; keep them interleaved per queue.
- */
-struct lvdpa_tr_cnt {
-	unsigned int dev_kicks;
-	unsigned int pad;
-	unsigned int guest_calls;
-};
-
-static struct lvdpa_tr_cnt lvdpa_tr_cnt[2]; /* [LVDPA_RELAY_RX], [LVDPA_RELAY_TX] */
-
 /* Attach the test device to the shadow rings (fresh at every relay start). */
-static int
+static inline int
 lvdpa_tr_dev_attach(struct lvdpa_tr *f)
 {
 	struct lvdpa_relay_shadow s;
 	struct lvdpa_ring_config c = {
 		.mem = &f->dmem,
 		.driver_role = false,
+		.event_idx = f->o.shadow_evt,
 	};
 	int ret;
 
@@ -300,7 +303,7 @@ lvdpa_tr_dev_attach(struct lvdpa_tr *f)
 	return 0;
 }
 
-static int
+static inline int
 lvdpa_tr_start(struct lvdpa_tr *f)
 {
 	int ret;
@@ -313,7 +316,7 @@ lvdpa_tr_start(struct lvdpa_tr *f)
 	return ret;
 }
 
-static void
+static inline void
 lvdpa_tr_fini(struct lvdpa_tr *f)
 {
 	lvdpa_relay_destroy(f->tx);
@@ -329,7 +332,7 @@ lvdpa_tr_fini(struct lvdpa_tr *f)
 	free(f);
 }
 
-static struct lvdpa_tr *
+static inline struct lvdpa_tr *
 lvdpa_tr_init(const struct lvdpa_tr_opts *o)
 {
 	struct lvdpa_tr *f = calloc(1, sizeof(*f));
@@ -367,9 +370,9 @@ lvdpa_tr_init(const struct lvdpa_tr_opts *o)
 		goto fail;
 	memset(lvdpa_tr_cnt, 0, sizeof(lvdpa_tr_cnt));
 	f->tx = lvdpa_tr_relay(f, LVDPA_RELAY_TX, f->tx_area, LVDPA_TR_TX_IOVA,
-			       f->tx_area_len, &lvdpa_tr_cnt[LVDPA_RELAY_TX].dev_kicks);
+			       f->tx_area_len, &lvdpa_tr_cnt[LVDPA_RELAY_TX]);
 	f->rx = lvdpa_tr_relay(f, LVDPA_RELAY_RX, f->rx_area, LVDPA_TR_RX_IOVA,
-			       f->rx_area_len, &lvdpa_tr_cnt[LVDPA_RELAY_RX].dev_kicks);
+			       f->rx_area_len, &lvdpa_tr_cnt[LVDPA_RELAY_RX]);
 	if (f->tx == NULL || f->rx == NULL)
 		goto fail;
 	return f;
@@ -380,7 +383,7 @@ fail:
 
 /* ---- test guest ---- */
 
-static uint64_t
+static inline uint64_t
 lvdpa_tr_alloc(struct lvdpa_tr *f, uint32_t len)
 {
 	uint64_t gpa;
@@ -394,7 +397,16 @@ lvdpa_tr_alloc(struct lvdpa_tr *f, uint32_t len)
 	return gpa;
 }
 
-static unsigned int
+/* An indirect table for @p nseg segments when the guest uses them, else 0. */
+static inline uint64_t
+lvdpa_tr_indirect(struct lvdpa_tr *f, unsigned int nseg)
+{
+	if (!(f->o.features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_INDIRECT_DESC)))
+		return 0;
+	return lvdpa_tr_alloc(f, nseg * 16);
+}
+
+static inline unsigned int
 lvdpa_tr_newbuf(struct lvdpa_tr *f)
 {
 	unsigned int i = f->nbuf++ % LVDPA_TR_MAX_BUF;
@@ -404,7 +416,7 @@ lvdpa_tr_newbuf(struct lvdpa_tr *f)
 }
 
 /* Queue one TX packet (not published). */
-static int
+static inline int
 lvdpa_tr_send(struct lvdpa_tr *f, const uint8_t *data, uint32_t len)
 {
 	unsigned int b = lvdpa_tr_newbuf(f);
@@ -431,11 +443,12 @@ lvdpa_tr_send(struct lvdpa_tr *f, const uint8_t *data, uint32_t len)
 	}
 	seg[0] = (struct lvdpa_ring_seg){ tb->addr[0], tb->len[0], false };
 	seg[1] = (struct lvdpa_ring_seg){ tb->addr[1], tb->len[1], false };
-	return lvdpa_ring_drv_add(&f->gtx, seg, tb->nseg, 0, b);
+	return lvdpa_ring_drv_add(&f->gtx, seg, tb->nseg,
+				  lvdpa_tr_indirect(f, tb->nseg), b);
 }
 
 /* Offer one RX buffer with @p room payload bytes (not published). */
-static int
+static inline int
 lvdpa_tr_post_rx(struct lvdpa_tr *f, uint32_t room)
 {
 	unsigned int b = lvdpa_tr_newbuf(f);
@@ -456,11 +469,12 @@ lvdpa_tr_post_rx(struct lvdpa_tr *f, uint32_t room)
 	}
 	seg[0] = (struct lvdpa_ring_seg){ tb->addr[0], tb->len[0], true };
 	seg[1] = (struct lvdpa_ring_seg){ tb->addr[1], tb->len[1], true };
-	return lvdpa_ring_drv_add(&f->grx, seg, tb->nseg, 0, b);
+	return lvdpa_ring_drv_add(&f->grx, seg, tb->nseg,
+				  lvdpa_tr_indirect(f, tb->nseg), b);
 }
 
 /* Copy @p len bytes at offset @p off of buffer @p b out of guest memory. */
-static void
+static inline void
 lvdpa_tr_buf_read(struct lvdpa_tr *f, unsigned int b, uint32_t off,
 		  uint8_t *out, uint32_t len)
 {
@@ -486,7 +500,7 @@ lvdpa_tr_buf_read(struct lvdpa_tr *f, unsigned int b, uint32_t off,
  * Collect one received packet: its header (CPU order) and payload.
  * @return 1, 0 when nothing arrived, -1 on a malformed packet
  */
-static int
+static inline int
 lvdpa_tr_recv(struct lvdpa_tr *f, struct lvdpa_net_hdr *h, uint8_t *data,
 	      uint32_t *len)
 {
@@ -519,7 +533,7 @@ lvdpa_tr_recv(struct lvdpa_tr *f, struct lvdpa_net_hdr *h, uint8_t *data,
 /* ---- test device ---- */
 
 /* Take every TX packet; then deliver pending packets into RX buffers. */
-static int
+static inline int
 lvdpa_tr_dev_step(struct lvdpa_tr *f)
 {
 	bool mrg = !!(f->o.features &
@@ -556,7 +570,8 @@ lvdpa_tr_dev_step(struct lvdpa_tr *f)
 		uint32_t total = LVDPA_NET_HDR_LEN_MRG + p->len, done = 0;
 		uint32_t put[16];
 		uint8_t hdr[LVDPA_NET_HDR_LEN_MRG];
-		unsigned int n = 0;
+		struct lvdpa_ring_iov fiov[LVDPA_TR_IOV];
+		unsigned int n = 0, fnin = 0;
 
 		lvdpa_net_hdr_read(p->hdr, LVDPA_NET_HDR_LEN_MRG, false, &h);
 		while (done < total && n < 16) {
@@ -579,6 +594,9 @@ lvdpa_tr_dev_step(struct lvdpa_tr *f)
 						     chs[n].nin, 0, hdr,
 						     LVDPA_NET_HDR_LEN_MRG);
 				from = LVDPA_NET_HDR_LEN_MRG;
+				fnin = chs[n].nin;
+				memcpy(fiov, iov + chs[n].nout,
+				       fnin * sizeof(iov[0]));
 			}
 			lvdpa_ring_iov_write(&f->drx, iov + chs[n].nout,
 					     chs[n].nin, from,
@@ -595,24 +613,13 @@ lvdpa_tr_dev_step(struct lvdpa_tr *f)
 			lvdpa_ring_dev_unpop(&f->drx, n);
 			break;
 		}
-		/* num_buffers into the first buffer: pop it again is not
-		 * possible, so rewrite through the remembered chain's iov. */
+		/* num_buffers, now that n is known, into the first buffer. */
 		{
-			struct lvdpa_ring_iov fiov[LVDPA_TR_IOV];
-			struct lvdpa_ring_chain fch;
 			uint16_t nb = rte_cpu_to_le_16((uint16_t)n);
 
-			lvdpa_ring_dev_unpop(&f->drx, n);
-			for (i = 0; i < n; i++) {
-				if (lvdpa_ring_dev_pop(&f->drx, &fch, fiov,
-						       LVDPA_TR_IOV) != 1)
-					return -EIO;
-				if (i == 0)
-					lvdpa_ring_iov_write(&f->drx,
-						fiov + fch.nout, fch.nin, 10,
-						&nb, 2);
-				lvdpa_ring_dev_push(&f->drx, &fch, put[i]);
-			}
+			lvdpa_ring_iov_write(&f->drx, fiov, fnin, 10, &nb, 2);
+			for (i = 0; i < n; i++)
+				lvdpa_ring_dev_push(&f->drx, &chs[i], put[i]);
 		}
 		memmove(&f->pkt[0], &f->pkt[1], (f->npkt - 1) * sizeof(f->pkt[0]));
 		f->npkt--;
@@ -624,7 +631,7 @@ lvdpa_tr_dev_step(struct lvdpa_tr *f)
 
 /* ---- relay driving and checks ---- */
 
-static int
+static inline int
 lvdpa_tr_poll(struct lvdpa_tr *f)
 {
 	int a = lvdpa_relay_poll(f->tx, 64), b = lvdpa_relay_poll(f->rx, 64);
@@ -637,7 +644,7 @@ lvdpa_tr_poll(struct lvdpa_tr *f)
 }
 
 /* Is [addr, addr + len) inside an allowed relay-write range? */
-static bool
+static inline bool
 lvdpa_tr_allowed(struct lvdpa_tr *f, uint64_t addr, uint64_t len)
 {
 	uint64_t used_bytes = lvdpa_ring_device_bytes(f->o.size, false, true);
@@ -657,7 +664,7 @@ lvdpa_tr_allowed(struct lvdpa_tr *f, uint64_t addr, uint64_t len)
 	return false;
 }
 
-static void
+static inline void
 lvdpa_tr_snap(struct lvdpa_tr *f)
 {
 	memcpy(f->snap, f->mem, LVDPA_TR_MEM);
@@ -670,7 +677,7 @@ lvdpa_tr_snap(struct lvdpa_tr *f)
  * exactly the logged pages.
  * @return 0, or -1 with a message
  */
-static int
+static inline int
 lvdpa_tr_check_writes(struct lvdpa_tr *f)
 {
 	static bool changed[LVDPA_TR_NPAGES], logged[LVDPA_TR_NPAGES];
@@ -685,7 +692,7 @@ lvdpa_tr_check_writes(struct lvdpa_tr *f)
 		LVDPA_TEST_ASSERT(lvdpa_tr_allowed(f, LVDPA_TR_GPA + i, 1),
 				  "relay wrote guest byte 0x%" PRIx64
 				  " outside used rings and RX headers",
-				  LVDPA_TR_GPA + i);
+				  (uint64_t)(LVDPA_TR_GPA + i));
 		changed[i / LVDPA_TR_PAGE] = true;
 	}
 	for (i = 0; i < f->nlog; i++) {

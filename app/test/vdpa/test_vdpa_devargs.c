@@ -72,7 +72,8 @@ test_probe_defaults(void)
 	LVDPA_TEST_ASSERT(f & (1ULL << 32), "VERSION_1 offered");
 	LVDPA_TEST_ASSERT(f & (1ULL << 34), "RING_PACKED offered");
 	LVDPA_TEST_ASSERT(f & (1ULL << 26), "LOG_ALL offered");
-	LVDPA_TEST_ASSERT(!(f & (1ULL << 15)), "no MRG_RXBUF by default");
+	LVDPA_TEST_ASSERT(f & (1ULL << 15), "MRG_RXBUF offered");
+	LVDPA_TEST_ASSERT(!(f & (1ULL << 29)), "EVENT_IDX never (no virtq field)");
 	LVDPA_TEST_ASSERT_EQ(rte_vdev_uninit("lvdpa0"), 0, "remove");
 	LVDPA_TEST_ASSERT(rte_vdpa_find_device_by_name("lvdpa0") == NULL,
 			  "unlisted after remove");
@@ -95,15 +96,14 @@ test_probe_all_keys(void)
 		"event_core=-1,hw_latency_mode=1,hw_max_latency_us=10,"
 		"hw_max_pending_comp=16,model_legacy=1,model_packed=0,"
 		"model_max_queue_size=1024,model_max_queues=8,"
-		"model_mrg_rxbuf=1,model_event_idx=1"), 0, "probe with every key");
+		"max_conf_threads=2"), 0, "probe with every key");
 	d = rte_vdpa_find_device_by_name("lvdpa0");
 	LVDPA_TEST_ASSERT(d != NULL, "listed");
 	LVDPA_TEST_ASSERT_EQ(rte_vdpa_get_queue_num(d, &qn), 0, "queue num");
 	LVDPA_TEST_ASSERT_EQ(qn, 4, "model_max_queues=8: 4 pairs");
 	LVDPA_TEST_ASSERT_EQ(rte_vdpa_get_features(d, &f), 0, "features");
 	LVDPA_TEST_ASSERT(!(f & (1ULL << 34)), "model_packed=0: no RING_PACKED");
-	LVDPA_TEST_ASSERT(f & (1ULL << 15), "model_mrg_rxbuf=1: MRG_RXBUF");
-	LVDPA_TEST_ASSERT(f & (1ULL << 29), "model_event_idx=1: EVENT_IDX");
+	LVDPA_TEST_ASSERT(f & (1ULL << 15), "MRG_RXBUF (per queue on the device)");
 	/* Pre-created queues have counters: stats answer, all zero. */
 	n = rte_vdpa_get_stats(d, 0, st, RTE_DIM(st));
 	LVDPA_TEST_ASSERT(n >= 6, "stats of queue 0: %d", n);
@@ -135,6 +135,8 @@ static const struct {
 	{ "model_max_queue_size=1000", "model_max_queue_size=1000" },
 	{ "model_max_queues=1", "model_max_queues=1" },
 	{ "model_packed=2", "model_packed=2" },
+	{ "model_mrg_rxbuf=1", "model_mrg_rxbuf=1" },
+	{ "max_conf_threads=9", "max_conf_threads=9" },
 	{ "bogus=1", "bogus=1" },
 	{ "queues=1,queues=2", "queues given twice" },
 	{ "device=", "device=" },

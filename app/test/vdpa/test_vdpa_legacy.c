@@ -12,7 +12,8 @@
  * - what the device cannot serve correctly is refused with a clear error
  *   and never served: a big-endian guest, a weakly ordered host, a device
  *   without legacy mode, legacy=refuse;
- * - a modern guest with event idx and indirect descriptors, for contrast.
+ * - modern guests (mergeable buffers, indirect descriptors, packed rings),
+ *   for contrast, and interrupt mode (event_mode=2).
  * Queue counters must match the packets sent.
  */
 
@@ -28,11 +29,11 @@
 
 static const char *const lvdpa_lg_vdevs[] = {
 	"lvdpa0,queues=1,queue_size=256",
-	"lvdpa1,model_mrg_rxbuf=1,model_event_idx=1",
+	"lvdpa1,max_conf_threads=1",
 	"lvdpa2,host_order=weak",
 	"lvdpa3,model_legacy=0",
 	"lvdpa4,legacy=refuse",
-	"lvdpa5,event_mode=2,model_event_idx=1",
+	"lvdpa5,event_mode=2",
 };
 
 static int
@@ -247,12 +248,12 @@ test_legacy_refuse_devarg(void)
 }
 
 static int
-test_modern_event_idx_indirect(void)
+test_modern_mrg_indirect(void)
 {
 	const struct lvdpa_lg_case c = {
 		.dev = "lvdpa1", .features = LVDPA_GUEST_FEATURES_MODERN, .qp = 2,
-		/* VERSION_1, MRG_RXBUF, EVENT_IDX, INDIRECT, MQ (2 pairs) */
-		.expect_features = (1ULL << 32) | (1ULL << 15) | (1ULL << 29) |
+		/* VERSION_1, MRG_RXBUF, INDIRECT, MQ (2 pairs); no EVENT_IDX */
+		.expect_features = (1ULL << 32) | (1ULL << 15) |
 				   (1ULL << 28) | (1ULL << 22),
 		.expect_hdr = 12,
 	};
@@ -286,11 +287,12 @@ test_legacy_le_interrupt_mode(void)
 }
 
 static int
-test_modern_interrupt_mode_event_idx(void)
+test_modern_interrupt_mode(void)
 {
 	const struct lvdpa_lg_case c = {
-		.dev = "lvdpa5", .features = (1ULL << 32) | (1ULL << 29), .qp = 1,
-		.expect_features = (1ULL << 32) | (1ULL << 29), .expect_hdr = 12,
+		.dev = "lvdpa5", .features = LVDPA_GUEST_FEATURES_MODERN, .qp = 1,
+		.expect_features = (1ULL << 32) | (1ULL << 15) | (1ULL << 28),
+		.expect_hdr = 12,
 	};
 
 	return lvdpa_lg_run(&c);
@@ -304,8 +306,8 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_legacy_weak_host_refused),
 	LVDPA_TEST_CASE(test_legacy_no_device_legacy_refused),
 	LVDPA_TEST_CASE(test_legacy_refuse_devarg),
-	LVDPA_TEST_CASE(test_modern_event_idx_indirect),
+	LVDPA_TEST_CASE(test_modern_mrg_indirect),
 	LVDPA_TEST_CASE(test_modern_packed_interrupts),
 	LVDPA_TEST_CASE(test_legacy_le_interrupt_mode),
-	LVDPA_TEST_CASE(test_modern_interrupt_mode_event_idx),
+	LVDPA_TEST_CASE(test_modern_interrupt_mode),
 )

@@ -36,7 +36,7 @@
 #define LVDPA_OPS_LOG_SIZE (1u << 20)   /* 8 Gi pages: covers 32 GiB of GPA */
 
 static const char *const lvdpa_ops_vdevs[] = {
-	"lvdpa0,model_mrg_rxbuf=1",
+	"lvdpa0",
 };
 
 static int

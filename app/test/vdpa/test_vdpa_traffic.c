@@ -40,7 +40,8 @@ lvdpa_tr_eal(void)
 	/* lvdpa0: queues pre-created at probe, dev_conf only modifies them. */
 	static const char *const vdevs[] = {
 		"lvdpa0,queues=2,queue_size=256",
-		"lvdpa1",
+		/* queues set up by 2 configuration threads besides vhost's */
+		"lvdpa1,max_conf_threads=2",
 		/* the device notifies through event QPs: no polling */
 		"lvdpa2,event_mode=2,queues=1,queue_size=256",
 	};

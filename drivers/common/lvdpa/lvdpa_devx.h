@@ -229,6 +229,19 @@ struct lvdpa_devx_virtq_attr {
 	uint8_t event_mode;           /**< LVDPA_PRM_VIRTQ_EVENT_MODE_* */
 	uint32_t event_qpn_or_msix;   /**< the event QP (fw QP) number for mode QP */
 	bool virtio_version_1_0;
+	/**
+	 * queue_feature_bit_mask: the features negotiated for this queue,
+	 * bits LVDPA_PRM_VIRTQ_QF_* (13 bits; see lvdpa_devx_virtq_features()).
+	 * Sent at create, and at modify with LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURES;
+	 * a bit above 12 is -EINVAL. It is how the device learns per queue
+	 * whether RX packets may span buffers (QF_MRG_RXBUF).
+	 */
+	uint16_t queue_features;
+	/*
+	 * Older names of queue_features bits 12..9 (HOST_TSO4, HOST_TSO6,
+	 * CSUM, GUEST_CSUM): OR-ed into the mask when sent, filled from it by
+	 * query. Kept until every user sets queue_features instead.
+	 */
 	bool tso_ipv4;
 	bool tso_ipv6;
 	bool tx_csum;
@@ -256,6 +269,14 @@ struct lvdpa_devx_virtq_attr {
 	uint32_t dirty_bitmap_size;
 	uint64_t dirty_bitmap_addr;
 };
+
+/**
+ * The queue_feature_bit_mask for negotiated virtio net features
+ * @p virtio_features (bit n = virtio feature n): CSUM, GUEST_CSUM,
+ * GUEST_TSO4/6, GUEST_ECN, HOST_TSO4/6, HOST_ECN and MRG_RXBUF map to their
+ * LVDPA_PRM_VIRTQ_QF_* bit; every other feature has no bit and is ignored.
+ */
+uint16_t lvdpa_devx_virtq_features(uint64_t virtio_features);
 
 int lvdpa_devx_virtq_create(struct lvdpa_tp_dev *dev,
 			    const struct lvdpa_devx_virtq_attr *attr,

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_io.h>
 #include <rte_log.h>
@@ -601,13 +602,58 @@ lvdpa_devx_counters_destroy(struct lvdpa_devx_obj *counters)
 /* ------------------------------------------------------------------ */
 /* Virtqs */
 
-static void
-lvdpa_devx_virtq_encode_offloads(uint8_t *in, const struct lvdpa_devx_virtq_attr *a)
+/* Virtio net feature bit -> queue_feature_bit_mask bit. */
+static const struct {
+	uint8_t virtio;
+	uint8_t qf;
+} lvdpa_devx_qf_map[] = {
+	{ 0, LVDPA_PRM_VIRTQ_QF_CSUM },		/* VIRTIO_NET_F_CSUM */
+	{ 1, LVDPA_PRM_VIRTQ_QF_GUEST_CSUM },	/* VIRTIO_NET_F_GUEST_CSUM */
+	{ 7, LVDPA_PRM_VIRTQ_QF_GUEST_TSO4 },	/* VIRTIO_NET_F_GUEST_TSO4 */
+	{ 8, LVDPA_PRM_VIRTQ_QF_GUEST_TSO6 },	/* VIRTIO_NET_F_GUEST_TSO6 */
+	{ 9, LVDPA_PRM_VIRTQ_QF_GUEST_ECN },	/* VIRTIO_NET_F_GUEST_ECN */
+	{ 11, LVDPA_PRM_VIRTQ_QF_HOST_TSO4 },	/* VIRTIO_NET_F_HOST_TSO4 */
+	{ 12, LVDPA_PRM_VIRTQ_QF_HOST_TSO6 },	/* VIRTIO_NET_F_HOST_TSO6 */
+	{ 13, LVDPA_PRM_VIRTQ_QF_HOST_ECN },	/* VIRTIO_NET_F_HOST_ECN */
+	{ 15, LVDPA_PRM_VIRTQ_QF_MRG_RXBUF },	/* VIRTIO_NET_F_MRG_RXBUF */
+};
+
+uint16_t
+lvdpa_devx_virtq_features(uint64_t virtio_features)
 {
-	lvdpa_prm_set(in, LVDPA_PRM_VIRTQ_TSO_IPV4, a->tso_ipv4);
-	lvdpa_prm_set(in, LVDPA_PRM_VIRTQ_TSO_IPV6, a->tso_ipv6);
-	lvdpa_prm_set(in, LVDPA_PRM_VIRTQ_TX_CSUM, a->tx_csum);
-	lvdpa_prm_set(in, LVDPA_PRM_VIRTQ_RX_CSUM, a->rx_csum);
+	uint16_t m = 0;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(lvdpa_devx_qf_map); i++)
+		if (virtio_features & (UINT64_C(1) << lvdpa_devx_qf_map[i].virtio))
+			m |= 1u << lvdpa_devx_qf_map[i].qf;
+	return m;
+}
+
+/* The mask to send: queue_features plus the older single-bit flags. */
+static uint16_t
+lvdpa_devx_virtq_qf(const struct lvdpa_devx_virtq_attr *a)
+{
+	uint16_t m = a->queue_features;
+
+	if (a->tso_ipv4)
+		m |= 1u << LVDPA_PRM_VIRTQ_QF_HOST_TSO4;
+	if (a->tso_ipv6)
+		m |= 1u << LVDPA_PRM_VIRTQ_QF_HOST_TSO6;
+	if (a->tx_csum)
+		m |= 1u << LVDPA_PRM_VIRTQ_QF_CSUM;
+	if (a->rx_csum)
+		m |= 1u << LVDPA_PRM_VIRTQ_QF_GUEST_CSUM;
+	return m;
+}
+
+static void
+lvdpa_devx_virtq_encode_features(uint8_t *in, const struct lvdpa_devx_virtq_attr *a)
+{
+	uint16_t m = lvdpa_devx_virtq_qf(a);
+
+	lvdpa_prm_set(in, LVDPA_PRM_VIRTQ_QUEUE_FEATURE_BIT_MASK_12_3, m >> 3);
+	lvdpa_prm_set(in, LVDPA_PRM_VIRTQ_QUEUE_FEATURE_BIT_MASK_2_0, m & 0x7);
 }
 
 static void
@@ -647,14 +693,15 @@ lvdpa_devx_virtq_create(struct lvdpa_tp_dev *dev,
 		return lvdpa_devx_fail(EINVAL);
 	if (a->queue_period_us > 0xfff || a->event_mode > 7 ||
 	    a->queue_period_mode > 3 || a->event_qpn_or_msix > 0xffffff ||
-	    a->pd > 0xffffff || a->tisn_or_qpn > 0xffffff)
+	    a->pd > 0xffffff || a->tisn_or_qpn > 0xffffff ||
+	    (a->queue_features & ~LVDPA_PRM_VIRTQ_QF_ALL) != 0)
 		return lvdpa_devx_fail(EINVAL);
 	memset(in, 0, sizeof(in));
 	lvdpa_devx_gobj_hdr(in, LVDPA_PRM_OP_CREATE_GENERAL_OBJECT,
 			    LVDPA_PRM_OBJ_TYPE_VIRTQ, 0);
 	lvdpa_prm_set(in, LVDPA_PRM_VIRTQ_HW_AVAILABLE_INDEX, a->hw_available_index);
 	lvdpa_prm_set(in, LVDPA_PRM_VIRTQ_HW_USED_INDEX, a->hw_used_index);
-	lvdpa_devx_virtq_encode_offloads(in, a);
+	lvdpa_devx_virtq_encode_features(in, a);
 	lvdpa_prm_set(in, LVDPA_PRM_VIRTQ_TISN_OR_QPN, a->tisn_or_qpn);
 	lvdpa_prm_set(in, LVDPA_PRM_VIRTQ_VIRTIO_Q_TYPE, a->virtio_q_type);
 	lvdpa_devx_virtq_encode_event(in, a);
@@ -693,6 +740,9 @@ lvdpa_devx_virtq_modify(struct lvdpa_devx_obj *virtq,
 			       virtq->id, sel);
 		return lvdpa_devx_fail(EINVAL);
 	}
+	if ((sel & LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURES) &&
+	    (a->queue_features & ~LVDPA_PRM_VIRTQ_QF_ALL) != 0)
+		return lvdpa_devx_fail(EINVAL);
 	memset(in, 0, sizeof(in));
 	memset(out, 0, sizeof(out));
 	lvdpa_devx_gobj_hdr(in, LVDPA_PRM_OP_MODIFY_GENERAL_OBJECT,
@@ -724,8 +774,8 @@ lvdpa_devx_virtq_modify(struct lvdpa_devx_obj *virtq,
 		lvdpa_prm_set(in, LVDPA_PRM_VIRTQ_VIRTIO_VERSION_1_0, a->virtio_version_1_0);
 	if (sel & LVDPA_PRM_VIRTQ_MODIFY_Q_MKEY)
 		lvdpa_prm_set(in, LVDPA_PRM_VIRTQ_VIRTIO_Q_MKEY, a->mkey);
-	if (sel & LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURE_BIT_MASK)
-		lvdpa_devx_virtq_encode_offloads(in, a);
+	if (sel & LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURES)
+		lvdpa_devx_virtq_encode_features(in, a);
 	if (sel & LVDPA_PRM_VIRTQ_MODIFY_EVENT_MODE)
 		lvdpa_devx_virtq_encode_event(in, a);
 	return lvdpa_devx_obj_cmd(virtq, false, "modify virtq", in, sizeof(in),
@@ -752,10 +802,13 @@ lvdpa_devx_virtq_query(struct lvdpa_devx_obj *virtq,
 	if (rc < 0)
 		return rc;
 	memset(a, 0, sizeof(*a));
-	a->tso_ipv4 = lvdpa_prm_get(out, LVDPA_PRM_VIRTQ_TSO_IPV4);
-	a->tso_ipv6 = lvdpa_prm_get(out, LVDPA_PRM_VIRTQ_TSO_IPV6);
-	a->tx_csum = lvdpa_prm_get(out, LVDPA_PRM_VIRTQ_TX_CSUM);
-	a->rx_csum = lvdpa_prm_get(out, LVDPA_PRM_VIRTQ_RX_CSUM);
+	a->queue_features =
+		(uint16_t)(lvdpa_prm_get(out, LVDPA_PRM_VIRTQ_QUEUE_FEATURE_BIT_MASK_12_3) << 3 |
+			   lvdpa_prm_get(out, LVDPA_PRM_VIRTQ_QUEUE_FEATURE_BIT_MASK_2_0));
+	a->tso_ipv4 = !!(a->queue_features & 1u << LVDPA_PRM_VIRTQ_QF_HOST_TSO4);
+	a->tso_ipv6 = !!(a->queue_features & 1u << LVDPA_PRM_VIRTQ_QF_HOST_TSO6);
+	a->tx_csum = !!(a->queue_features & 1u << LVDPA_PRM_VIRTQ_QF_CSUM);
+	a->rx_csum = !!(a->queue_features & 1u << LVDPA_PRM_VIRTQ_QF_GUEST_CSUM);
 	a->dirty_bitmap_dump_enable =
 		lvdpa_prm_get(out, LVDPA_PRM_VIRTQ_DIRTY_BITMAP_DUMP_ENABLE);
 	a->vhost_log_page = lvdpa_prm_get(out, LVDPA_PRM_VIRTQ_VHOST_LOG_PAGE);

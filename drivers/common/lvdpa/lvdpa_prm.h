@@ -273,6 +273,13 @@ lvdpa_prm_status_str(uint8_t status)
 
 /* virtio_net_q part. */
 #define LVDPA_PRM_VIRTQ_MODIFY_FIELD_SELECT	LVDPA_PRM_FIELD(LVDPA_PRM_VIRTQ_BIT(0x000), 64)
+/*
+ * queue_feature_bit_mask: a 13-bit mask of the features negotiated for this
+ * queue (LVDPA_PRM_VIRTQ_QF_*), split in two fields: bits 12..3 at 0x80,
+ * bits 2..0 at 0xa5 (between state and tisn_or_qpn).
+ */
+#define LVDPA_PRM_VIRTQ_QUEUE_FEATURE_BIT_MASK_12_3 LVDPA_PRM_FIELD(LVDPA_PRM_VIRTQ_BIT(0x080), 10)
+/* Older single-bit names of mask bits 12..9 (HOST_TSO4, HOST_TSO6, CSUM, GUEST_CSUM). */
 #define LVDPA_PRM_VIRTQ_TSO_IPV4		LVDPA_PRM_FIELD(LVDPA_PRM_VIRTQ_BIT(0x080), 1)
 #define LVDPA_PRM_VIRTQ_TSO_IPV6		LVDPA_PRM_FIELD(LVDPA_PRM_VIRTQ_BIT(0x081), 1)
 #define LVDPA_PRM_VIRTQ_TX_CSUM			LVDPA_PRM_FIELD(LVDPA_PRM_VIRTQ_BIT(0x082), 1)
@@ -280,6 +287,7 @@ lvdpa_prm_status_str(uint8_t status)
 #define LVDPA_PRM_VIRTQ_DIRTY_BITMAP_DUMP_ENABLE LVDPA_PRM_FIELD(LVDPA_PRM_VIRTQ_BIT(0x08a), 1)
 #define LVDPA_PRM_VIRTQ_VHOST_LOG_PAGE		LVDPA_PRM_FIELD(LVDPA_PRM_VIRTQ_BIT(0x08b), 5)
 #define LVDPA_PRM_VIRTQ_STATE			LVDPA_PRM_FIELD(LVDPA_PRM_VIRTQ_BIT(0x09c), 4)
+#define LVDPA_PRM_VIRTQ_QUEUE_FEATURE_BIT_MASK_2_0 LVDPA_PRM_FIELD(LVDPA_PRM_VIRTQ_BIT(0x0a5), 3)
 #define LVDPA_PRM_VIRTQ_TISN_OR_QPN		LVDPA_PRM_FIELD(LVDPA_PRM_VIRTQ_BIT(0x0a8), 24)
 #define LVDPA_PRM_VIRTQ_DIRTY_BITMAP_MKEY	LVDPA_PRM_FIELD(LVDPA_PRM_VIRTQ_BIT(0x0c0), 32)
 #define LVDPA_PRM_VIRTQ_DIRTY_BITMAP_SIZE	LVDPA_PRM_FIELD(LVDPA_PRM_VIRTQ_BIT(0x0e0), 32)
@@ -336,6 +344,21 @@ lvdpa_prm_status_str(uint8_t status)
 #define LVDPA_PRM_VIRTQ_STATE_RDY	1
 #define LVDPA_PRM_VIRTQ_STATE_SUSPEND	2
 #define LVDPA_PRM_VIRTQ_STATE_ERR	3
+/*
+ * Bit numbers of queue_feature_bit_mask (not virtio feature numbers):
+ * bits 12..3 travel in _12_3, bits 2..0 in _2_0.
+ */
+#define LVDPA_PRM_VIRTQ_QF_MRG_RXBUF	2
+#define LVDPA_PRM_VIRTQ_QF_HOST_ECN	4
+#define LVDPA_PRM_VIRTQ_QF_GUEST_ECN	6
+#define LVDPA_PRM_VIRTQ_QF_GUEST_TSO6	7
+#define LVDPA_PRM_VIRTQ_QF_GUEST_TSO4	8
+#define LVDPA_PRM_VIRTQ_QF_GUEST_CSUM	9
+#define LVDPA_PRM_VIRTQ_QF_CSUM		10
+#define LVDPA_PRM_VIRTQ_QF_HOST_TSO6	11
+#define LVDPA_PRM_VIRTQ_QF_HOST_TSO4	12
+/** Every bit the two fields can carry. */
+#define LVDPA_PRM_VIRTQ_QF_ALL		0x1fffu
 /* queue_period_mode (interrupt moderation): when the period starts. */
 #define LVDPA_PRM_VIRTQ_PERIOD_MODE_DEFAULT	0
 #define LVDPA_PRM_VIRTQ_PERIOD_MODE_FIRST_CQE	1
@@ -352,7 +375,7 @@ lvdpa_prm_status_str(uint8_t status)
 #define LVDPA_PRM_VIRTQ_MODIFY_Q_TYPE			(UINT64_C(1) << 9)
 #define LVDPA_PRM_VIRTQ_MODIFY_VERSION_1_0		(UINT64_C(1) << 10)
 #define LVDPA_PRM_VIRTQ_MODIFY_Q_MKEY			(UINT64_C(1) << 11)
-#define LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURE_BIT_MASK	(UINT64_C(1) << 12)
+#define LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURES		(UINT64_C(1) << 12)
 #define LVDPA_PRM_VIRTQ_MODIFY_EVENT_MODE		(UINT64_C(1) << 13)
 /** Every bit the command layer knows. */
 #define LVDPA_PRM_VIRTQ_MODIFY_ALL			UINT64_C(0x3ff9)

@@ -101,10 +101,6 @@ lvdpa_model_caps_kv(struct lvdpa_model_caps *caps, const char *k, const char *v)
 		if (lvdpa_model_parse_uint(v, 0, 1, &x) != 0)
 			return -EINVAL;
 		caps->packed = x;
-	} else if (strcmp(k, "mrg_rxbuf") == 0) {
-		if (lvdpa_model_parse_uint(v, 0, 1, &x) != 0)
-			return -EINVAL;
-		caps->mrg_rxbuf = x;
 	} else if (strcmp(k, "event_idx") == 0) {
 		if (lvdpa_model_parse_uint(v, 0, 1, &x) != 0)
 			return -EINVAL;

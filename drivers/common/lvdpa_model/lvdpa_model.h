@@ -24,11 +24,13 @@
  *                     device (default no_msix+qp)
  *   mac=aa:bb:cc:dd:ee:ff  MAC of the function (default 02:1d:a0:00:00:NN,
  *                     NN the function number)
- *   mrg_rxbuf=0|1     virtio emulation feature: RX packets may span
- *                     buffers (num_buffers); legacy headers are then 12
- *                     bytes (default 0)
- *   event_idx=0|1     virtio emulation feature: the rings use used_event /
- *                     avail_event (default 0)
+ *   event_idx=0|1     model capability for tests: the rings use
+ *                     used_event / avail_event (default 0). The PRM virtq
+ *                     has no bit for it; a driver must not offer
+ *                     VIRTIO_RING_F_EVENT_IDX to guests of this device.
+ *
+ * Mergeable RX buffers are no param: each virtq says it in its
+ * queue_feature_bit_mask (LVDPA_PRM_VIRTQ_QF_MRG_RXBUF), as on the device.
  *   budget=N          chains per queue per worker round (1..4096, default 64)
  *   lcore=N           run the worker on EAL lcore N (a worker lcore, idle;
  *                     open from the main lcore) instead of a pthread
@@ -58,8 +60,7 @@ struct lvdpa_model_caps {
 	uint8_t event_modes;      /**< LVDPA_MODEL_EVENT_* offered */
 	bool mac_set;             /**< mac given explicitly */
 	uint8_t mac[6];
-	bool mrg_rxbuf;           /**< emulation feature VIRTIO_NET_F_MRG_RXBUF */
-	bool event_idx;           /**< emulation feature VIRTIO_RING_F_EVENT_IDX */
+	bool event_idx;           /**< test capability VIRTIO_RING_F_EVENT_IDX */
 	uint16_t budget;          /**< chains per queue per worker round */
 	int lcore;                /**< EAL lcore of the worker, -1: a pthread */
 	char uplink[64];          /**< uplink ethdev name, "" for none */

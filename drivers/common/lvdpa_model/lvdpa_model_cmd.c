@@ -247,10 +247,15 @@ lvdpa_model_vq_decode(struct lvdpa_model_dev *dev, const uint8_t *in,
 	a->event_mode = lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_EVENT_MODE);
 	a->queue_index = lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_QUEUE_INDEX);
 	a->version_1_0 = lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_VIRTIO_VERSION_1_0);
-	a->tso_ipv4 = lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_TSO_IPV4);
-	a->tso_ipv6 = lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_TSO_IPV6);
-	a->tx_csum = lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_TX_CSUM);
-	a->rx_csum = lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_RX_CSUM);
+	a->queue_features =
+		(uint16_t)(lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_QUEUE_FEATURE_BIT_MASK_12_3) << 3 |
+			   lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_QUEUE_FEATURE_BIT_MASK_2_0));
+	/*
+	 * Per queue, as the device learns it. The other mask bits (checksum,
+	 * TSO, ECN) are kept for query but change nothing: the model does
+	 * not implement those offloads.
+	 */
+	a->mrg_rxbuf = !!(a->queue_features & 1u << LVDPA_PRM_VIRTQ_QF_MRG_RXBUF);
 	a->event_qpn_or_msix = lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_EVENT_QPN_OR_MSIX);
 	a->queue_size = lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_QUEUE_SIZE);
 	a->desc_addr = lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_DESC_ADDR);
@@ -267,10 +272,9 @@ lvdpa_model_vq_decode(struct lvdpa_model_dev *dev, const uint8_t *in,
 	a->hw_available_index = lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_HW_AVAILABLE_INDEX);
 	a->hw_used_index = lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_HW_USED_INDEX);
 	/*
-	 * The virtq object has no bit for these: they are features of the
-	 * function's virtio emulation (model params), see lvdpa_model.h.
+	 * The virtq object has no event-idx bit: a model param for tests,
+	 * see lvdpa_model.h.
 	 */
-	a->mrg_rxbuf = dev->caps.mrg_rxbuf;
 	a->event_idx = dev->caps.event_idx;
 	a->indirect = true;
 }
@@ -473,11 +477,14 @@ lvdpa_model_modify_virtq(struct lvdpa_model_dev *dev, struct lvdpa_model_virtq *
 	if ((sel & LVDPA_PRM_VIRTQ_MODIFY_STATE) &&
 	    !lvdpa_model_vq_transition_ok(state, lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_STATE)))
 		return lvdpa_model_reply(out, outlen, LVDPA_PRM_STATUS_BAD_RES_STATE_ERR, 0x1b0001);
-	/* Ring layout fields change only while the queue does not run. */
+	/*
+	 * Ring layout fields, and the header length the feature mask decides,
+	 * change only while the queue does not run.
+	 */
 	if (sel & (LVDPA_PRM_VIRTQ_MODIFY_ADDR | LVDPA_PRM_VIRTQ_MODIFY_HW_AVAILABLE_INDEX |
 		   LVDPA_PRM_VIRTQ_MODIFY_HW_USED_INDEX | LVDPA_PRM_VIRTQ_MODIFY_Q_TYPE |
 		   LVDPA_PRM_VIRTQ_MODIFY_VERSION_1_0 | LVDPA_PRM_VIRTQ_MODIFY_Q_MKEY |
-		   LVDPA_PRM_VIRTQ_MODIFY_EVENT_MODE)) {
+		   LVDPA_PRM_VIRTQ_MODIFY_EVENT_MODE | LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURES)) {
 		if (state == LVDPA_MODEL_VQ_RDY)
 			return lvdpa_model_reply(out, outlen,
 						 LVDPA_PRM_STATUS_BAD_RES_STATE_ERR, 0x1b0005);
@@ -519,18 +526,16 @@ lvdpa_model_modify_virtq(struct lvdpa_model_dev *dev, struct lvdpa_model_virtq *
 		a->hw_used_index = n.hw_used_index;
 	if (sel & LVDPA_PRM_VIRTQ_MODIFY_Q_TYPE)
 		a->type = n.type;
-	if (sel & LVDPA_PRM_VIRTQ_MODIFY_VERSION_1_0) {
+	if (sel & LVDPA_PRM_VIRTQ_MODIFY_VERSION_1_0)
 		a->version_1_0 = n.version_1_0;
-		vq->hdr_len = a->version_1_0 || a->mrg_rxbuf ? 12 : 10;
-	}
 	if (sel & LVDPA_PRM_VIRTQ_MODIFY_Q_MKEY)
 		a->mkey = n.mkey;
-	if (sel & LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURE_BIT_MASK) {
-		a->tso_ipv4 = n.tso_ipv4;
-		a->tso_ipv6 = n.tso_ipv6;
-		a->tx_csum = n.tx_csum;
-		a->rx_csum = n.rx_csum;
+	if (sel & LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURES) {
+		a->queue_features = n.queue_features;
+		a->mrg_rxbuf = n.mrg_rxbuf;
 	}
+	if (sel & (LVDPA_PRM_VIRTQ_MODIFY_VERSION_1_0 | LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURES))
+		vq->hdr_len = a->version_1_0 || a->mrg_rxbuf ? 12 : 10;
 	if (sel & LVDPA_PRM_VIRTQ_MODIFY_EVENT_MODE) {
 		a->event_mode = n.event_mode;
 		a->event_qpn_or_msix = n.event_qpn_or_msix;
@@ -628,10 +633,8 @@ lvdpa_model_vq_encode(struct lvdpa_model_virtq *vq, uint8_t *out)
 	const struct lvdpa_model_vq_attr *a = &vq->attr;
 	unsigned int i;
 
-	lvdpa_prm_set(out, LVDPA_PRM_VIRTQ_TSO_IPV4, a->tso_ipv4);
-	lvdpa_prm_set(out, LVDPA_PRM_VIRTQ_TSO_IPV6, a->tso_ipv6);
-	lvdpa_prm_set(out, LVDPA_PRM_VIRTQ_TX_CSUM, a->tx_csum);
-	lvdpa_prm_set(out, LVDPA_PRM_VIRTQ_RX_CSUM, a->rx_csum);
+	lvdpa_prm_set(out, LVDPA_PRM_VIRTQ_QUEUE_FEATURE_BIT_MASK_12_3, a->queue_features >> 3);
+	lvdpa_prm_set(out, LVDPA_PRM_VIRTQ_QUEUE_FEATURE_BIT_MASK_2_0, a->queue_features & 0x7);
 	lvdpa_prm_set(out, LVDPA_PRM_VIRTQ_DIRTY_BITMAP_DUMP_ENABLE, a->dirty_bitmap_dump_enable);
 	lvdpa_prm_set(out, LVDPA_PRM_VIRTQ_VHOST_LOG_PAGE, a->vhost_log_page);
 	lvdpa_prm_set(out, LVDPA_PRM_VIRTQ_STATE, atomic_load(&vq->state));

@@ -133,10 +133,10 @@ struct lvdpa_model_vq_attr {
 	uint8_t event_mode;      /* 0 no_msix, 1 qp, 2 msix */
 	uint16_t queue_index;
 	bool version_1_0;
-	bool mrg_rxbuf;          /* see lvdpa_model_virtq.c for its source */
-	bool event_idx;
+	uint16_t queue_features; /* queue_feature_bit_mask, echoed by query */
+	bool mrg_rxbuf;          /* its QF_MRG_RXBUF bit, the only one the model implements */
+	bool event_idx;          /* model param: the virtq has no bit for it */
 	bool indirect;
-	bool tso_ipv4, tso_ipv6, tx_csum, rx_csum;
 	uint32_t event_qpn_or_msix;
 	uint16_t queue_size;
 	uint64_t desc_addr, used_addr, avail_addr;

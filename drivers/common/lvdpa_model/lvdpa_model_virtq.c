@@ -135,7 +135,7 @@ lvdpa_model_virtq_create(struct lvdpa_model_dev *dev,
 	vq->attr = *attr;
 	vq->attr.dirty_bitmap_dump_enable = false;
 	atomic_init(&vq->state, LVDPA_MODEL_VQ_INIT);
-		vq->hdr_len = attr->version_1_0 || attr->mrg_rxbuf ? 12 : 10;
+	vq->hdr_len = attr->version_1_0 || attr->mrg_rxbuf ? 12 : 10;
 	vq->view.translate = lvdpa_model_vq_xlate;
 	vq->view.log_write = lvdpa_model_lm_log;
 	vq->view.opaque = vq;

@@ -76,6 +76,7 @@ struct lvdpa_relay {
 	bool parked;                /* a guest chain waits for shadow room */
 	bool notify_on;             /* lvdpa_relay_idle enabled notifications */
 	uint16_t rx_left;           /* RX, 12-byte header: buffers left of the packet */
+	uint16_t shadow_used;       /* used entries collected (the ring is opaque) */
 	uint16_t base_avail, base_used;
 	struct lvdpa_ring_iov *iov;
 	struct lvdpa_ring_seg *seg;
@@ -331,6 +332,7 @@ lvdpa_relay_start(struct lvdpa_relay *q)
 	lvdpa_ring_set_base(&q->guest, q->base_avail, q->base_used);
 	lvdpa_relay_slots_reset(q);
 	q->pop_seq = 0;
+	q->shadow_used = 0;
 	q->error = 0;
 	q->state = LVDPA_RELAY_RUNNING;
 	/* Busy until the first idle: no kicks, no device interrupts. */
@@ -492,7 +494,6 @@ lvdpa_relay_tx_segs(struct lvdpa_relay *q, uint16_t si,
 	s->nhdr = 0;
 	s->shadow_in = ch->in_len;
 	s->out_payload = ch->out_len - q->guest_hdr_len;
-	q->st.hdr_conversions++;
 	return lvdpa_relay_add_segs(q, nseg, q->iov, ch->nout + ch->nin,
 				    q->guest_hdr_len);
 }
@@ -574,6 +575,8 @@ lvdpa_relay_avail(struct lvdpa_relay *q, unsigned int budget)
 		s->in_flight = true;
 		q->nflight++;
 		if (q->cfg.dir == LVDPA_RELAY_TX) {
+			/* Counted here: a parked chain is converted again. */
+			q->st.hdr_conversions++;
 			q->st.tx_packets++;
 			q->st.tx_bytes += s->out_payload;
 		}
@@ -694,6 +697,7 @@ lvdpa_relay_used(struct lvdpa_relay *q, unsigned int budget)
 					       "device used entry");
 			break;
 		}
+		q->shadow_used++;
 		/* The used entry before the header the device wrote (DMA). */
 		rte_io_rmb();
 		si = (uint16_t)cookie;
@@ -753,7 +757,7 @@ lvdpa_relay_shadow_used_pending(struct lvdpa_relay *q)
 	const volatile uint16_t *idx = (const volatile uint16_t *)
 		((uint8_t *)q->cfg.area + q->used_off + LVDPA_RELAY_USED_IDX_OFF);
 
-	return rte_le_to_cpu_16(*idx) != q->shadow.last_used;
+	return rte_le_to_cpu_16(*idx) != q->shadow_used;
 }
 
 bool

@@ -82,6 +82,8 @@ static const char *const lvdpa_vdpa_order_names[] = {
 	  "interrupt moderation period") \
 	X(hw_max_pending_comp, UINT, "0", 0, 65535, NULL, "<n>", \
 	  "interrupt moderation completion count") \
+	X(max_conf_threads, UINT, "0", 0, 8, NULL, "<0-8>", \
+	  "threads setting queues up in parallel at dev_conf, 0: none") \
 	X(model_legacy, UINT, "1", 0, 1, NULL, "<0|1>", \
 	  "model: legacy queues supported") \
 	X(model_packed, UINT, "1", 0, 1, NULL, "<0|1>", \
@@ -89,11 +91,8 @@ static const char *const lvdpa_vdpa_order_names[] = {
 	X(model_max_queue_size, POW2, "32768", 2, 32768, NULL, "<power of 2>", \
 	  "model: largest queue size") \
 	X(model_max_queues, UINT, "16", 2, 256, NULL, "<2-256>", \
-	  "model: virtio queues per function") \
-	X(model_mrg_rxbuf, UINT, "0", 0, 1, NULL, "<0|1>", \
-	  "model: mergeable RX buffers") \
-	X(model_event_idx, UINT, "0", 0, 1, NULL, "<0|1>", \
-	  "model: event index")
+	  "model: virtio queues per function")
+
 
 struct lvdpa_vdpa_devarg {
 	const char *key;
@@ -280,7 +279,7 @@ lvdpa_vdpa_config_parse(const char *dev, const char *args,
 	if (strcmp(cfg->device, "model") != 0) {
 		static const char *const model_only[] = { "uplink",
 			"model_legacy", "model_packed", "model_max_queue_size",
-			"model_max_queues", "model_mrg_rxbuf", "model_event_idx" };
+			"model_max_queues" };
 
 		for (i = 0; i < RTE_DIM(model_only); i++)
 			if (LVDPA_VDPA_GIVEN(model_only[i], given)) {
@@ -363,14 +362,14 @@ lvdpa_vdpa_features_of(const struct lvdpa_vdpa_priv *priv)
 		f |= LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_CSUM);
 	if (c->rx_csum)
 		f |= LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_GUEST_CSUM);
-	if (model) {
-		/* The model's emulation features, as its devargs set them. */
+	/* Per queue in queue_feature_bit_mask (QF_MRG_RXBUF). */
+	f |= LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_MRG_RXBUF);
+	/*
+	 * The virtq has no field for EVENT_IDX (never offered); the model
+	 * walks indirect tables.
+	 */
+	if (model)
 		f |= LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_INDIRECT_DESC);
-		if (priv->cfg.model_mrg_rxbuf)
-			f |= LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_MRG_RXBUF);
-		if (priv->cfg.model_event_idx)
-			f |= LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_EVENT_IDX);
-	}
 	return f;
 }
 
@@ -455,10 +454,62 @@ lvdpa_vdpa_legacy_check(struct lvdpa_vdpa_priv *priv, int vid)
 	return 0;
 }
 
+/*
+ * Configuration threads: the queues are independent (each its own
+ * commands), so that with max_conf_threads their set-up runs in parallel.
+ * Each thread takes the next vring; the first error wins.
+ */
+struct lvdpa_vdpa_conf_job {
+	struct lvdpa_vdpa_priv *priv;
+	uint16_t nr;
+	uint16_t next;      /* atomic */
+	int rc;             /* atomic, first error */
+};
+
+static void *
+lvdpa_vdpa_conf_worker(void *arg)
+{
+	struct lvdpa_vdpa_conf_job *job = arg;
+
+	for (;;) {
+		uint16_t i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
+		int rc, zero = 0;
+
+		if (i >= job->nr || __atomic_load_n(&job->rc, __ATOMIC_RELAXED) != 0)
+			break;
+		rc = lvdpa_vdpa_virtq_setup(job->priv, i);
+		if (rc != 0)
+			__atomic_compare_exchange_n(&job->rc, &zero, rc, false,
+						    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static int
+lvdpa_vdpa_virtqs_setup_all(struct lvdpa_vdpa_priv *priv, uint16_t nr)
+{
+	struct lvdpa_vdpa_conf_job job = { .priv = priv, .nr = nr };
+	pthread_t th[8];
+	unsigned int n = RTE_MIN(priv->cfg.max_conf_threads, RTE_DIM(th));
+	unsigned int started = 0, i;
+
+	if (nr < 2)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		if (pthread_create(&th[i], NULL, lvdpa_vdpa_conf_worker, &job) != 0)
+			break;
+		started++;
+	}
+	lvdpa_vdpa_conf_worker(&job);   /* this thread works too */
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	return job.rc;
+}
+
 static int
 lvdpa_vdpa_dev_configure(struct lvdpa_vdpa_priv *priv, int vid)
 {
-	uint16_t i, nr;
+	uint16_t nr;
 	int rc;
 
 	if (priv->configured) {
@@ -488,11 +539,9 @@ lvdpa_vdpa_dev_configure(struct lvdpa_vdpa_priv *priv, int vid)
 		if (rc != 0)
 			goto fail;
 	}
-	for (i = 0; i < nr; i++) {
-		rc = lvdpa_vdpa_virtq_setup(priv, i);
-		if (rc != 0)
-			goto fail;
-	}
+	rc = lvdpa_vdpa_virtqs_setup_all(priv, nr);
+	if (rc != 0)
+		goto fail;
 	priv->configured = true;
 	LVDPA_VDPA_DLOG(priv, INFO, "vid %d configured: %u vrings, features 0x%" PRIx64 "%s",
 			vid, nr, priv->features, priv->legacy ?
@@ -867,10 +916,9 @@ lvdpa_vdpa_model_params(const struct lvdpa_vdpa_config *cfg, char *buf,
 			size_t len)
 {
 	int n = snprintf(buf, len,
-			 "max_queues=%u,max_queue_size=%u,legacy=%u,packed=%u,mrg_rxbuf=%u,event_idx=%u",
+			 "max_queues=%u,max_queue_size=%u,legacy=%u,packed=%u",
 			 cfg->model_max_queues, cfg->model_max_queue_size,
-			 cfg->model_legacy, cfg->model_packed,
-			 cfg->model_mrg_rxbuf, cfg->model_event_idx);
+			 cfg->model_legacy, cfg->model_packed);
 
 	if (n >= 0 && (size_t)n < len && cfg->uplink[0] != '\0')
 		n += snprintf(buf + n, len - n, ",uplink=%s", cfg->uplink);

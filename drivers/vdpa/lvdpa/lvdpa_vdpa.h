@@ -81,12 +81,11 @@ struct lvdpa_vdpa_config {
 	uint32_t hw_latency_mode;
 	uint32_t hw_max_latency_us;
 	uint32_t hw_max_pending_comp;
+	uint32_t max_conf_threads; /**< parallel queue set-up at dev_conf */
 	uint32_t model_legacy;
 	uint32_t model_packed;
 	uint32_t model_max_queue_size;
 	uint32_t model_max_queues;
-	uint32_t model_mrg_rxbuf;
-	uint32_t model_event_idx;
 };
 
 /** Counters reported by the stats ops, in this order. */
@@ -113,6 +112,7 @@ struct lvdpa_vdpa_virtq {
 	uint16_t size;
 	bool packed;
 	bool version_1_0;
+	uint16_t queue_features;   /**< queue_feature_bit_mask */
 	bool fresh;                /**< INIT, never started: may be modified */
 	struct {
 		void *buf;
@@ -186,7 +186,7 @@ struct lvdpa_vdpa_priv {
 	bool ev_started;
 	int ep_fd;
 	int wake_fd;
-	volatile bool ev_quit;
+	bool ev_quit;                 /**< atomic: the thread ends */
 	uint64_t ev_last_traffic;     /**< rte_get_timer_cycles() */
 	bool ev_need_timer;           /**< a queue without kick fd runs */
 	uint32_t nr_virtqs;           /**< entries of virtqs */

@@ -162,7 +162,8 @@ lvdpa_vdpa_eqp_completion(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq 
 	}
 	if (vq->running)
 		lvdpa_vdpa_guest_call(vq);
-	priv->ev_last_traffic = rte_get_timer_cycles();
+	__atomic_store_n(&priv->ev_last_traffic, rte_get_timer_cycles(),
+			 __ATOMIC_RELAXED);
 	lvdpa_vdpa_event_qp_arm(priv, vq);
 }
 
@@ -318,17 +319,17 @@ lvdpa_vdpa_event_main(void *arg)
 	struct epoll_event evs[32];
 	uint64_t hz = rte_get_timer_hz();
 
-	while (!priv->ev_quit) {
+	while (!__atomic_load_n(&priv->ev_quit, __ATOMIC_ACQUIRE)) {
 		struct timespec ts;
 		uint32_t period_us = priv->cfg.event_us;
-		uint64_t now;
+		uint64_t now, last;
 		bool any = false;
 		int n, i;
 		uint32_t q;
 
-		if (priv->cfg.event_mode == LVDPA_VDPA_EVENT_DYNAMIC &&
-		    priv->ev_last_traffic != 0 &&
-		    rte_get_timer_cycles() - priv->ev_last_traffic >
+		last = __atomic_load_n(&priv->ev_last_traffic, __ATOMIC_RELAXED);
+		if (priv->cfg.event_mode == LVDPA_VDPA_EVENT_DYNAMIC && last != 0 &&
+		    rte_get_timer_cycles() - last >
 		    (uint64_t)priv->cfg.no_traffic_time * hz)
 			period_us = RTE_MAX(period_us, LVDPA_VDPA_EV_IDLE_US);
 		ts.tv_sec = period_us / 1000000;
@@ -380,8 +381,8 @@ lvdpa_vdpa_event_main(void *arg)
 			if (lvdpa_vdpa_poll_used(priv, vq))
 				any = true;
 		}
-		if (any || priv->ev_last_traffic == 0)
-			priv->ev_last_traffic = now;
+		if (any || __atomic_load_n(&priv->ev_last_traffic, __ATOMIC_RELAXED) == 0)
+			__atomic_store_n(&priv->ev_last_traffic, now, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&priv->lock);
 	}
 	return NULL;
@@ -475,7 +476,7 @@ lvdpa_vdpa_event_start(struct lvdpa_vdpa_priv *priv)
 		if (rc != 0)
 			goto fail;
 	}
-	priv->ev_quit = false;
+	__atomic_store_n(&priv->ev_quit, false, __ATOMIC_RELAXED);
 	rc = -pthread_create(&priv->ev_thread, NULL, lvdpa_vdpa_event_main, priv);
 	if (rc != 0)
 		goto fail;
@@ -505,7 +506,7 @@ void
 lvdpa_vdpa_event_stop(struct lvdpa_vdpa_priv *priv)
 {
 	if (priv->ev_started) {
-		priv->ev_quit = true;
+		__atomic_store_n(&priv->ev_quit, true, __ATOMIC_RELEASE);
 		(void)eventfd_write(priv->wake_fd, 1);
 		pthread_join(priv->ev_thread, NULL);
 		priv->ev_started = false;

@@ -157,6 +157,7 @@ lvdpa_vdpa_virtqs_prepare(struct lvdpa_vdpa_priv *priv, uint32_t n,
 		vq->size = queue_size;
 		vq->packed = false;
 		vq->version_1_0 = true;
+		vq->queue_features = 0;
 		vq->fresh = true;
 		vq->running = false;
 		vq->errored = false;
@@ -243,10 +244,8 @@ lvdpa_vdpa_virtq_guest_attr(struct lvdpa_vdpa_priv *priv,
 				       LVDPA_PRM_VIRTQ_TYPE_SPLIT;
 	attr->virtio_version_1_0 = !priv->legacy;
 	attr->mkey = priv->mkey->id;
-	attr->tso_ipv4 = !!(priv->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_HOST_TSO4));
-	attr->tso_ipv6 = !!(priv->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_HOST_TSO6));
-	attr->tx_csum = !!(priv->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_CSUM));
-	attr->rx_csum = !!(priv->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_GUEST_CSUM));
+	/* Offloads and mergeable RX buffers, per queue. */
+	attr->queue_features = lvdpa_devx_virtq_features(priv->features);
 	vq->last_used = last_used;
 	/* What the device writes: used ring (split) or descriptors (packed). */
 	vq->dev_ring_gpa = packed ? attr->desc_addr : attr->used_addr;
@@ -298,6 +297,8 @@ lvdpa_vdpa_virtq_setup(struct lvdpa_vdpa_priv *priv, uint16_t index)
 			sel |= LVDPA_PRM_VIRTQ_MODIFY_Q_TYPE;
 		if (attr.virtio_version_1_0 != vq->version_1_0)
 			sel |= LVDPA_PRM_VIRTQ_MODIFY_VERSION_1_0;
+		if (attr.queue_features != vq->queue_features)
+			sel |= LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURES;
 		rc = lvdpa_devx_virtq_modify(vq->obj, &attr, sel);
 		if (rc == 0)
 			goto configured;
@@ -325,6 +326,7 @@ configured:
 	vq->size = size;
 	vq->packed = attr.virtio_q_type == LVDPA_PRM_VIRTQ_TYPE_PACKED;
 	vq->version_1_0 = attr.virtio_version_1_0;
+	vq->queue_features = attr.queue_features;
 	vq->errored = false;
 	if (priv->log_enabled) {
 		rc = lvdpa_vdpa_lm_virtq_set(priv, vq, true);
@@ -378,7 +380,8 @@ lvdpa_vdpa_virtq_enable(struct lvdpa_vdpa_priv *priv, uint16_t index,
 	}
 	vq->running = true;
 	vq->fresh = false;
-	priv->ev_last_traffic = 0; /* poll fast again */
+	/* Poll fast again (several configuration threads may store here). */
+	__atomic_store_n(&priv->ev_last_traffic, 0, __ATOMIC_RELAXED);
 	LVDPA_VDPA_DLOG(priv, DEBUG, "queue %u running (%s%s, size %u)", index,
 			vq->packed ? "packed" : "split",
 			vq->version_1_0 ? "" : ", legacy", vq->size);

@@ -1,0 +1,946 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The lvdpa authors
+ */
+
+/*
+ * Integration tests of the lvdpa sample app (examples/lvdpa) with the PMD
+ * loaded by -d on the device model, and of DPDK's own vdpa sample app with
+ * the same PMD:
+ * - test_sample_guests: the app in interactive mode (commands through a
+ *   pipe) serves a little-endian legacy guest with zero features, one with
+ *   a legacy feature set and a modern guest (lvdpa_guest library: the guest
+ *   stays connected while the app is asked), then the lvdpa-guest CLI; the
+ *   app's state and stats output, and telemetry (its socket and
+ *   dpdk-telemetry.py), match what the guest negotiated and sent; quit
+ *   removes the socket;
+ * - test_sample_plain_sigterm: plain mode with stdin closed keeps serving
+ *   (without spinning on the closed stdin), SIGTERM removes every socket;
+ * - test_sample_sigint: SIGINT in interactive mode does the same;
+ * - test_dpdk_vdpa_sample: DPDK's examples/vdpa, copied from dpdk-doc into
+ *   the build tree and built unmodified with its Makefile, loads the PMD
+ *   and serves dpdk-testpmd's virtio-user, whose packets come back.
+ * Every process, socket, temporary file and EAL runtime directory is
+ * removed at exit, also on failure or when the test is killed.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lvdpa_guest.h"
+#include "lvdpa_test.h"
+
+#define LVDPA_ST_MAX_CHILDREN 8
+
+static char lvdpa_st_dir[64];       /* sockets and logs */
+static char lvdpa_st_prefix[64];    /* EAL file prefixes start with it */
+static char lvdpa_st_srcdir[512];   /* DPDK sample copy in the build tree */
+static pid_t lvdpa_st_children[LVDPA_ST_MAX_CHILDREN];
+static const char *lvdpa_st_so = LVDPA_VDPA_SO;
+
+static void
+lvdpa_st_cleanup(void)
+{
+	char cmd[1024];
+	unsigned int i;
+
+	for (i = 0; i < LVDPA_ST_MAX_CHILDREN; i++) {
+		if (lvdpa_st_children[i] > 0) {
+			kill(lvdpa_st_children[i], SIGKILL);
+			waitpid(lvdpa_st_children[i], NULL, 0);
+			lvdpa_st_children[i] = 0;
+		}
+	}
+	if (lvdpa_st_prefix[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "rm -rf /var/run/dpdk/%s*", lvdpa_st_prefix);
+		if (system(cmd) != 0)
+			fprintf(stderr, "# cleanup failed: %s\n", cmd);
+	}
+	if (lvdpa_st_dir[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", lvdpa_st_dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "# cleanup failed: %s\n", cmd);
+	}
+	if (lvdpa_st_srcdir[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", lvdpa_st_srcdir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "# cleanup failed: %s\n", cmd);
+	}
+}
+
+static void
+lvdpa_st_signal(int sig)
+{
+	lvdpa_st_cleanup();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+lvdpa_st_setup(void)
+{
+	if (lvdpa_st_dir[0] != '\0')
+		return;
+	snprintf(lvdpa_st_prefix, sizeof(lvdpa_st_prefix), "lvdpa-sample-%d",
+		 (int)getpid());
+	snprintf(lvdpa_st_dir, sizeof(lvdpa_st_dir), "/tmp/lvdpa-sample-XXXXXX");
+	if (mkdtemp(lvdpa_st_dir) == NULL) {
+		perror("mkdtemp");
+		exit(2);
+	}
+	/* Another build of the PMD, e.g. to test the app against it. */
+	if (getenv("LVDPA_TEST_VDPA_SO") != NULL)
+		lvdpa_st_so = getenv("LVDPA_TEST_VDPA_SO");
+	atexit(lvdpa_st_cleanup);
+	signal(SIGTERM, lvdpa_st_signal);
+	signal(SIGINT, lvdpa_st_signal);
+	signal(SIGALRM, lvdpa_st_signal);
+	signal(SIGPIPE, SIG_IGN);
+	/* A hard bound for the whole program, whatever hangs. */
+	alarm(100);
+}
+
+static void
+lvdpa_st_track(pid_t pid)
+{
+	unsigned int i;
+
+	for (i = 0; i < LVDPA_ST_MAX_CHILDREN; i++)
+		if (lvdpa_st_children[i] <= 0) {
+			lvdpa_st_children[i] = pid;
+			return;
+		}
+}
+
+static void
+lvdpa_st_untrack(pid_t pid)
+{
+	unsigned int i;
+
+	for (i = 0; i < LVDPA_ST_MAX_CHILDREN; i++)
+		if (lvdpa_st_children[i] == pid)
+			lvdpa_st_children[i] = 0;
+}
+
+/*
+ * Start @p argv with stdin from @p in_fd (-1: /dev/null) and stdout and
+ * stderr into @p log. Returns the pid or -1.
+ */
+static pid_t
+lvdpa_st_spawn(char *const argv[], int in_fd, int close_fd, const char *log,
+	       const char *preload)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		int in = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
+
+		if (out < 0 || in < 0)
+			_exit(126);
+		dup2(in, 0);
+		dup2(out, 1);
+		dup2(out, 2);
+		if (close_fd >= 0)
+			close(close_fd);
+		signal(SIGPIPE, SIG_DFL);
+		if (preload != NULL) {
+			setenv("LD_PRELOAD", preload, 1);
+			setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	lvdpa_st_track(pid);
+	return pid;
+}
+
+/* Wait up to @p secs for @p pid: its exit status, 128+signal, or -1 (killed). */
+static int
+lvdpa_st_wait(pid_t pid, int secs)
+{
+	time_t end = time(NULL) + secs;
+	int status;
+
+	for (;;) {
+		pid_t p = waitpid(pid, &status, WNOHANG);
+
+		if (p == pid)
+			break;
+		if (p < 0 || time(NULL) > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			lvdpa_st_untrack(pid);
+			return -1;
+		}
+		usleep(20000);
+	}
+	lvdpa_st_untrack(pid);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+static bool
+lvdpa_st_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+static bool
+lvdpa_st_wait_file(const char *path, int secs)
+{
+	time_t end = time(NULL) + secs;
+
+	while (!lvdpa_st_exists(path)) {
+		if (time(NULL) > end)
+			return false;
+		usleep(20000);
+	}
+	return true;
+}
+
+/* The contents of @p path from byte @p off, NUL-terminated (free it). */
+static char *
+lvdpa_st_read_from(const char *path, long off)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long len;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	if (off > len)
+		off = len;
+	buf = malloc(len - off + 1);
+	if (buf == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	fseek(f, off, SEEK_SET);
+	len = (long)fread(buf, 1, len - off, f);
+	buf[len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* The last lines of a log, as TAP comments (why a process failed). */
+static void
+lvdpa_st_dump(const char *log)
+{
+	char *t = lvdpa_st_read_from(log, 0), *s, *line;
+	size_t len;
+
+	if (t == NULL)
+		return;
+	len = strlen(t);
+	s = len > 3000 ? t + len - 3000 : t;
+	for (line = strtok(s, "\n"); line != NULL; line = strtok(NULL, "\n"))
+		fprintf(stderr, "# | %s\n", line);
+	free(t);
+}
+
+static long
+lvdpa_st_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long)st.st_size : 0;
+}
+
+/* Wait until the log from @p off contains @p marker: that text, or NULL. */
+static char *
+lvdpa_st_wait_text(const char *log, long off, const char *marker, int secs)
+{
+	time_t end = time(NULL) + secs;
+
+	for (;;) {
+		char *t = lvdpa_st_read_from(log, off);
+
+		if (t != NULL && strstr(t, marker) != NULL)
+			return t;
+		free(t);
+		if (time(NULL) > end)
+			return NULL;
+		usleep(20000);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The lvdpa sample app. */
+
+struct lvdpa_st_app {
+	pid_t pid;
+	int cmd_fd;          /* its stdin (interactive), else -1 */
+	char prefix[96];     /* EAL file prefix */
+	char log[128];
+	char iface[128];
+};
+
+static int
+lvdpa_st_app_start(struct lvdpa_st_app *a, const char *name, bool interactive,
+		   const char *vdev0, const char *vdev1, const char *extra)
+{
+	char pfx[128], d0[256], d1[256], sock0[160];
+	char *argv[40];
+	int argc = 0, in[2] = { -1, -1 };
+
+	memset(a, 0, sizeof(*a));
+	a->cmd_fd = -1;
+	snprintf(a->prefix, sizeof(a->prefix), "%s-%s", lvdpa_st_prefix, name);
+	snprintf(a->log, sizeof(a->log), "%s/%s.log", lvdpa_st_dir, name);
+	snprintf(a->iface, sizeof(a->iface), "%s/%s-sock", lvdpa_st_dir, name);
+	snprintf(pfx, sizeof(pfx), "--file-prefix=%s", a->prefix);
+	snprintf(d0, sizeof(d0), "--vdev=%s", vdev0);
+	argv[argc++] = (char *)(uintptr_t)LVDPA_SAMPLE_APP;
+	argv[argc++] = (char *)(uintptr_t)"-l";
+	argv[argc++] = (char *)(uintptr_t)"0";
+	argv[argc++] = (char *)(uintptr_t)"--no-huge";
+	argv[argc++] = (char *)(uintptr_t)"-m";
+	argv[argc++] = (char *)(uintptr_t)"256";
+	argv[argc++] = (char *)(uintptr_t)"--no-pci";
+	argv[argc++] = pfx;
+	argv[argc++] = (char *)(uintptr_t)"--log-level=lib.eal:error";
+	argv[argc++] = (char *)(uintptr_t)"--log-level=lib.vhost.*:warning";
+	argv[argc++] = (char *)(uintptr_t)"-d";
+	argv[argc++] = (char *)(uintptr_t)lvdpa_st_so;
+	argv[argc++] = d0;
+	if (vdev1 != NULL) {
+		snprintf(d1, sizeof(d1), "--vdev=%s", vdev1);
+		argv[argc++] = d1;
+	}
+	argv[argc++] = (char *)(uintptr_t)"--";
+	argv[argc++] = (char *)(uintptr_t)"--iface";
+	argv[argc++] = a->iface;
+	if (interactive)
+		argv[argc++] = (char *)(uintptr_t)"-i";
+	if (extra != NULL)
+		argv[argc++] = (char *)(uintptr_t)extra;
+	argv[argc] = NULL;
+	if (interactive && pipe(in) != 0)
+		return -1;
+	a->pid = lvdpa_st_spawn(argv, in[0], in[1], a->log, NULL);
+	if (in[0] >= 0)
+		close(in[0]);
+	a->cmd_fd = in[1];
+	if (a->pid < 0)
+		return -1;
+	snprintf(sock0, sizeof(sock0), "%s0", a->iface);
+	if (!lvdpa_st_wait_file(sock0, 20)) {
+		fprintf(stderr, "# the app created no %s\n", sock0);
+		lvdpa_st_dump(a->log);
+		return -1;
+	}
+	return 0;
+}
+
+/* Stop (SIGKILL) and reap the app, whatever its state. */
+static void
+lvdpa_st_app_kill(struct lvdpa_st_app *a)
+{
+	if (a->cmd_fd >= 0) {
+		close(a->cmd_fd);
+		a->cmd_fd = -1;
+	}
+	if (a->pid > 0) {
+		kill(a->pid, SIGKILL);
+		lvdpa_st_wait(a->pid, 5);
+		a->pid = 0;
+	}
+}
+
+/* Send a command; the output up to @p marker (free it), or NULL. */
+static char *
+lvdpa_st_app_cmd(struct lvdpa_st_app *a, const char *cmd, const char *marker)
+{
+	long off = lvdpa_st_size(a->log);
+	char line[512];
+	int n = snprintf(line, sizeof(line), "%s\n", cmd);
+
+	if (write(a->cmd_fd, line, n) != n)
+		return NULL;
+	return lvdpa_st_wait_text(a->log, off, marker, 10);
+}
+
+/* Value of counter @p name of queue @p q in stats output @p t; -1 if absent. */
+static int64_t
+lvdpa_st_stat(const char *t, unsigned int q, const char *name)
+{
+	char head[32];
+	const char *s, *next;
+	unsigned long long v;
+
+	snprintf(head, sizeof(head), "queue %u (", q);
+	s = strstr(t, head);
+	if (s == NULL)
+		return -1;
+	next = strstr(s + 1, "queue ");
+	s = strstr(s, name);
+	if (s == NULL || (next != NULL && s > next))
+		return -1;
+	if (sscanf(s + strlen(name), " %llu", &v) != 1)
+		return -1;
+	return (int64_t)v;
+}
+
+/* The value after "  <key>:" in state output @p t, into @p buf. */
+static const char *
+lvdpa_st_field(const char *t, const char *key, char *buf, size_t len)
+{
+	char k[64];
+	const char *s;
+	size_t n;
+
+	snprintf(k, sizeof(k), "  %s:", key);
+	s = strstr(t, k);
+	if (s == NULL)
+		return "";
+	s += strlen(k);
+	while (*s == ' ')
+		s++;
+	n = strcspn(s, "\n");
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Ask the app's telemetry socket: the JSON reply into @p buf. */
+static int
+lvdpa_st_telemetry(const char *prefix, const char *cmd, char *buf, size_t len)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = 5 };
+	ssize_t n;
+	int fd;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path),
+		 "/var/run/dpdk/%s/dpdk_telemetry.v2", prefix);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
+	    read(fd, buf, len - 1) <= 0 ||   /* the greeting */
+	    write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd)) {
+		close(fd);
+		return -EIO;
+	}
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Run a program, its output into @p buf; exit status or -1. */
+static int
+lvdpa_st_run(const char *cmd, char *buf, size_t len)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n;
+
+	if (p == NULL)
+		return -1;
+	n = fread(buf, 1, len - 1, p);
+	buf[n] = '\0';
+	return pclose(p);
+}
+
+struct lvdpa_st_guest_kind {
+	const char *name;
+	uint64_t features;
+	bool legacy;
+};
+
+/*
+ * One guest through the app: traffic passes, then (still connected) the
+ * app's state and stats and its telemetry match the guest's view.
+ */
+static int
+lvdpa_st_one_guest(struct lvdpa_st_app *a, const char *sock,
+		   const struct lvdpa_st_guest_kind *k)
+{
+	const uint64_t pkts = 2000;
+	struct lvdpa_guest_config cfg;
+	struct lvdpa_guest_stats gs;
+	struct lvdpa_guest *g;
+	char cmd[256], buf[512], json[16384];
+	char *before, *after, *state;
+	int64_t rx0, tx0, rx1, tx1, rxr1, txr1;
+	unsigned int hdr_len;
+	int rc;
+
+	before = lvdpa_st_app_cmd(a, "stats lvdpa0", "end of stats");
+	LVDPA_TEST_ASSERT(before != NULL, "stats before the %s guest", k->name);
+	rx0 = lvdpa_st_stat(before, 0, "completed_descriptors");
+	tx0 = lvdpa_st_stat(before, 1, "completed_descriptors");
+	free(before);
+	LVDPA_TEST_ASSERT(rx0 >= 0 && tx0 >= 0, "counters shown");
+
+	lvdpa_guest_config_init(&cfg);
+	cfg.socket_path = sock;
+	cfg.features = k->features;
+	cfg.verbose = 0;
+	g = lvdpa_guest_create(&cfg);
+	LVDPA_TEST_ASSERT(g != NULL, "guest create");
+	rc = lvdpa_guest_connect(g);
+	if (rc == 0)
+		rc = lvdpa_guest_run_traffic(g, pkts, 20000);
+	printf("# %s guest: %s\n", k->name, lvdpa_guest_verdict(g, rc));
+	if (rc != 0) {
+		lvdpa_guest_destroy(g);
+		LVDPA_TEST_ASSERT(0, "%s guest traffic: %d", k->name, rc);
+	}
+	lvdpa_guest_get_stats(g, &gs);
+
+	/* Still connected: the app shows the running guest. */
+	snprintf(cmd, sizeof(cmd), "state %s", sock);
+	state = lvdpa_st_app_cmd(a, cmd, "end of state");
+	after = lvdpa_st_app_cmd(a, "stats lvdpa0", "end of stats");
+	rc = lvdpa_st_telemetry(a->prefix, "/lvdpa/state", json, sizeof(json));
+	if (state == NULL || after == NULL || rc != 0) {
+		free(state);
+		free(after);
+		lvdpa_guest_destroy(g);
+		LVDPA_TEST_ASSERT(0, "state, stats and telemetry of the %s guest",
+				  k->name);
+	}
+	printf("# %s", state);
+	rx1 = lvdpa_st_stat(after, 0, "completed_descriptors");
+	tx1 = lvdpa_st_stat(after, 1, "completed_descriptors");
+	rxr1 = lvdpa_st_stat(after, 0, "received_descriptors");
+	txr1 = lvdpa_st_stat(after, 1, "received_descriptors");
+	free(after);
+
+#define LVDPA_ST_CHECK(cond, ...) do { \
+	if (!(cond)) { \
+		free(state); \
+		lvdpa_guest_destroy(g); \
+		LVDPA_TEST_ASSERT(0, __VA_ARGS__); \
+	} \
+} while (0)
+	LVDPA_ST_CHECK(strstr(state, "guest running") != NULL, "running");
+	LVDPA_ST_CHECK(strncmp(lvdpa_st_field(state, "mode", buf, sizeof(buf)),
+			       k->legacy ? "legacy" : "modern", 6) == 0,
+		       "mode %s", buf);
+	/* virtio 1.0 5.1.6.1: 12 bytes with VERSION_1 or MRG_RXBUF. */
+	hdr_len = !k->legacy || (lvdpa_guest_features(g) & (1ULL << 15)) ? 12 : 10;
+	snprintf(cmd, sizeof(cmd), "%u bytes", lvdpa_guest_hdr_len(g));
+	LVDPA_ST_CHECK(lvdpa_guest_hdr_len(g) == hdr_len,
+		       "guest header %u", lvdpa_guest_hdr_len(g));
+	LVDPA_ST_CHECK(strcmp(lvdpa_st_field(state, "header length", buf,
+					     sizeof(buf)), cmd) == 0,
+		       "header length '%s', guest %s", buf, cmd);
+	{
+		unsigned long long f = 0;
+
+		/* The app shows rte_vhost's view, with vhost-user's bit 30. */
+		sscanf(lvdpa_st_field(state, "features", buf, sizeof(buf)),
+		       "%llx", &f);
+		LVDPA_ST_CHECK((f & ~(1ULL << 30)) ==
+			       (lvdpa_guest_features(g) & ~(1ULL << 30)),
+			       "features 0x%llx, guest 0x%" PRIx64, f,
+			       lvdpa_guest_features(g));
+	}
+	if (strncmp(lvdpa_st_field(state, "source", buf, sizeof(buf)),
+		    "driver", 6) == 0) {
+		LVDPA_ST_CHECK(strcmp(lvdpa_st_field(state, "device endian", buf,
+						     sizeof(buf)), "little") == 0,
+			       "device endian '%s'", buf);
+		LVDPA_ST_CHECK(strcmp(lvdpa_st_field(state, "vring endian", buf,
+						     sizeof(buf)),
+				      "0:little 1:little") == 0,
+			       "vring endian '%s'", buf);
+		LVDPA_ST_CHECK(strncmp(lvdpa_st_field(state, "datapath", buf,
+						      sizeof(buf)), "direct", 6) == 0,
+			       "datapath '%s'", buf);
+		LVDPA_ST_CHECK(strstr(json, "\"device_endian\":\"little\"") != NULL,
+			       "telemetry endian: %s", json);
+	} else if (k->legacy) {
+		/* Only the PMD knows a legacy guest's byte order. */
+		printf("# the PMD does not export lvdpa_vdpa_get_guest_state: "
+		       "endianness of the legacy guest shown as unknown\n");
+		LVDPA_ST_CHECK(strncmp(lvdpa_st_field(state, "device endian", buf,
+						      sizeof(buf)), "unknown", 7) == 0,
+			       "device endian '%s'", buf);
+	} else {
+		LVDPA_ST_CHECK(strncmp(lvdpa_st_field(state, "vring endian", buf,
+						      sizeof(buf)), "little", 6) == 0,
+			       "vring endian '%s'", buf);
+	}
+	/*
+	 * Counters: the guest's packets went out on queue 1 (tx) and came
+	 * back on queue 0 (rx), one chain each (the model counts chains).
+	 */
+	printf("# %s guest: sent %" PRIu64 " received %" PRIu64
+	       "; rx queue completed %" PRId64 " (+%" PRId64 ") received %" PRId64
+	       ", tx queue completed %" PRId64 " (+%" PRId64 ") received %" PRId64 "\n",
+	       k->name, gs.sent, gs.received, rx1, rx1 - rx0, rxr1, tx1,
+	       tx1 - tx0, txr1);
+	LVDPA_ST_CHECK(gs.sent == pkts && gs.received == pkts, "guest counters");
+	LVDPA_ST_CHECK((uint64_t)(tx1 - tx0) == pkts, "tx completed +%" PRId64,
+		       tx1 - tx0);
+	LVDPA_ST_CHECK((uint64_t)(rx1 - rx0) == pkts, "rx completed +%" PRId64,
+		       rx1 - rx0);
+	/* Telemetry says the same. */
+	snprintf(cmd, sizeof(cmd), "\"mode\":\"%s\"", k->legacy ? "legacy" : "modern");
+	LVDPA_ST_CHECK(strstr(json, cmd) != NULL, "telemetry mode: %s", json);
+	snprintf(cmd, sizeof(cmd), "\"hdr_len\":%u", hdr_len);
+	LVDPA_ST_CHECK(strstr(json, cmd) != NULL, "telemetry hdr_len: %s", json);
+	LVDPA_ST_CHECK(lvdpa_st_telemetry(a->prefix, "/lvdpa/stats,lvdpa0", json,
+					  sizeof(json)) == 0, "telemetry stats");
+	snprintf(cmd, sizeof(cmd), "\"q1_completed_descriptors\":%" PRId64, tx1);
+	LVDPA_ST_CHECK(strstr(json, cmd) != NULL, "telemetry %s: %s", cmd, json);
+	snprintf(cmd, sizeof(cmd), "\"q0_completed_descriptors\":%" PRId64, rx1);
+	LVDPA_ST_CHECK(strstr(json, cmd) != NULL, "telemetry %s: %s", cmd, json);
+#undef LVDPA_ST_CHECK
+	free(state);
+	lvdpa_guest_stop(g);
+	lvdpa_guest_destroy(g);
+	return 0;
+}
+
+static int
+test_sample_guests(void)
+{
+	static const struct lvdpa_st_guest_kind kinds[] = {
+		{ "zero-feature legacy", LVDPA_GUEST_FEATURES_ZERO, true },
+		/* csum, mac, mrg_rxbuf: as many as the device offers */
+		{ "legacy", LVDPA_GUEST_FEATURES_LEGACY, true },
+		{ "modern", LVDPA_GUEST_FEATURES_MODERN, false },
+	};
+	struct lvdpa_st_app a;
+	char sock[160], cmd[1024], out[16384], buf[256];
+	char *t;
+	unsigned int i;
+	int rc;
+
+	lvdpa_st_setup();
+	rc = lvdpa_st_app_start(&a, "guests", true,
+				"lvdpa0,queues=1,queue_size=256",
+				NULL, NULL);
+	if (rc != 0) {
+		lvdpa_st_app_kill(&a);
+		LVDPA_TEST_ASSERT(0, "app start (log %s)", a.log);
+	}
+	snprintf(sock, sizeof(sock), "%s0", a.iface);
+	t = lvdpa_st_app_cmd(&a, "list", "lvdpa0");
+	if (t == NULL || strstr(t, sock) == NULL) {
+		free(t);
+		lvdpa_st_app_kill(&a);
+		LVDPA_TEST_ASSERT(0, "list shows lvdpa0 on %s", sock);
+	}
+	free(t);
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		rc = lvdpa_st_one_guest(&a, sock, &kinds[i]);
+		if (rc != 0) {
+			lvdpa_st_app_kill(&a);
+			return rc;
+		}
+	}
+
+	/* The CLI: a zero-feature legacy guest, PASS; state keeps it. */
+	snprintf(cmd, sizeof(cmd), "%s -s %s -f zero -n 1000 -t 20000 --quiet 2>&1",
+		 LVDPA_GUEST_CLI, sock);
+	rc = lvdpa_st_run(cmd, out, sizeof(out));
+	printf("# %s", out);
+	if (rc != 0 || strstr(out, "PASS") == NULL) {
+		lvdpa_st_app_kill(&a);
+		LVDPA_TEST_ASSERT(0, "lvdpa-guest CLI: %d: %s", rc, out);
+	}
+	snprintf(cmd, sizeof(cmd), "state %s", sock);
+	t = lvdpa_st_app_cmd(&a, cmd, "end of state");
+	rc = t != NULL && strstr(t, "no guest (4 served); the last one") != NULL &&
+		strncmp(lvdpa_st_field(t, "mode", buf, sizeof(buf)), "legacy", 6) == 0 &&
+		strcmp(lvdpa_st_field(t, "header length", buf, sizeof(buf)),
+		       "10 bytes") == 0;
+	printf("# %s", t != NULL ? t : "(no state)\n");
+	free(t);
+	if (!rc) {
+		lvdpa_st_app_kill(&a);
+		LVDPA_TEST_ASSERT(0, "state after the CLI guest left");
+	}
+
+	/* dpdk-telemetry.py with the app's file prefix shows the counters. */
+	snprintf(cmd, sizeof(cmd),
+		 "echo /lvdpa/stats,lvdpa0 | timeout 20 %s -f %s 2>&1",
+		 LVDPA_TELEMETRY_PY, a.prefix);
+	rc = lvdpa_st_run(cmd, out, sizeof(out));
+	if (rc != 0 || strstr(out, "q1_completed_descriptors") == NULL) {
+		lvdpa_st_app_kill(&a);
+		LVDPA_TEST_ASSERT(0, "dpdk-telemetry.py: %d: %s", rc, out);
+	}
+
+	/* quit: the socket is removed, the exit status is 0. */
+	t = lvdpa_st_app_cmd(&a, "quit", "removed");
+	free(t);
+	close(a.cmd_fd);
+	a.cmd_fd = -1;
+	rc = lvdpa_st_wait(a.pid, 20);
+	a.pid = 0;
+	LVDPA_TEST_ASSERT_EQ(rc, 0, "the app quit cleanly (log %s)", a.log);
+	LVDPA_TEST_ASSERT(!lvdpa_st_exists(sock), "%s removed", sock);
+	return 0;
+}
+
+/* CPU ticks the main thread of @p pid has used. */
+static long
+lvdpa_st_main_ticks(pid_t pid)
+{
+	char path[64], buf[1024], *s;
+	unsigned long ut = 0, st = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	s = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (s == NULL || (s = strrchr(buf, ')')) == NULL)
+		return -1;
+	/* Fields after the name: state is 3rd; utime 14th, stime 15th. */
+	if (sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+		   &ut, &st) != 2)
+		return -1;
+	return (long)(ut + st);
+}
+
+static int
+test_sample_plain_sigterm(void)
+{
+	struct lvdpa_st_app a;
+	char sock0[160], sock1[160], cmd[512], out[8192];
+	long t0, t1;
+	char *t;
+	int rc;
+
+	lvdpa_st_setup();
+	rc = lvdpa_st_app_start(&a, "plain", false, "lvdpa0,queues=1,queue_size=256",
+				"lvdpa1", "--stats-period=1");
+	snprintf(sock0, sizeof(sock0), "%s0", a.iface);
+	snprintf(sock1, sizeof(sock1), "%s1", a.iface);
+	if (rc != 0 || !lvdpa_st_wait_file(sock1, 10)) {
+		lvdpa_st_app_kill(&a);
+		LVDPA_TEST_ASSERT(0, "app start with two devices (log %s)", a.log);
+	}
+	/* stdin is /dev/null: the app serves on, without spinning on it. */
+	t0 = lvdpa_st_main_ticks(a.pid);
+	sleep(2);
+	t1 = lvdpa_st_main_ticks(a.pid);
+	printf("# main thread used %ld ticks in 2 s\n", t1 - t0);
+	if (t0 < 0 || t1 - t0 > 20 || waitpid(a.pid, NULL, WNOHANG) != 0) {
+		lvdpa_st_app_kill(&a);
+		LVDPA_TEST_ASSERT(0, "alive and idle with stdin closed: %ld ticks",
+				  t1 - t0);
+	}
+	snprintf(cmd, sizeof(cmd), "%s -s %s -f legacy -n 1000 -t 20000 --quiet 2>&1",
+		 LVDPA_GUEST_CLI, sock1);
+	rc = lvdpa_st_run(cmd, out, sizeof(out));
+	printf("# %s", out);
+	if (rc != 0 || strstr(out, "PASS") == NULL) {
+		lvdpa_st_app_kill(&a);
+		LVDPA_TEST_ASSERT(0, "guest on %s: %s", sock1, out);
+	}
+	/* The status line counts the guest's 1000 packets. */
+	t = lvdpa_st_wait_text(a.log, 0, "(1 served), rx 1000 tx 1000", 5);
+	free(t);
+	if (t == NULL) {
+		lvdpa_st_app_kill(&a);
+		LVDPA_TEST_ASSERT(0, "status line with the counters (log %s)", a.log);
+	}
+	kill(a.pid, SIGTERM);
+	rc = lvdpa_st_wait(a.pid, 20);
+	a.pid = 0;
+	LVDPA_TEST_ASSERT_EQ(rc, 0, "exit status after SIGTERM (log %s)", a.log);
+	LVDPA_TEST_ASSERT(!lvdpa_st_exists(sock0) && !lvdpa_st_exists(sock1),
+			  "every socket removed");
+	return 0;
+}
+
+static int
+test_sample_sigint(void)
+{
+	struct lvdpa_st_app a;
+	char sock0[160];
+	int rc;
+
+	lvdpa_st_setup();
+	rc = lvdpa_st_app_start(&a, "sigint", true, "lvdpa0", NULL, NULL);
+	snprintf(sock0, sizeof(sock0), "%s0", a.iface);
+	if (rc != 0) {
+		lvdpa_st_app_kill(&a);
+		LVDPA_TEST_ASSERT(0, "app start (log %s)", a.log);
+	}
+	kill(a.pid, SIGINT);
+	rc = lvdpa_st_wait(a.pid, 20);
+	a.pid = 0;
+	close(a.cmd_fd);
+	LVDPA_TEST_ASSERT_EQ(rc, 0, "exit status after SIGINT (log %s)", a.log);
+	LVDPA_TEST_ASSERT(!lvdpa_st_exists(sock0), "socket removed");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* DPDK's vdpa sample app. */
+
+static int
+test_dpdk_vdpa_sample(void)
+{
+	char cmd[2048], out[4096], bin[600], iface[128], sock[160];
+	char pfx[128], fepfx[128], vdev[256], applog[160], felog[160];
+	char *argv[32], *t, *s;
+	int in[2] = { -1, -1 }, fein[2] = { -1, -1 };
+	unsigned long long rx = 0;
+	pid_t app, fe;
+	int argc, rc;
+
+	lvdpa_st_setup();
+	if (!lvdpa_st_exists(LVDPA_DPDK_VDPA_SRC "/main.c")) {
+		printf("# dpdk-doc not installed: no %s\n", LVDPA_DPDK_VDPA_SRC);
+		return 0;
+	}
+	/* Copy into the build tree and build it there, unmodified. */
+	snprintf(lvdpa_st_srcdir, sizeof(lvdpa_st_srcdir), "%s/dpdk-vdpa-%d",
+		 LVDPA_SAMPLE_BUILD_DIR, (int)getpid());
+	snprintf(cmd, sizeof(cmd), "cp -r %s %s && make -s -C %s >%s/make.log 2>&1",
+		 LVDPA_DPDK_VDPA_SRC, lvdpa_st_srcdir, lvdpa_st_srcdir, lvdpa_st_dir);
+	rc = system(cmd);
+	snprintf(bin, sizeof(bin), "%s/build/vdpa", lvdpa_st_srcdir);
+	LVDPA_TEST_ASSERT(rc == 0 && lvdpa_st_exists(bin),
+			  "building DPDK's vdpa sample (%s/make.log)", lvdpa_st_dir);
+
+	snprintf(iface, sizeof(iface), "%s/dpdk-sock", lvdpa_st_dir);
+	snprintf(sock, sizeof(sock), "%s0", iface);
+	snprintf(pfx, sizeof(pfx), "--file-prefix=%s-dpdk", lvdpa_st_prefix);
+	snprintf(applog, sizeof(applog), "%s/dpdk-vdpa.log", lvdpa_st_dir);
+	argc = 0;
+	argv[argc++] = bin;
+	argv[argc++] = (char *)(uintptr_t)"-l";
+	argv[argc++] = (char *)(uintptr_t)"0";
+	argv[argc++] = (char *)(uintptr_t)"--no-huge";
+	argv[argc++] = (char *)(uintptr_t)"-m";
+	argv[argc++] = (char *)(uintptr_t)"256";
+	argv[argc++] = (char *)(uintptr_t)"--no-pci";
+	argv[argc++] = pfx;
+	argv[argc++] = (char *)(uintptr_t)"--log-level=lib.eal:error";
+	argv[argc++] = (char *)(uintptr_t)"--log-level=lib.vhost.*:warning";
+	argv[argc++] = (char *)(uintptr_t)"-d";
+	argv[argc++] = (char *)(uintptr_t)lvdpa_st_so;
+	argv[argc++] = (char *)(uintptr_t)"--vdev=lvdpa0,queues=1,queue_size=256";
+	argv[argc++] = (char *)(uintptr_t)"--";
+	argv[argc++] = (char *)(uintptr_t)"--iface";
+	argv[argc++] = iface;
+	argv[argc] = NULL;
+	/* Its stdin stays open (a pipe): on end of input it would spin. */
+	LVDPA_TEST_ASSERT(pipe(in) == 0, "pipe");
+	app = lvdpa_st_spawn(argv, in[0], in[1], applog, LVDPA_SAN_PRELOAD);
+	close(in[0]);
+	if (app < 0 || !lvdpa_st_wait_file(sock, 20)) {
+		lvdpa_st_dump(applog);
+		close(in[1]);
+		LVDPA_TEST_ASSERT(0, "DPDK's vdpa sample created no %s (log %s)",
+				  sock, applog);
+	}
+
+	/*
+	 * dpdk-testpmd with virtio-user on the socket: one port looped onto
+	 * itself, io forwarding, a first burst sent; Enter on its stdin stops
+	 * it and it prints the accumulated statistics.
+	 */
+	snprintf(fepfx, sizeof(fepfx), "--file-prefix=%s-testpmd", lvdpa_st_prefix);
+	snprintf(vdev, sizeof(vdev), "--vdev=net_virtio_user0,path=%s,queues=1", sock);
+	snprintf(felog, sizeof(felog), "%s/testpmd.log", lvdpa_st_dir);
+	argc = 0;
+	argv[argc++] = (char *)(uintptr_t)LVDPA_TESTPMD;
+	argv[argc++] = (char *)(uintptr_t)"-l";
+	argv[argc++] = (char *)(uintptr_t)"0-1";
+	argv[argc++] = (char *)(uintptr_t)"--no-huge";
+	argv[argc++] = (char *)(uintptr_t)"-m";
+	argv[argc++] = (char *)(uintptr_t)"512";
+	argv[argc++] = (char *)(uintptr_t)"--no-pci";
+	argv[argc++] = fepfx;
+	argv[argc++] = (char *)(uintptr_t)"--log-level=lib.eal:error";
+	argv[argc++] = vdev;
+	argv[argc++] = (char *)(uintptr_t)"--";
+	argv[argc++] = (char *)(uintptr_t)"--port-topology=loop";
+	argv[argc++] = (char *)(uintptr_t)"--forward-mode=io";
+	argv[argc++] = (char *)(uintptr_t)"--nb-cores=1";
+	argv[argc++] = (char *)(uintptr_t)"--tx-first";
+	argv[argc++] = (char *)(uintptr_t)"--total-num-mbufs=2048";
+	argv[argc] = NULL;
+	if (pipe(fein) != 0) {
+		close(in[1]);
+		LVDPA_TEST_ASSERT(0, "pipe");
+	}
+	fe = lvdpa_st_spawn(argv, fein[0], fein[1], felog, NULL);
+	close(fein[0]);
+	t = lvdpa_st_wait_text(felog, 0, "Press enter to exit", 30);
+	free(t);
+	if (fe < 0 || t == NULL) {
+		lvdpa_st_dump(felog);
+		lvdpa_st_dump(applog);
+		close(fein[1]);
+		close(in[1]);
+		LVDPA_TEST_ASSERT(0, "testpmd did not start forwarding (log %s)", felog);
+	}
+	sleep(2);
+	rc = write(fein[1], "\n", 1) == 1 ? 0 : -1;
+	close(fein[1]);
+	rc = lvdpa_st_wait(fe, 30);
+	t = lvdpa_st_read_from(felog, 0);
+	s = t != NULL ? strstr(t, "Accumulated forward statistics") : NULL;
+	if (s != NULL && (s = strstr(s, "RX-packets:")) != NULL)
+		sscanf(s + strlen("RX-packets:"), " %llu", &rx);
+	if (t != NULL) {
+		snprintf(out, sizeof(out), "%s", s != NULL ? s : t);
+		out[strcspn(out, "\n")] = '\0';
+		printf("# testpmd: %s\n", out);
+	}
+	free(t);
+	if (rc != 0 || rx < 64) {
+		lvdpa_st_dump(felog);
+		lvdpa_st_dump(applog);
+		close(in[1]);
+		LVDPA_TEST_ASSERT(0, "testpmd: exit %d, %llu packets back (log %s)",
+				  rc, rx, felog);
+	}
+
+	/* 'q' quits DPDK's sample, which unregisters (and unlinks) the socket. */
+	rc = write(in[1], "q\n", 2) == 2 ? 0 : -1;
+	close(in[1]);
+	rc = lvdpa_st_wait(app, 20);
+	LVDPA_TEST_ASSERT_EQ(rc, 0, "DPDK's vdpa sample quit cleanly (log %s)", applog);
+	LVDPA_TEST_ASSERT(!lvdpa_st_exists(sock), "%s removed", sock);
+	return 0;
+}
+
+LVDPA_TEST_MAIN(
+	LVDPA_TEST_CASE(test_sample_guests),
+	LVDPA_TEST_CASE(test_sample_plain_sigterm),
+	LVDPA_TEST_CASE(test_sample_sigint),
+	LVDPA_TEST_CASE(test_dpdk_vdpa_sample),
+)
