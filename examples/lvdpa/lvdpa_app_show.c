@@ -111,8 +111,14 @@ lvdpa_app_state_get(int vid, struct lvdpa_app_state *st)
 		st->features = st->vhost.features;
 		st->legacy = st->vhost.legacy;
 		st->hdr_len = st->vhost.hdr_len;
+		st->features &= ~LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_PROTOCOL_FEATURES);
 		return 0;
 	}
+	/*
+	 * Bit 30 is vhost-user's own (protocol features acked), not a virtio
+	 * feature the guest's driver chose: shown as protocol features.
+	 */
+	st->features &= ~LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_PROTOCOL_FEATURES);
 	st->legacy = !(f & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_VERSION_1));
 	/* virtio 1.0 5.1.6.1: 12 bytes with VERSION_1 or MRG_RXBUF. */
 	st->hdr_len = st->legacy &&

@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_log.h>
@@ -142,11 +143,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		lvdpa_fuzz_die("EAL");
 	if (getenv("LVDPA_FUZZ_LOG") == NULL)
 		rte_log_set_global_level(RTE_LOG_EMERG);
+	/* Named by pid: run-fuzz.sh removes it should the process crash. */
 	snprintf(lvdpa_fuzz_dir, sizeof(lvdpa_fuzz_dir),
-		 "/tmp/lvdpa-fuzz-vhost-XXXXXX");
-	if (mkdtemp(lvdpa_fuzz_dir) == NULL) {
+		 "/tmp/lvdpa-fuzz-vhost-%d", (int)getpid());
+	if (mkdir(lvdpa_fuzz_dir, 0700) != 0) {
 		lvdpa_fuzz_dir[0] = '\0';
-		lvdpa_fuzz_die("mkdtemp");
+		lvdpa_fuzz_die("mkdir");
 	}
 	snprintf(lvdpa_fuzz_path, sizeof(lvdpa_fuzz_path), "%s/s.sock",
 		 lvdpa_fuzz_dir);

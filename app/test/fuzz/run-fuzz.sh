@@ -55,8 +55,12 @@ for t in "${targets[@]}"; do
 	start=$(date +%s)
 	"$exe" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
 		-print_final_stats=1 -artifact_prefix="$art/" "${dirs[@]}" \
-		>"$log" 2>&1
+		>"$log" 2>&1 &
+	pid=$!
+	wait $pid
 	rc=$?
+	# What a crashed target could not clean (EAL runtime dir, socket dir).
+	rm -rf "/var/run/dpdk/lvdpa-fuzz-$t-$pid" "/tmp/lvdpa-fuzz-$t-$pid"
 	took=$(( $(date +%s) - start ))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	crashes=$(( $(ls "$art" | wc -l) - before ))

@@ -7,7 +7,9 @@
 # number of times, prints one result line per fact on the serial console and
 # powers off. The host side (lvdpa-qemu-guest.sh) reads these lines:
 #   LVDPA-GUEST: boot kernel <release>
+#   LVDPA-GUEST: cpu <uname -m> endian <big|little>
 #   LVDPA-GUEST: device <virtioN> pci <vendor>:<device> <legacy|modern> features 0x<hex> version_1 <yes|no>
+#     (on s390x: device <virtioN> ccw <bus id> <cu type> <legacy|modern> ...)
 #   LVDPA-GUEST: ping <peer> <ok|fail> <received>/<sent>   (or: skipped, lvdpa.count=0)
 #   LVDPA-GUEST: error <why>
 #   LVDPA-GUEST: end
@@ -50,6 +52,13 @@ for w in $(cat /proc/cmdline); do
 done
 
 say "boot kernel $(uname -r)"
+# The CPU's byte order, measured: two bytes 01 00 read as one native u16.
+case $(printf '\001\000' | od -An -tu2 | tr -d ' ') in
+1) endian=little ;;
+256) endian=big ;;
+*) endian=unknown ;;
+esac
+say "cpu $(uname -m) endian $endian"
 
 # Modules in dependency order, written by the host from modules.dep.
 while read -r m; do
@@ -68,12 +77,19 @@ if [ ! -e /sys/class/net/eth0 ]; then
 	finish
 fi
 
-# eth0's device is the virtio device; its parent is the PCI function.
+# eth0's device is the virtio device; its parent is the transport's: a PCI
+# function (vendor:device) or, on s390x, a channel subsystem device (bus id
+# and control unit type, 3832/01 for virtio-net).
 vdev=$(readlink -f /sys/class/net/eth0/device)
 pdev=$(readlink -f "$vdev/..")
-vendor=$(cat "$pdev/vendor" 2>/dev/null)
-device=$(cat "$pdev/device" 2>/dev/null)
-# Transitional (legacy-capable) virtio-net is 0x1000, modern-only 0x1041;
+if [ -f "$pdev/cutype" ]; then
+	where="ccw ${pdev##*/} $(cat "$pdev/cutype")"
+else
+	vendor=$(cat "$pdev/vendor" 2>/dev/null)
+	device=$(cat "$pdev/device" 2>/dev/null)
+	where="pci ${vendor#0x}:${device#0x}"
+fi
+# On PCI, transitional (legacy-capable) virtio-net is 0x1000, modern-only 0x1041;
 # what the driver actually used shows in VERSION_1 (feature bit 32).
 bits=$(cat "$vdev/features")
 hi=0
@@ -96,7 +112,7 @@ else
 	v1=no
 	mode=legacy
 fi
-say "device ${vdev##*/} pci ${vendor#0x}:${device#0x} $mode features $(printf '0x%08x%08x' $hi $lo) version_1 $v1"
+say "device ${vdev##*/} $where $mode features $(printf '0x%08x%08x' $hi $lo) version_1 $v1"
 
 if [ -z "$ip_arg" ] || [ -z "$peer" ]; then
 	say "error lvdpa.ip or lvdpa.peer missing"

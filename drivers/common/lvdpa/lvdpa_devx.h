@@ -237,15 +237,6 @@ struct lvdpa_devx_virtq_attr {
 	 * whether RX packets may span buffers (QF_MRG_RXBUF).
 	 */
 	uint16_t queue_features;
-	/*
-	 * Older names of queue_features bits 12..9 (HOST_TSO4, HOST_TSO6,
-	 * CSUM, GUEST_CSUM): OR-ed into the mask when sent, filled from it by
-	 * query. Kept until every user sets queue_features instead.
-	 */
-	bool tso_ipv4;
-	bool tso_ipv6;
-	bool tx_csum;
-	bool rx_csum;
 	uint8_t offload_type;
 	uint64_t desc_addr;
 	uint64_t used_addr;

@@ -630,27 +630,10 @@ lvdpa_devx_virtq_features(uint64_t virtio_features)
 	return m;
 }
 
-/* The mask to send: queue_features plus the older single-bit flags. */
-static uint16_t
-lvdpa_devx_virtq_qf(const struct lvdpa_devx_virtq_attr *a)
-{
-	uint16_t m = a->queue_features;
-
-	if (a->tso_ipv4)
-		m |= 1u << LVDPA_PRM_VIRTQ_QF_HOST_TSO4;
-	if (a->tso_ipv6)
-		m |= 1u << LVDPA_PRM_VIRTQ_QF_HOST_TSO6;
-	if (a->tx_csum)
-		m |= 1u << LVDPA_PRM_VIRTQ_QF_CSUM;
-	if (a->rx_csum)
-		m |= 1u << LVDPA_PRM_VIRTQ_QF_GUEST_CSUM;
-	return m;
-}
-
 static void
 lvdpa_devx_virtq_encode_features(uint8_t *in, const struct lvdpa_devx_virtq_attr *a)
 {
-	uint16_t m = lvdpa_devx_virtq_qf(a);
+	uint16_t m = a->queue_features;
 
 	lvdpa_prm_set(in, LVDPA_PRM_VIRTQ_QUEUE_FEATURE_BIT_MASK_12_3, m >> 3);
 	lvdpa_prm_set(in, LVDPA_PRM_VIRTQ_QUEUE_FEATURE_BIT_MASK_2_0, m & 0x7);
@@ -805,10 +788,6 @@ lvdpa_devx_virtq_query(struct lvdpa_devx_obj *virtq,
 	a->queue_features =
 		(uint16_t)(lvdpa_prm_get(out, LVDPA_PRM_VIRTQ_QUEUE_FEATURE_BIT_MASK_12_3) << 3 |
 			   lvdpa_prm_get(out, LVDPA_PRM_VIRTQ_QUEUE_FEATURE_BIT_MASK_2_0));
-	a->tso_ipv4 = !!(a->queue_features & 1u << LVDPA_PRM_VIRTQ_QF_HOST_TSO4);
-	a->tso_ipv6 = !!(a->queue_features & 1u << LVDPA_PRM_VIRTQ_QF_HOST_TSO6);
-	a->tx_csum = !!(a->queue_features & 1u << LVDPA_PRM_VIRTQ_QF_CSUM);
-	a->rx_csum = !!(a->queue_features & 1u << LVDPA_PRM_VIRTQ_QF_GUEST_CSUM);
 	a->dirty_bitmap_dump_enable =
 		lvdpa_prm_get(out, LVDPA_PRM_VIRTQ_DIRTY_BITMAP_DUMP_ENABLE);
 	a->vhost_log_page = lvdpa_prm_get(out, LVDPA_PRM_VIRTQ_VHOST_LOG_PAGE);

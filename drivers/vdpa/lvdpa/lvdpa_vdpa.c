@@ -477,7 +477,7 @@ lvdpa_vdpa_conf_worker(void *arg)
 
 		if (i >= job->nr || __atomic_load_n(&job->rc, __ATOMIC_RELAXED) != 0)
 			break;
-		rc = lvdpa_vdpa_virtq_setup(job->priv, i);
+		rc = lvdpa_vdpa_virtq_setup(job->priv, i, false);
 		if (rc != 0)
 			__atomic_compare_exchange_n(&job->rc, &zero, rc, false,
 						    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
@@ -503,7 +503,23 @@ lvdpa_vdpa_virtqs_setup_all(struct lvdpa_vdpa_priv *priv, uint16_t nr)
 	lvdpa_vdpa_conf_worker(&job);   /* this thread works too */
 	for (i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
-	return job.rc;
+	if (job.rc != 0)
+		return job.rc;
+	/*
+	 * Start the enabled queues, receive queues first: a frame sent
+	 * before its pair's RX queue exists would be dropped.
+	 */
+	for (i = 0; i < 2u * nr; i++) {
+		uint16_t q = i < nr ? 2 * i : 2 * (i - nr) + 1;
+		int rc;
+
+		if (q >= nr || !priv->virtqs[q].enable || priv->virtqs[q].obj == NULL)
+			continue;
+		rc = lvdpa_vdpa_virtq_enable(priv, q, true);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
 }
 
 static int

@@ -222,11 +222,13 @@ int lvdpa_vdpa_virtqs_prepare(struct lvdpa_vdpa_priv *priv, uint32_t n,
 			      uint16_t queue_size);
 
 /**
- * Configure and start vring @p index of priv->vid from rte_vhost's view:
- * modify a fresh pre-created object in place, or create one. Starts it
- * (RDY) when enabled.
+ * Configure vring @p index of priv->vid from rte_vhost's view: modify a
+ * fresh pre-created object in place, or create one. With @p start, also
+ * start it (RDY) when enabled. Safe to run for different vrings in
+ * parallel (configuration threads).
  */
-int lvdpa_vdpa_virtq_setup(struct lvdpa_vdpa_priv *priv, uint16_t index);
+int lvdpa_vdpa_virtq_setup(struct lvdpa_vdpa_priv *priv, uint16_t index,
+			   bool start);
 
 /** Move a set-up queue to RDY (enable) or stop it (disable). */
 int lvdpa_vdpa_virtq_enable(struct lvdpa_vdpa_priv *priv, uint16_t index,

@@ -266,7 +266,7 @@ lvdpa_vdpa_virtq_refused(struct lvdpa_vdpa_priv *priv,
 }
 
 int
-lvdpa_vdpa_virtq_setup(struct lvdpa_vdpa_priv *priv, uint16_t index)
+lvdpa_vdpa_virtq_setup(struct lvdpa_vdpa_priv *priv, uint16_t index, bool start)
 {
 	struct lvdpa_vdpa_virtq *vq = &priv->virtqs[index];
 	struct lvdpa_devx_virtq_attr attr;
@@ -338,7 +338,7 @@ configured:
 		return rc;
 	/* Completions may be left from the previous object: arm anew. */
 	lvdpa_vdpa_event_qp_arm(priv, vq);
-	if (vq->enable)
+	if (start && vq->enable)
 		return lvdpa_vdpa_virtq_enable(priv, index, true);
 	return 0;
 }
@@ -366,8 +366,8 @@ lvdpa_vdpa_virtq_enable(struct lvdpa_vdpa_priv *priv, uint16_t index,
 			vq->obj = NULL;
 		}
 		vq->fresh = false;
-		rc = lvdpa_vdpa_virtq_setup(priv, index);
-		if (rc != 0 || vq->obj == NULL || vq->running)
+		rc = lvdpa_vdpa_virtq_setup(priv, index, false);
+		if (rc != 0 || vq->obj == NULL)
 			return rc;
 	}
 	memset(&attr, 0, sizeof(attr));
