@@ -306,8 +306,9 @@ lvdpa_app_show_port_state(FILE *f, const struct lvdpa_app_port *p)
 			lvdpa_app_endian_str(v->device_endian),
 			v->endian_mixed ? " (vrings disagree)" : "");
 		buf[0] = '\0';
-		for (i = 0; i < v->nr_vrings && i < LVDPA_VHOST_MAX_VRINGS &&
-		     off < sizeof(buf); i++) {
+		/* The vrings the guest set up (the library may track more). */
+		for (i = 0; i < v->nr_vrings && i < st.nr_vrings &&
+		     i < LVDPA_VHOST_MAX_VRINGS && off < sizeof(buf); i++) {
 			int n = snprintf(buf + off, sizeof(buf) - off, "%s%u:%s",
 					 i ? " " : "", i,
 					 lvdpa_app_endian_str(v->vring_endian[i]));

@@ -201,7 +201,8 @@ lvdpa_app_tel_state(const char *cmd, const char *params, struct rte_tel_data *d)
 	vr = rte_tel_data_alloc();
 	if (vr != NULL) {
 		rte_tel_data_start_array(vr, RTE_TEL_STRING_VAL);
-		for (b = 0; b < st.vhost.nr_vrings && b < LVDPA_VHOST_MAX_VRINGS; b++)
+		for (b = 0; b < st.vhost.nr_vrings && b < st.nr_vrings &&
+		     b < LVDPA_VHOST_MAX_VRINGS; b++)
 			rte_tel_data_add_array_string(vr,
 				lvdpa_app_tel_endian(st.vhost.vring_endian[b]));
 		if (rte_tel_data_add_dict_container(d, "vring_endian", vr, 0) != 0)

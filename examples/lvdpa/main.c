@@ -561,6 +561,8 @@ main(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	/* A frontend or a reader of stdout that goes away is no reason to die. */
+	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	if (sfd < 0) {
 		fprintf(stderr, "signalfd: %s\n", strerror(errno));

@@ -137,6 +137,9 @@ lvdpa_fuzz_check_logged(struct lvdpa_fuzz_guest *g, const uint8_t *before)
 {
 	unsigned int i;
 
+	/* Fast path first: the byte loop is instrumented, memcmp is not. */
+	if (memcmp(g->mem, before, LVDPA_FUZZ_MEM_SIZE) == 0)
+		return;
 	for (i = 0; i < LVDPA_FUZZ_MEM_SIZE; i++)
 		if (g->mem[i] != before[i] && !g->logged[i]) {
 			fprintf(stderr, "fuzz_relay: guest byte 0x%x written "

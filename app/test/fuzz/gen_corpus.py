@@ -200,6 +200,135 @@ def gen_vhost(out):
     write(out, 'vhost', out_seeds)
 
 
+# ---- relay target (layout documented in fuzz_relay.c) ----
+R_TX, R_BE, R_V1, R_MRG, R_EV, R_IND, R_SEV = 1, 2, 4, 8, 16, 32, 64
+
+
+def relay_ring(flags):
+    e = '>' if flags & R_BE else '<'
+    tx = flags & R_TX
+    hlen = 12 if flags & (R_V1 | R_MRG) else 10
+    mem = bytearray(MEM_SIZE)
+    w = 0 if tx else F_WRITE
+    # chain 0: header and payload in one descriptor
+    put(mem, DESC + 0, e + 'QIHH', BUF, hlen + 60, w, 0)
+    # chain 1: header in its own descriptor, payload in the next
+    put(mem, DESC + 16, e + 'QIHH', BUF + 0x100, hlen, F_NEXT | w, 2)
+    put(mem, DESC + 32, e + 'QIHH', BUF + 0x200, 1500, w, 0)
+    heads = [0, 1]
+    if flags & R_IND:
+        put(mem, DESC + 48, e + 'QIHH', IND, 32, F_INDIRECT, 0)
+        put(mem, IND, e + 'QIHH', BUF + 0x800, hlen, F_NEXT | w, 1)
+        put(mem, IND + 16, e + 'QIHH', BUF + 0x900, 256, w, 0)
+        heads.append(3)
+    if tx:
+        # guest headers in the guest's byte order: csum offload asked
+        put(mem, BUF, e + 'BBHHHH', 1, 0, 14, 0, 34, 16)
+        put(mem, BUF + 0x100, e + 'BBHHHH', 0, 0, 0, 0, 0, 0)
+    put(mem, DRIVER, e + 'HH', 0, len(heads))
+    for i, h in enumerate(heads):
+        put(mem, DRIVER + 4 + 2 * i, e + 'H', h)
+    return mem
+
+
+def relay_input(flags, ops, mem, log2size=3, shadow=0, base=(0, 0)):
+    hdr = bytearray(MEM_OFF)
+    hdr[0] = flags
+    hdr[1] = log2size
+    hdr[2] = shadow
+    struct.pack_into('<HHHHH', hdr, 4, DESC, DRIVER, DEVICE, base[0],
+                     base[1])
+    hdr[16] = len(ops)
+    for i, op in enumerate(ops):
+        hdr[17 + 4 * i:21 + 4 * i] = bytes(op)
+    last = max([i + 1 for i, b in enumerate(mem) if b] + [0])
+    return bytes(hdr) + bytes(mem[:last])
+
+
+R_POLL = (0, 15, 0, 0)
+R_DPOP = (4, 0, 0, 0)
+R_DONE = (5, 0, 0, 100)
+R_DONE2 = (5, 0, 0x40, 2)     # num_buffers 0 (a = 0): a device error
+R_IDLE = (3, 0, 0, 0)
+R_STATS = (10, 0, 0, 0)
+R_STOP = (8, 0, 0, 0)
+R_START = (9, 0, 0, 0)
+R_BASE = (11, 0, 0, 0)
+R_OPS = [R_POLL, R_DPOP, R_DPOP, R_DPOP, R_DONE, R_POLL, R_DONE, R_DONE,
+         R_POLL, R_IDLE, R_STATS, R_BASE, R_STOP, R_BASE, R_START, R_POLL,
+         R_DPOP, R_DONE, R_POLL, R_STOP]
+R_OPS_STOP_INFLIGHT = [R_POLL, R_DPOP, R_DPOP, R_DONE, R_POLL, R_STOP, R_BASE,
+                       R_START, R_POLL, R_STATS]
+R_OPS_BAD_DEV = [R_POLL, R_DPOP, R_DONE2, R_POLL, R_POLL, R_STATS, R_STOP]
+
+
+def gen_relay(out):
+    seeds = {}
+    for tx in (0, R_TX):
+        for be in (0, R_BE):
+            for hdrf, hname in ((0, 'legacy'), (R_MRG, 'mrg'), (R_V1, 'v1')):
+                if hdrf == R_V1 and be:
+                    continue
+                f = tx | be | hdrf | R_IND
+                name = '%s-%s-%s' % ('tx' if tx else 'rx',
+                                     'be' if be else 'le', hname)
+                mem = relay_ring(f)
+                seeds[name] = relay_input(f, R_OPS, mem)
+                seeds[name + '-evidx'] = relay_input(f | R_EV | R_SEV, R_OPS,
+                                                     mem, shadow=2)
+                seeds[name + '-stop'] = relay_input(f, R_OPS_STOP_INFLIGHT,
+                                                    mem)
+    seeds['rx-be-legacy-baddev'] = relay_input(R_BE, R_OPS_BAD_DEV,
+                                               relay_ring(R_BE))
+    seeds['tx-le-base'] = relay_input(R_TX, R_OPS, relay_ring(R_TX),
+                                      base=(0xfffe, 0xfffe))
+    write(out, 'relay', seeds)
+
+
+# ---- devargs target: the vdev argument string ----
+DEVARGS = {
+    'empty': '',
+    'model': 'device=model',
+    'queues': 'device=model,queues=1,queue_size=64',
+    'queues-threads': 'queues=2,queue_size=16,max_conf_threads=2',
+    'legacy-refuse': 'legacy=refuse,host_order=weak',
+    'legacy-device': 'legacy=device,host_order=strong',
+    'events-timer': 'event_mode=0,event_us=50,no_traffic_time=0',
+    'events-irq': 'event_mode=2,hw_latency_mode=1,hw_max_latency_us=10,'
+                  'hw_max_pending_comp=4',
+    'event-core': 'event_core=0',
+    'model-caps': 'model_legacy=0,model_packed=0,model_max_queue_size=256,'
+                  'model_max_queues=4',
+    'uplink-empty': 'uplink=',
+    # refused ones: each names its key
+    'bad-half-queues': 'queues=1',
+    'bad-relay': 'legacy=relay',
+    'bad-model-only': 'device=mlx5_0,model_legacy=0',
+    'bad-negative': 'queues=-1,queue_size=64',
+    'bad-space': 'event_core= 1',
+    'bad-unknown': 'foo=bar',
+    'bad-twice': 'event_us=5,event_us=5',
+    'bad-no-value': 'device',
+    'bad-pow2': 'queues=1,queue_size=100',
+    'bad-overflow': 'event_us=99999999999999999999999',
+}
+
+
+def gen_devargs(out):
+    write(out, 'devargs', {k: v.encode() for k, v in DEVARGS.items()})
+    keys = ['device', 'queues', 'queue_size', 'uplink', 'legacy',
+            'host_order', 'event_mode', 'event_us', 'no_traffic_time',
+            'event_core', 'hw_latency_mode', 'hw_max_latency_us',
+            'hw_max_pending_comp', 'max_conf_threads', 'model_legacy',
+            'model_packed', 'model_max_queue_size', 'model_max_queues']
+    words = keys + ['model', 'auto', 'device', 'relay', 'refuse', 'strong',
+                    'weak', '=', ',', '-1', '32768', '4294967296']
+    with open(os.path.join(HERE, 'devargs.dict'), 'w') as f:
+        f.write('# libFuzzer dictionary of fuzz_devargs (gen_corpus.py)\n')
+        for w in words:
+            f.write('"%s"\n' % w)
+
+
 def write(out, target, seeds):
     d = os.path.join(out, target)
     os.makedirs(d, exist_ok=True)
@@ -212,6 +341,8 @@ def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, 'corpus')
     gen_ring(out)
     gen_vhost(out)
+    gen_relay(out)
+    gen_devargs(out)
 
 
 if __name__ == '__main__':

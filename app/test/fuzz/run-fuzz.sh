@@ -53,8 +53,11 @@ for t in "${targets[@]}"; do
 	done
 	before=$(ls "$art" | wc -l)
 	start=$(date +%s)
+	dict=()
+	[ -f "$src/$t.dict" ] && dict=(-dict="$src/$t.dict")
 	"$exe" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
-		-print_final_stats=1 -artifact_prefix="$art/" "${dirs[@]}" \
+		-print_final_stats=1 -artifact_prefix="$art/" "${dict[@]}" \
+		"${dirs[@]}" \
 		>"$log" 2>&1 &
 	pid=$!
 	wait $pid

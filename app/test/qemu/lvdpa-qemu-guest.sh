@@ -3,15 +3,22 @@
 # Copyright(c) 2026 The lvdpa authors
 #
 # Boots a real small Linux guest (Debian's kernel, a busybox initramfs) under
-# QEMU/TCG with one virtio-net-pci device on a vhost-user socket, and checks
-# what the guest's own virtio driver negotiated and whether it can ping a peer
+# QEMU/TCG with one virtio-net device on a vhost-user socket, and checks what
+# the guest's own virtio driver negotiated and whether it can ping a peer
 # through the backend. Works against any vhost-user backend: DPDK's net_vhost,
-# the lvdpa sample application, ...
+# the lvdpa sample application, ... Two guests: x86_64 (little endian,
+# virtio-net-pci) and s390x (big endian, virtio-net-ccw): a big-endian legacy
+# guest makes QEMU ask the backend for VHOST_USER_PROTOCOL_F_CROSS_ENDIAN and
+# send SET_VRING_ENDIAN.
 #
 # Usage: lvdpa-qemu-guest.sh --legacy|--modern --socket PATH [options]
-#   --legacy          transitional device, legacy interface only (disable-modern=on):
-#                     the guest driver must not negotiate VERSION_1 (pci id 1af4:1000)
-#   --modern          modern-only device (disable-legacy=on): VERSION_1 (1af4:1041)
+#   --arch ARCH       x86_64 (default) or s390x
+#   --legacy          x86_64: transitional device, legacy interface only
+#                     (disable-modern=on), pci id 1af4:1000; s390x: virtio-ccw
+#                     revision 0 (max_revision=0). The guest driver must not
+#                     negotiate VERSION_1; on s390x the guest must be big endian
+#   --modern          x86_64: modern-only device (disable-legacy=on, 1af4:1041);
+#                     s390x: virtio-ccw revision 1 or later. VERSION_1
 #   --socket PATH     vhost-user socket
 #   --client          QEMU connects to a listening backend (default); the
 #                     socket is waited for up to --wait-socket seconds
@@ -25,9 +32,10 @@
 #   --cache DIR       artifact cache (default $LVDPA_QEMU_CACHE; one is required)
 #   --log FILE        keep the guest's serial console there (default: a temp file,
 #                     printed on failure)
-#   --machine TYPE    pc (default) or q35
+#   --qemu-log FILE   keep QEMU's own output (stdout and stderr) there
+#   --machine TYPE    x86_64: pc (default) or q35; s390x: s390-ccw-virtio
 #   --append ARGS     more kernel parameters (e.g. "loglevel=7" without quiet: --verbose)
-#   --device-opts OPTS more virtio-net-pci properties, e.g. to offer a legacy
+#   --device-opts OPTS more virtio-net-pci/-ccw properties, e.g. to offer a legacy
 #                     guest few features: "csum=off,guest_csum=off,mrg_rxbuf=off,
 #                     event_idx=off,indirect_desc=off,ctrl_vq=off,status=off"
 #   --expect-features HEX  fail unless the guest negotiated exactly these
@@ -35,10 +43,10 @@
 #   --qemu-arg ARG    one more QEMU argument (repeatable)
 #   --verbose         kernel messages on the serial log (no "quiet")
 #   --prepare         only build the cached kernel/initramfs, then exit
-#   --no-pvh          boot Debian's compressed bzImage instead of the extracted
-#                     vmlinux (PVH entry), about 10 s slower under TCG
+#   --no-pvh          x86_64: boot Debian's compressed bzImage instead of the
+#                     extracted vmlinux (PVH entry), about 10 s slower under TCG
 # Environment: LVDPA_QEMU_CACHE (cache), LVDPA_QEMU_KERNEL_PKG (kernel package
-# name instead of the one linux-image-amd64 depends on), LVDPA_QEMU_BIN.
+# name instead of the one linux-image-<amd64|s390x> depends on), LVDPA_QEMU_BIN.
 #
 # Output: the guest's "LVDPA-GUEST: ..." lines, then one line
 #   lvdpa-qemu-guest: PASS <mode> <seconds>s   or   lvdpa-qemu-guest: FAIL <why>
@@ -48,11 +56,8 @@ set -u -o pipefail
 
 self_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 init_script=$self_dir/lvdpa-guest-init.sh
-# Loaded in dependency order from modules.dep; the PCI transport and net driver
-# are the roots, the rest (virtio, virtio_ring, virtio_pci_*_dev, failover,
-# net_failover) comes in as their dependencies.
-root_modules="virtio_pci virtio_net"
 
+arch=x86_64
 mode=
 sock=
 server=0
@@ -64,7 +69,8 @@ tmo=240
 wait_sock=30
 cache=${LVDPA_QEMU_CACHE:-}
 log=
-machine=pc
+qemu_log=
+machine=
 append=
 verbose=0
 prepare=0
@@ -72,7 +78,6 @@ pvh=1
 devopts=
 expect_feat=
 qemu_extra=()
-qemu_bin=${LVDPA_QEMU_BIN:-qemu-system-x86_64}
 
 usage() {
 	sed -n '/^# Usage:/,/^# Exit:/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
@@ -88,6 +93,7 @@ die() {
 
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--arch) arch=${2:?}; shift ;;
 	--legacy) mode=legacy ;;
 	--modern) mode=modern ;;
 	--socket) sock=${2:?}; shift ;;
@@ -101,6 +107,7 @@ while [ $# -gt 0 ]; do
 	--wait-socket) wait_sock=${2:?}; shift ;;
 	--cache) cache=${2:?}; shift ;;
 	--log) log=${2:?}; shift ;;
+	--qemu-log) qemu_log=${2:?}; shift ;;
 	--machine) machine=${2:?}; shift ;;
 	--append) append=${2:?}; shift ;;
 	--device-opts) devopts=,${2:?}; shift ;;
@@ -123,13 +130,48 @@ fi
 case "$count" in ''|*[!0-9]*) usage ;; esac
 case "$tmo" in ''|*[!0-9]*) usage ;; esac
 
+# Per guest architecture: Debian's name for it, QEMU, the kernel modules
+# loaded (roots; their dependencies follow from modules.dep), the console.
+case "$arch" in
+x86_64|amd64)
+	arch=x86_64
+	deb_arch=amd64
+	qemu_pkg=qemu-system-x86
+	# The PCI transport and the net driver; virtio, virtio_ring,
+	# virtio_pci_*_dev, failover and net_failover come as dependencies.
+	root_modules="virtio_pci virtio_net"
+	console=ttyS0
+	[ -n "$machine" ] || machine=pc
+	;;
+s390x)
+	deb_arch=s390x
+	qemu_pkg=qemu-system-misc
+	# virtio, virtio_ring and the ccw transport are built in
+	# (CONFIG_S390_GUEST=y).
+	root_modules="virtio_net"
+	# The SCLP VT220 console: QEMU's s390x -serial.
+	console=ttysclp0
+	[ -n "$machine" ] || machine=s390-ccw-virtio
+	# PVH is an x86 boot protocol.
+	pvh=0
+	;;
+*)
+	echo "lvdpa-qemu-guest: --arch x86_64 or s390x" >&2
+	usage
+	;;
+esac
+qemu_bin=${LVDPA_QEMU_BIN:-qemu-system-$arch}
+
 for t in "$qemu_bin" gzip xz flock timeout dpkg-deb apt-get apt-cache; do
 	command -v "$t" >/dev/null ||
-		die 4 "$t not found (devtools/setup.sh installs qemu-system-x86, busybox-static)"
+		die 4 "$t not found (devtools/setup.sh installs $qemu_pkg, busybox-static)"
 done
-# The initramfs needs busybox-static's binary: a dynamic one has no libc there.
-busybox_bin=/bin/busybox
-[ -x "$busybox_bin" ] || die 4 "$busybox_bin not found (busybox-static)"
+# The host's busybox-static runs depmod and cpio; on x86_64 it is also the
+# guest's (a dynamic one has no libc in the initramfs). Other guests get
+# busybox-static of their architecture, fetched into the cache.
+host_busybox=/bin/busybox
+[ -x "$host_busybox" ] || die 4 "$host_busybox not found (busybox-static)"
+busybox_bin=$host_busybox
 
 tmp=
 qpid=
@@ -153,13 +195,74 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/lvdpa-qemu-guest.XXXXXX") || die 4 "mktemp"
 
 # --- artifacts -------------------------------------------------------------
 
+# apt for the guest's packages. The host's own architecture uses the host's
+# apt as it is. Another one gets a private apt state in the cache: its own
+# package lists (fetched from the host's sources), cache and an empty dpkg
+# status, and that architecture as apt's only one. Neither the host's dpkg
+# (no foreign architecture added) nor its apt lists change.
+apt_opts=()
+apt_dir=
+if [ "$deb_arch" != "$(dpkg --print-architecture)" ]; then
+	apt_dir=$cache/apt-$deb_arch
+	apt_opts=(-o "APT::Architecture=$deb_arch" -o "APT::Architectures::=$deb_arch"
+		-o "Dir::State=$apt_dir" -o "Dir::State::Lists=$apt_dir/lists"
+		-o "Dir::State::status=$apt_dir/status" -o "Dir::Cache=$apt_dir/cache"
+		-o "Dir::Etc::preferencesparts=$apt_dir/preferences.d"
+		-o APT::Sandbox::User=root -o Debug::NoLocking=1)
+fi
+
+# Private lists are fetched when missing, and refreshed by --prepare when a
+# day old. A failed update leaves the previous lists (or none) in place.
+apt_update() {
+	[ -n "$apt_dir" ] || return 0
+	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" \
+		"$apt_dir/preferences.d" || return 1
+	[ -f "$apt_dir/status" ] || : > "$apt_dir/status"
+	if ls "$apt_dir/lists/"*_Packages* >/dev/null 2>&1; then
+		[ $prepare = 1 ] || return 0
+		[ -z "$(find "$apt_dir/lists" -maxdepth 1 -name '*_Packages*' -mmin +1440)" ] &&
+			return 0
+	fi
+	echo "lvdpa-qemu-guest: apt-get update for $deb_arch into $apt_dir" >&2
+	LC_ALL=C apt-get "${apt_opts[@]}" -q update >&2 ||
+		echo "lvdpa-qemu-guest: apt-get update for $deb_arch failed" >&2
+}
+
 kernel_pkg() {
 	if [ -n "${LVDPA_QEMU_KERNEL_PKG:-}" ]; then
 		echo "$LVDPA_QEMU_KERNEL_PKG"
 		return
 	fi
-	LC_ALL=C apt-cache depends linux-image-amd64 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n 1
+	LC_ALL=C apt-cache "${apt_opts[@]}" depends "linux-image-$deb_arch" 2>/dev/null |
+		sed -n "s/^ *Depends: \(linux-image-[0-9][^ ]*-$deb_arch\)\$/\1/p" |
+		head -n 1
+}
+
+# busybox-static of a foreign architecture: cache/busybox-<arch>/{busybox,version}.
+# A boot uses what is cached; --prepare fetches apt's candidate when it differs.
+prepare_busybox() {
+	local dir=$cache/busybox-$deb_arch cand='' w
+	busybox_bin=$dir/busybox
+	if [ -x "$busybox_bin" ]; then
+		[ $prepare = 1 ] || return 0
+		cand=$(LC_ALL=C apt-cache "${apt_opts[@]}" policy busybox-static 2>/dev/null |
+			sed -n 's/^ *Candidate: //p')
+		[ -z "$cand" ] || [ "$cand" = "$(cat "$dir/version" 2>/dev/null)" ] &&
+			return 0
+	fi
+	w=$(mktemp -d "$cache/.busybox.XXXXXX") || return 1
+	echo "lvdpa-qemu-guest: fetching busybox-static:$deb_arch into $cache" >&2
+	( cd "$w" && apt-get "${apt_opts[@]}" download -q -o APT::Sandbox::User=root \
+		busybox-static >&2 ) ||
+		{ rm -rf "$w"; echo "apt-get download busybox-static ($deb_arch) failed" >&2; return 1; }
+	dpkg-deb -x "$w"/*.deb "$w/x" && [ -f "$w/x/bin/busybox" ] ||
+		{ rm -rf "$w"; echo "no busybox in busybox-static ($deb_arch)" >&2; return 1; }
+	mkdir -p "$w/out"
+	cp "$w/x/bin/busybox" "$w/out/busybox" && chmod 0755 "$w/out/busybox" &&
+		dpkg-deb -f "$w"/*.deb Version > "$w/out/version" ||
+		{ rm -rf "$w"; return 1; }
+	rm -rf "$dir"
+	mv "$w/out" "$dir" && rm -rf "$w"
 }
 
 # Writes the module load order (paths relative to lib/modules/<ver>) for the
@@ -200,7 +303,7 @@ prepare_kernel() {
 	[ -f "$dir/vmlinuz" ] && [ -f "$dir/load-order" ] && return 0
 	w=$(mktemp -d "$cache/.kernel.XXXXXX") || return 1
 	echo "lvdpa-qemu-guest: fetching $pkg into $cache" >&2
-	( cd "$w" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2 ) ||
+	( cd "$w" && apt-get "${apt_opts[@]}" download -q -o APT::Sandbox::User=root "$pkg" >&2 ) ||
 		{ rm -rf "$w"; echo "apt-get download $pkg failed" >&2; return 1; }
 	x=$w/x
 	dpkg-deb -x "$w"/*.deb "$x" || { rm -rf "$w"; return 1; }
@@ -209,7 +312,7 @@ prepare_kernel() {
 		{ rm -rf "$w"; echo "no kernel in $pkg" >&2; return 1; }
 	# The package ships no modules.dep (depmod runs at install): make one
 	# inside the extracted tree, never in the host's /lib/modules.
-	"$busybox_bin" depmod -b "$x" "$rel" || { rm -rf "$w"; return 1; }
+	"$host_busybox" depmod -b "$x" "$rel" || { rm -rf "$w"; return 1; }
 	mkdir -p "$w/out/modules"
 	module_order "$x/lib/modules/$rel/modules.dep" > "$w/out/load-order.path" ||
 		{ rm -rf "$w"; return 1; }
@@ -252,7 +355,7 @@ prepare_initramfs() {
 	# The kernel's built-in initramfs already has /dev/console; add one
 	# when we can, /init also reopens it after mounting devtmpfs.
 	mknod "$r/root/dev/console" c 5 1 2>/dev/null
-	( cd "$r/root" && find . | LC_ALL=C sort | "$busybox_bin" cpio -o -H newc 2>/dev/null ) |
+	( cd "$r/root" && find . | LC_ALL=C sort | "$host_busybox" cpio -o -H newc 2>/dev/null ) |
 		gzip -9n > "$r/initramfs.cpio.gz" || { rm -rf "$r"; return 1; }
 	# Older images (another /init or busybox) are of no further use.
 	rm -f "$kdir"/initramfs-*.cpio.gz
@@ -278,12 +381,17 @@ prepare_vmlinux() {
 
 newest_cached() {
 	local k
-	k=$(cd "$cache" && ls -d linux-image-*/vmlinuz 2>/dev/null | sort -V | tail -n 1)
+	k=$(cd "$cache" && ls -d linux-image-*-"$deb_arch"/vmlinuz 2>/dev/null |
+		sort -V | tail -n 1)
 	echo "${k%/vmlinuz}"
 }
 
 prepare_all() {
 	local pkg='' kdir
+	apt_update || return 1
+	if [ -n "$apt_dir" ]; then
+		prepare_busybox || return 1
+	fi
 	# A boot reuses the cached kernel; --prepare (which the tests run once)
 	# asks apt for the current package, so that a kernel update is fetched.
 	[ $prepare = 1 ] || [ -n "${LVDPA_QEMU_KERNEL_PKG:-}" ] || pkg=$(newest_cached)
@@ -295,9 +403,9 @@ prepare_all() {
 	fi
 	prepare_kernel "$pkg" || return 1
 	kdir=$cache/$pkg
-	# A superseded kernel package is of no further use.
+	# A superseded kernel package (of this architecture) is of no further use.
 	local d
-	for d in "$cache"/linux-image-*; do
+	for d in "$cache"/linux-image-*-"$deb_arch"; do
 		[ -d "$d" ] && [ "$d" != "$kdir" ] && rm -rf "$d"
 	done
 	kernel=$kdir/vmlinuz
@@ -340,33 +448,48 @@ else
 	chardev="socket,id=c0,path=$sock,server=on,wait=on"
 fi
 
-if [ $mode = legacy ]; then
-	devmode="disable-modern=on,disable-legacy=off"
-else
-	devmode="disable-legacy=on,disable-modern=off"
-fi
-
 [ -n "$log" ] || log=$tmp/serial.log
 : > "$log"
-cmdline="console=ttyS0 panic=-1 lvdpa.ip=$guest_ip lvdpa.peer=$peer lvdpa.count=$count"
+[ -n "$qemu_log" ] || qemu_log=$tmp/qemu.out
+: > "$qemu_log"
+cmdline="console=$console panic=-1 lvdpa.ip=$guest_ip lvdpa.peer=$peer lvdpa.count=$count"
 [ $verbose = 1 ] || cmdline="$cmdline quiet"
 [ -n "$append" ] && cmdline="$cmdline $append"
 
 # shellcheck disable=SC2054 # commas inside QEMU option values
-# vhost-user needs guest memory the backend can map (shared memfd). Under
-# TCG, QEMU 7.2 crashes at DRIVER_OK with MSI-X and vhost-user: vectors=0.
-qemu_cmd=("$qemu_bin" -nodefaults -no-user-config -machine "$machine" -accel tcg
+# vhost-user needs guest memory the backend can map (shared memfd).
+if [ $arch = x86_64 ]; then
+	if [ $mode = legacy ]; then
+		devmode="disable-modern=on,disable-legacy=off"
+	else
+		devmode="disable-legacy=on,disable-modern=off"
+	fi
+	# Under TCG, QEMU 7.2 crashes at DRIVER_OK with MSI-X and vhost-user:
+	# vectors=0.
+	qemu_machine=(-machine "$machine"
+		-object memory-backend-memfd,id=mem,size=512M,share=on
+		-numa node,memdev=mem)
+	netdev="virtio-net-pci,netdev=n0,mac=$mac,vectors=0,$devmode$devopts"
+else
+	# Revision 0 is virtio 0.9.5 over ccw: no VERSION_1, guest byte order.
+	devmode=
+	[ $mode = legacy ] && devmode=",max_revision=0"
+	# No NUMA on this machine: the memfd is the machine's RAM directly.
+	qemu_machine=(-machine "$machine,memory-backend=mem"
+		-object memory-backend-memfd,id=mem,size=512M,share=on)
+	netdev="virtio-net-ccw,netdev=n0,mac=$mac$devmode$devopts"
+fi
+qemu_cmd=("$qemu_bin" -nodefaults -no-user-config "${qemu_machine[@]}" -accel tcg
 	-smp 1 -m 512
-	-object memory-backend-memfd,id=mem,size=512M,share=on -numa node,memdev=mem
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	-chardev "$chardev"
 	-netdev vhost-user,id=n0,chardev=c0
-	-device "virtio-net-pci,netdev=n0,mac=$mac,vectors=0,$devmode$devopts"
+	-device "$netdev"
 	-display none -monitor none -serial "file:$log" -no-reboot
 	"${qemu_extra[@]}")
 
 t0=$SECONDS
-timeout -k 5 "$tmo" "${qemu_cmd[@]}" > "$tmp/qemu.out" 2>&1 &
+timeout -k 5 "$tmo" "${qemu_cmd[@]}" > "$qemu_log" 2>&1 &
 qpid=$!
 wait "$qpid"
 qrc=$?
@@ -380,7 +503,7 @@ fail() {
 	echo "lvdpa-qemu-guest: FAIL $mode: $2 (qemu exit $qrc, ${dt}s)"
 	{
 		echo "--- qemu output"
-		tail -n 20 "$tmp/qemu.out"
+		tail -n 20 "$qemu_log"
 		echo "--- guest serial console (last 40 lines of $log)"
 		tr -d '\r' < "$log" | tail -n 40
 		echo "---"
@@ -392,12 +515,25 @@ fail() {
 echo "$lines" | grep -q '^LVDPA-GUEST: end$' || fail 1 "guest did not finish (qemu exit $qrc)"
 echo "$lines" | grep -q '^LVDPA-GUEST: error' && fail 1 "guest reported an error"
 dev=$(echo "$lines" | grep -m1 '^LVDPA-GUEST: device ') || fail 1 "no virtio-net device in the guest"
-if [ $mode = legacy ]; then
-	echo "$dev" | grep -q ' pci 1af4:1000 legacy .* version_1 no$' ||
-		fail 1 "expected a legacy device without VERSION_1"
+if [ $arch = x86_64 ]; then
+	if [ $mode = legacy ]; then
+		echo "$dev" | grep -q ' pci 1af4:1000 legacy .* version_1 no$' ||
+			fail 1 "expected a legacy device without VERSION_1"
+	else
+		echo "$dev" | grep -q ' pci 1af4:1041 modern .* version_1 yes$' ||
+			fail 1 "expected a modern device with VERSION_1"
+	fi
 else
-	echo "$dev" | grep -q ' pci 1af4:1041 modern .* version_1 yes$' ||
-		fail 1 "expected a modern device with VERSION_1"
+	# 3832/01: control unit type of virtio, model 1 (net).
+	if [ $mode = legacy ]; then
+		echo "$dev" | grep -q ' ccw [0-9a-f.]* 3832/01 legacy .* version_1 no$' ||
+			fail 1 "expected a legacy virtio-ccw net device without VERSION_1"
+	else
+		echo "$dev" | grep -q ' ccw [0-9a-f.]* 3832/01 modern .* version_1 yes$' ||
+			fail 1 "expected a modern virtio-ccw net device with VERSION_1"
+	fi
+	echo "$lines" | grep -q '^LVDPA-GUEST: cpu s390x endian big$' ||
+		fail 1 "expected a big-endian s390x guest"
 fi
 if [ -n "$expect_feat" ]; then
 	got=$(echo "$dev" | sed -n 's/.* features \(0x[0-9a-f]*\) .*/\1/p')

@@ -99,6 +99,8 @@ lvdpa_st_setup(void)
 		perror("mkdtemp");
 		exit(2);
 	}
+	/* Undefined behaviour in a child fails it, so that the test sees it. */
+	setenv("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1", 0);
 	/* Another build of the PMD, e.g. to test the app against it. */
 	if (getenv("LVDPA_TEST_VDPA_SO") != NULL)
 		lvdpa_st_so = getenv("LVDPA_TEST_VDPA_SO");
@@ -557,6 +559,15 @@ lvdpa_st_one_guest(struct lvdpa_st_app *a, const char *sock,
 	} \
 } while (0)
 	LVDPA_ST_CHECK(strstr(state, "guest running") != NULL, "running");
+	/* The socket was widened to the device's offer: MAC, CONFIG. */
+	LVDPA_ST_CHECK(lvdpa_guest_offered_features(g) & (1ULL << 5),
+		       "MAC offered: 0x%" PRIx64, lvdpa_guest_offered_features(g));
+	LVDPA_ST_CHECK((lvdpa_guest_protocol_features(g) &
+			(1ULL << LVDPA_GUEST_PF_CONFIG)) &&
+		       (lvdpa_guest_protocol_features(g) &
+			(1ULL << LVDPA_GUEST_PF_CROSS_ENDIAN)),
+		       "CONFIG and CROSS_ENDIAN negotiated: 0x%" PRIx64,
+		       lvdpa_guest_protocol_features(g));
 	LVDPA_ST_CHECK(strncmp(lvdpa_st_field(state, "mode", buf, sizeof(buf)),
 			       k->legacy ? "legacy" : "modern", 6) == 0,
 		       "mode %s", buf);
@@ -708,6 +719,27 @@ test_sample_guests(void)
 		LVDPA_TEST_ASSERT(0, "dpdk-telemetry.py: %d: %s", rc, out);
 	}
 
+	/* remove, then create on another path: served again. */
+	snprintf(cmd, sizeof(cmd), "remove %s", sock);
+	t = lvdpa_st_app_cmd(&a, cmd, "removed ");
+	free(t);
+	if (t == NULL || lvdpa_st_exists(sock)) {
+		lvdpa_st_app_kill(&a);
+		LVDPA_TEST_ASSERT(0, "remove %s", sock);
+	}
+	snprintf(sock, sizeof(sock), "%s-again", a.iface);
+	snprintf(cmd, sizeof(cmd), "create %s lvdpa0", sock);
+	t = lvdpa_st_app_cmd(&a, cmd, "created ");
+	free(t);
+	snprintf(cmd, sizeof(cmd), "%s -s %s -f modern -n 500 -t 20000 --quiet 2>&1",
+		 LVDPA_GUEST_CLI, sock);
+	rc = t != NULL ? lvdpa_st_run(cmd, out, sizeof(out)) : -1;
+	lvdpa_st_comment(out);
+	if (rc != 0 || strstr(out, "PASS") == NULL) {
+		lvdpa_st_app_kill(&a);
+		LVDPA_TEST_ASSERT(0, "guest on the re-created port %s", sock);
+	}
+
 	/* quit: the socket is removed, the exit status is 0. */
 	t = lvdpa_st_app_cmd(&a, "quit", "removed");
 	free(t);
@@ -715,6 +747,8 @@ test_sample_guests(void)
 	a.cmd_fd = -1;
 	rc = lvdpa_st_wait(a.pid, 20);
 	a.pid = 0;
+	if (rc != 0)
+		lvdpa_st_dump(a.log);
 	LVDPA_TEST_ASSERT_EQ(rc, 0, "the app quit cleanly (log %s)", a.log);
 	LVDPA_TEST_ASSERT(!lvdpa_st_exists(sock), "%s removed", sock);
 	return 0;
@@ -789,6 +823,8 @@ test_sample_plain_sigterm(void)
 	kill(a.pid, SIGTERM);
 	rc = lvdpa_st_wait(a.pid, 20);
 	a.pid = 0;
+	if (rc != 0)
+		lvdpa_st_dump(a.log);
 	LVDPA_TEST_ASSERT_EQ(rc, 0, "exit status after SIGTERM (log %s)", a.log);
 	LVDPA_TEST_ASSERT(!lvdpa_st_exists(sock0) && !lvdpa_st_exists(sock1),
 			  "every socket removed");
@@ -813,6 +849,8 @@ test_sample_sigint(void)
 	rc = lvdpa_st_wait(a.pid, 20);
 	a.pid = 0;
 	close(a.cmd_fd);
+	if (rc != 0)
+		lvdpa_st_dump(a.log);
 	LVDPA_TEST_ASSERT_EQ(rc, 0, "exit status after SIGINT (log %s)", a.log);
 	LVDPA_TEST_ASSERT(!lvdpa_st_exists(sock0), "socket removed");
 	return 0;
@@ -950,6 +988,8 @@ test_dpdk_vdpa_sample(void)
 	rc = write(in[1], "q\n", 2) == 2 ? 0 : -1;
 	close(in[1]);
 	rc = lvdpa_st_wait(app, 20);
+	if (rc != 0)
+		lvdpa_st_dump(applog);
 	LVDPA_TEST_ASSERT_EQ(rc, 0, "DPDK's vdpa sample quit cleanly (log %s)", applog);
 	LVDPA_TEST_ASSERT(!lvdpa_st_exists(sock), "%s removed", sock);
 	return 0;
