@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -535,7 +536,12 @@ lvdpa_app_loop(int sfd, struct cmdline *cl)
 				fflush(stdout);
 				break;
 			}
-			cmdline_in(cl, buf, (int)len);
+			/* < 0: Ctrl-D on an empty line in a terminal. */
+			if (cmdline_in(cl, buf, (int)len) < 0) {
+				printf("\nEnd of input: stopping\n");
+				fflush(stdout);
+				break;
+			}
 			fflush(stdout);
 		}
 		if (cl == NULL && period != 0 && lvdpa_app_now_ms() >= next) {
@@ -599,6 +605,18 @@ main(int argc, char **argv)
 			LVDPA_APP_LOG(ERR, "cannot create the command line");
 			status = EXIT_FAILURE;
 			goto out;
+		}
+		/*
+		 * The command line puts a terminal in raw mode without signals;
+		 * give Ctrl-C back its SIGINT: a clean stop, as everywhere else.
+		 */
+		if (isatty(0)) {
+			struct termios t;
+
+			if (tcgetattr(0, &t) == 0) {
+				t.c_lflag |= ISIG;
+				tcsetattr(0, TCSANOW, &t);
+			}
 		}
 	} else {
 		printf("lvdpa-sample: serving; stop with SIGINT (Ctrl-C) or SIGTERM\n");

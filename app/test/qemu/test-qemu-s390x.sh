@@ -340,8 +340,9 @@ else
 	else
 		why4="guest failed (harness exit $hrc)"
 	fi
-	# The lines that explain a refusal, for the log.
-	grep -E 'refused|not ready port|relay|uplink' "$p" | sort -u | head -n 10 | sed 's/^/# lvdpa: /'
+	# The lines that explain a failure, for the log.
+	[ $ok4 = 0 ] || grep -E 'refused|not ready port|relay|uplink' "$p" |
+		sort -u | head -n 10 | sed 's/^/# lvdpa: /'
 fi
 [ $ok3 = 0 ] && [ $ok4 = 0 ] || show_logs 3
 stop_peer

@@ -16,6 +16,8 @@
  * - test_sample_plain_sigterm: plain mode with stdin closed keeps serving
  *   (without spinning on the closed stdin), SIGTERM removes every socket;
  * - test_sample_sigint: SIGINT in interactive mode does the same;
+ * - test_sample_client: --client connects to a listening guest, which
+ *   passes traffic;
  * - test_dpdk_vdpa_sample: DPDK's examples/vdpa, copied from dpdk-doc into
  *   the build tree and built unmodified with its Makefile, loads the PMD
  *   and serves dpdk-testpmd's virtio-user, whose packets come back.
@@ -856,6 +858,59 @@ test_sample_sigint(void)
 	return 0;
 }
 
+static int
+test_sample_client(void)
+{
+	char sock0[192], glog[160], iface[160];
+	char *argv[16];
+	struct lvdpa_st_app a;
+	pid_t guest;
+	char *t;
+	int rc;
+
+	/* The guest listens (as QEMU with server=on), the app connects. */
+	lvdpa_st_setup();
+	snprintf(iface, sizeof(iface), "%s/client-sock", lvdpa_st_dir);
+	snprintf(sock0, sizeof(sock0), "%s0", iface);
+	snprintf(glog, sizeof(glog), "%s/client-guest.log", lvdpa_st_dir);
+	argv[0] = (char *)(uintptr_t)LVDPA_GUEST_CLI;
+	argv[1] = (char *)(uintptr_t)"--server";
+	argv[2] = (char *)(uintptr_t)"-s";
+	argv[3] = sock0;
+	argv[4] = (char *)(uintptr_t)"--msg-timeout=30000";
+	argv[5] = (char *)(uintptr_t)"-f";
+	argv[6] = (char *)(uintptr_t)"legacy";
+	argv[7] = (char *)(uintptr_t)"-n";
+	argv[8] = (char *)(uintptr_t)"1000";
+	argv[9] = (char *)(uintptr_t)"--quiet";
+	argv[10] = NULL;
+	guest = lvdpa_st_spawn(argv, -1, -1, glog, NULL);
+	LVDPA_TEST_ASSERT(guest > 0 && lvdpa_st_wait_file(sock0, 10),
+			  "the guest listens on %s", sock0);
+	rc = lvdpa_st_app_start(&a, "client", false, "lvdpa0", NULL, "--client");
+	if (rc != 0) {
+		lvdpa_st_app_kill(&a);
+		LVDPA_TEST_ASSERT(0, "app start in client mode (log %s)", a.log);
+	}
+	rc = lvdpa_st_wait(guest, 40);
+	t = lvdpa_st_read_from(glog, 0);
+	lvdpa_st_comment(t);
+	if (rc != 0 || t == NULL || strstr(t, "PASS") == NULL) {
+		free(t);
+		lvdpa_st_dump(a.log);
+		lvdpa_st_app_kill(&a);
+		LVDPA_TEST_ASSERT(0, "guest through the client-mode app: %d", rc);
+	}
+	free(t);
+	kill(a.pid, SIGTERM);
+	rc = lvdpa_st_wait(a.pid, 20);
+	a.pid = 0;
+	if (rc != 0)
+		lvdpa_st_dump(a.log);
+	LVDPA_TEST_ASSERT_EQ(rc, 0, "exit status after SIGTERM (log %s)", a.log);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* DPDK's vdpa sample app. */
 
@@ -999,5 +1054,6 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_sample_guests),
 	LVDPA_TEST_CASE(test_sample_plain_sigterm),
 	LVDPA_TEST_CASE(test_sample_sigint),
+	LVDPA_TEST_CASE(test_sample_client),
 	LVDPA_TEST_CASE(test_dpdk_vdpa_sample),
 )
