@@ -122,7 +122,7 @@ lvdpa_tln_get_dev_type(struct rte_vdpa_device *dev, uint32_t *type)
 	return 0;
 }
 
-static struct lvdpa_test_vdpa_ops lvdpa_tln_vdpa_ops = {
+static struct rte_vdpa_dev_ops lvdpa_tln_vdpa_ops = {
 	.get_queue_num = lvdpa_tln_get_queue_num,
 	.get_features = lvdpa_tln_get_features,
 	.get_protocol_features = lvdpa_tln_get_protocol_features,
@@ -231,7 +231,7 @@ lvdpa_tln_vdpa_socket(void)
 
 	lvdpa_tln_vdev = rte_vdpa_register_device(
 			(struct rte_device *)&lvdpa_tln_rte_dev,
-			(struct rte_vdpa_dev_ops *)&lvdpa_tln_vdpa_ops);
+			&lvdpa_tln_vdpa_ops);
 	if (lvdpa_tln_vdev == NULL)
 		return -1;
 	if (rte_vhost_driver_register(p, 0) != 0)

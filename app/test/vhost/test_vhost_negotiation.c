@@ -157,7 +157,7 @@ t_get_dev_type(struct rte_vdpa_device *dev, uint32_t *type)
 	return 0;
 }
 
-static struct lvdpa_test_vdpa_ops t_vdpa_ops = {
+static struct rte_vdpa_dev_ops t_vdpa_ops = {
 	.get_queue_num = t_get_queue_num,
 	.get_features = t_get_features,
 	.get_protocol_features = t_get_protocol_features,
@@ -298,7 +298,7 @@ t_setup(void)
 	memcpy(t_cfg, t_cfg_init, sizeof(t_cfg));
 
 	t_vdev = rte_vdpa_register_device((struct rte_device *)&t_rte_dev,
-			(struct rte_vdpa_dev_ops *)&t_vdpa_ops);
+			&t_vdpa_ops);
 	if (t_vdev == NULL)
 		return -1;
 	if (rte_vhost_driver_register(t_path_vdpa, 0) != 0)
