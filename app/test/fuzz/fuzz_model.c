@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_log.h>
 
@@ -257,6 +258,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case LVDPA_FUZZ_MODEL_SLEEP:
 			for (i = 0; i < (a & 63u); i++)
 				sched_yield();
+			if (a & 64)
+				usleep(200);
 			break;
 		default:
 			break;

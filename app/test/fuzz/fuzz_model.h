@@ -25,7 +25,8 @@
  *   WRITE   copy a bytes that follow into umem slot sel at offset b
  *           (the guest writing its rings and buffers)
  *   EVENT   drain the event channel (evchan_read until none)
- *   SLEEP   let the model's worker run (sched_yield, a times)
+ *   SLEEP   let the model's worker run (sched_yield a % 64 times, then
+ *           with bit 6 of a also 200 us)
  * A slot number out of range or empty makes the op a no-op; an unknown op
  * byte is skipped (modulo LVDPA_FUZZ_MODEL_OPS).
  */

@@ -23,8 +23,9 @@
  * where the low nibble of the last byte is the number of fds (0..8,
  * memfds) and the high nibble the action: 0 a message whose size is
  * clamped to the payload union as rte_vhost guarantees, 1 a message with
- * the raw size, 2..6 a query or driver call (see below). A message's
- * payload bytes follow its frame (as many as the size, when present).
+ * the raw size, 2..5 a query or driver call (see below), others
+ * nothing. A message's payload bytes follow its frame (as many as the
+ * size, when present).
  *
  * Invariants: no crash; a message the handlers took over (OK, REPLY, ERR)
  * has all its fds closed and marked -1, one they pass on has them all

@@ -324,7 +324,9 @@ def gen_devargs(out):
     words = keys + ['model', 'auto', 'device', 'relay', 'refuse', 'strong',
                     'weak', '=', ',', '-1', '32768', '4294967296']
     with open(os.path.join(HERE, 'devargs.dict'), 'w') as f:
-        f.write('# libFuzzer dictionary of fuzz_devargs (gen_corpus.py)\n')
+        f.write('# SPDX-License-Identifier: BSD-3-Clause\n'
+                '# Copyright(c) 2026 The lvdpa authors\n'
+                '# libFuzzer dictionary of fuzz_devargs (gen_corpus.py)\n')
         for w in words:
             f.write('"%s"\n' % w)
 

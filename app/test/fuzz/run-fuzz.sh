@@ -5,9 +5,10 @@
 # Run every lvdpa libFuzzer target for a bounded time, one after the other.
 #   run-fuzz.sh <build dir> [seconds per target] [target ...]
 # Targets are the fuzz_<name> programs of <build dir>/app/test/fuzz (all by
-# default). Each fuzzes from its seed corpus and regression inputs (never
-# written to); new inputs go to <build dir>/app/test/fuzz/work/<name>, crash
-# inputs to <build dir>/app/test/fuzz/artifacts/<name>. Prints executions and
+# default), built first with ninja (unless LVDPA_FUZZ_NO_BUILD is set).
+# Each fuzzes from its seed corpus and regression inputs (never written to);
+# new inputs go to <build dir>/app/test/fuzz/work/<name>, crash inputs to
+# <build dir>/app/test/fuzz/artifacts/<name>. Prints executions and
 # crashes per target; exits 1 if any target crashed (or failed to run).
 set -u
 
@@ -23,9 +24,22 @@ bin=$build/app/test/fuzz
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-	for f in "$bin"/fuzz_*; do
-		[ -x "$f" ] && [ -f "$f" ] && targets+=("${f##*/fuzz_}")
+	# Every fuzz target the build knows (built or not yet).
+	for f in $(ninja -C "$build" -t targets all 2>/dev/null |
+		   sed -n 's|^app/test/fuzz/fuzz_\([a-z0-9_]*\):.*|\1|p' | sort -u); do
+		targets+=("$f")
 	done
+	if [ ${#targets[@]} -eq 0 ]; then
+		for f in "$bin"/fuzz_*; do
+			[ -x "$f" ] && [ -f "$f" ] && targets+=("${f##*/fuzz_}")
+		done
+	fi
+fi
+# Build just the targets (a whole-tree build may fail for unrelated
+# reasons); meson test has built them already and sets LVDPA_FUZZ_NO_BUILD.
+if [ -z "${LVDPA_FUZZ_NO_BUILD:-}" ] && [ ${#targets[@]} -ne 0 ]; then
+	ninja -C "$build" $(printf 'app/test/fuzz/fuzz_%s ' "${targets[@]}") \
+		>/dev/null || { echo "cannot build the fuzz targets" >&2; exit 2; }
 fi
 if [ ${#targets[@]} -eq 0 ]; then
 	echo "no fuzz targets in $bin (a clang build is needed)" >&2

@@ -197,9 +197,12 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/lvdpa-qemu-guest.XXXXXX") || die 4 "mktemp"
 
 # apt for the guest's packages. The host's own architecture uses the host's
 # apt as it is. Another one gets a private apt state in the cache: its own
-# package lists (fetched from the host's sources), cache and an empty dpkg
-# status, and that architecture as apt's only one. Neither the host's dpkg
-# (no foreign architecture added) nor its apt lists change.
+# package lists (fetched from the host's sources, with the host's apt
+# settings), cache and an empty dpkg status, and that architecture as apt's
+# only one. Neither the host's dpkg (no foreign architecture added) nor its
+# apt lists change. The host's update and dpkg hooks (they refresh the host's
+# own caches) are cleared: APT_CONFIG names a main file read after the
+# host's apt.conf.d.
 apt_opts=()
 apt_dir=
 if [ "$deb_arch" != "$(dpkg --print-architecture)" ]; then
@@ -211,6 +214,17 @@ if [ "$deb_arch" != "$(dpkg --print-architecture)" ]; then
 		-o APT::Sandbox::User=root -o Debug::NoLocking=1)
 fi
 
+# apt_run apt-get|apt-cache ARGS...: with the private state when there is one.
+apt_run() {
+	local tool=$1
+	shift
+	if [ -n "$apt_dir" ]; then
+		APT_CONFIG=$apt_dir/apt-config "$tool" "${apt_opts[@]}" "$@"
+	else
+		"$tool" "$@"
+	fi
+}
+
 # Private lists are fetched when missing, and refreshed by --prepare when a
 # day old. A failed update leaves the previous lists (or none) in place.
 apt_update() {
@@ -218,13 +232,18 @@ apt_update() {
 	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" \
 		"$apt_dir/preferences.d" || return 1
 	[ -f "$apt_dir/status" ] || : > "$apt_dir/status"
+	printf '#clear %s;\n' APT::Update::Pre-Invoke APT::Update::Post-Invoke \
+		APT::Update::Post-Invoke-Success DPkg::Pre-Invoke DPkg::Post-Invoke \
+		> "$apt_dir/apt.conf" &&
+		printf 'Dir::Etc::main "%s/apt.conf";\n' "$apt_dir" > "$apt_dir/apt-config" ||
+		return 1
 	if ls "$apt_dir/lists/"*_Packages* >/dev/null 2>&1; then
 		[ $prepare = 1 ] || return 0
 		[ -z "$(find "$apt_dir/lists" -maxdepth 1 -name '*_Packages*' -mmin +1440)" ] &&
 			return 0
 	fi
 	echo "lvdpa-qemu-guest: apt-get update for $deb_arch into $apt_dir" >&2
-	LC_ALL=C apt-get "${apt_opts[@]}" -q update >&2 ||
+	LC_ALL=C apt_run apt-get -q update >&2 ||
 		echo "lvdpa-qemu-guest: apt-get update for $deb_arch failed" >&2
 }
 
@@ -233,7 +252,7 @@ kernel_pkg() {
 		echo "$LVDPA_QEMU_KERNEL_PKG"
 		return
 	fi
-	LC_ALL=C apt-cache "${apt_opts[@]}" depends "linux-image-$deb_arch" 2>/dev/null |
+	LC_ALL=C apt_run apt-cache depends "linux-image-$deb_arch" 2>/dev/null |
 		sed -n "s/^ *Depends: \(linux-image-[0-9][^ ]*-$deb_arch\)\$/\1/p" |
 		head -n 1
 }
@@ -245,14 +264,14 @@ prepare_busybox() {
 	busybox_bin=$dir/busybox
 	if [ -x "$busybox_bin" ]; then
 		[ $prepare = 1 ] || return 0
-		cand=$(LC_ALL=C apt-cache "${apt_opts[@]}" policy busybox-static 2>/dev/null |
+		cand=$(LC_ALL=C apt_run apt-cache policy busybox-static 2>/dev/null |
 			sed -n 's/^ *Candidate: //p')
 		[ -z "$cand" ] || [ "$cand" = "$(cat "$dir/version" 2>/dev/null)" ] &&
 			return 0
 	fi
 	w=$(mktemp -d "$cache/.busybox.XXXXXX") || return 1
 	echo "lvdpa-qemu-guest: fetching busybox-static:$deb_arch into $cache" >&2
-	( cd "$w" && apt-get "${apt_opts[@]}" download -q -o APT::Sandbox::User=root \
+	( cd "$w" && apt_run apt-get download -q -o APT::Sandbox::User=root \
 		busybox-static >&2 ) ||
 		{ rm -rf "$w"; echo "apt-get download busybox-static ($deb_arch) failed" >&2; return 1; }
 	dpkg-deb -x "$w"/*.deb "$w/x" && [ -f "$w/x/bin/busybox" ] ||
@@ -303,7 +322,7 @@ prepare_kernel() {
 	[ -f "$dir/vmlinuz" ] && [ -f "$dir/load-order" ] && return 0
 	w=$(mktemp -d "$cache/.kernel.XXXXXX") || return 1
 	echo "lvdpa-qemu-guest: fetching $pkg into $cache" >&2
-	( cd "$w" && apt-get "${apt_opts[@]}" download -q -o APT::Sandbox::User=root "$pkg" >&2 ) ||
+	( cd "$w" && apt_run apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2 ) ||
 		{ rm -rf "$w"; echo "apt-get download $pkg failed" >&2; return 1; }
 	x=$w/x
 	dpkg-deb -x "$w"/*.deb "$x" || { rm -rf "$w"; return 1; }
@@ -479,6 +498,7 @@ else
 		-object memory-backend-memfd,id=mem,size=512M,share=on)
 	netdev="virtio-net-ccw,netdev=n0,mac=$mac$devmode$devopts"
 fi
+# shellcheck disable=SC2054 # commas inside QEMU option values
 qemu_cmd=("$qemu_bin" -nodefaults -no-user-config "${qemu_machine[@]}" -accel tcg
 	-smp 1 -m 512
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"

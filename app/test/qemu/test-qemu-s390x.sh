@@ -340,12 +340,17 @@ else
 	else
 		why4="guest failed (harness exit $hrc)"
 	fi
+	# How the PMD serves the guest (the relay for a big-endian one).
+	grep -E 'vid [0-9]+ configured' "$p" | sort -u | head -n 2 | sed 's/^/# lvdpa: /'
 	# The lines that explain a failure, for the log.
 	[ $ok4 = 0 ] || grep -E 'refused|not ready port|relay|uplink' "$p" |
 		sort -u | head -n 10 | sed 's/^/# lvdpa: /'
 fi
 [ $ok3 = 0 ] && [ $ok4 = 0 ] || show_logs 3
 stop_peer
+# A sanitized build's app reports at exit (after stop_peer): show any report.
+grep -E -A 12 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$tmp/peer-3.log" 2>/dev/null |
+	head -n 40 | sed 's/^/# sample app: /'
 echo "# case 3+4: $((SECONDS - t0)) s"
 tap_line 3 $ok3 "s390x legacy guest: QEMU negotiates CROSS_ENDIAN with lvdpa and sends SET_VRING_ENDIAN big" "$why3"
 tap_line 4 $ok4 "s390x legacy guest pings through lvdpa (CROSS_ENDIAN, SET_VRING_ENDIAN big)" "$why4"

@@ -126,7 +126,6 @@ static const struct {
 	{ "queues=200,queue_size=256", "queues=200" },
 	{ "queues=8,queue_size=256,model_max_queues=8", "queues=8" },
 	{ "legacy=maybe", "legacy=maybe" },
-	{ "legacy=relay", "legacy=relay" },
 	{ "host_order=sideways", "host_order=sideways" },
 	{ "event_mode=3", "event_mode=3" },
 	{ "event_us=0", "event_us=0" },
@@ -177,6 +176,7 @@ test_probe_event_modes(void)
 	static const char *const args[] = {
 		"event_mode=0,event_us=10", "event_mode=1,no_traffic_time=0",
 		"event_mode=2,queues=2,queue_size=128", "event_mode=2,event_core=0",
+		"legacy=relay", "legacy=relay,event_mode=2,host_order=weak",
 	};
 	unsigned int i;
 

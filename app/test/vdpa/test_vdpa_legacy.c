@@ -9,9 +9,10 @@
  *   device in legacy mode: zero features (on queues pre-created as modern:
  *   virtio_version_1_0 is modified in place) and a legacy feature set
  *   (mergeable RX buffers: 12-byte header), 1 and 2 queue pairs;
- * - what the device cannot serve correctly is refused with a clear error
- *   and never served: a big-endian guest, a weakly ordered host, a device
- *   without legacy mode, legacy=refuse;
+ * - what the device cannot serve correctly goes to the relay under
+ *   legacy=auto (test_vdpa_relay.c); with legacy=device it is refused with
+ *   a clear error and never served: a big-endian guest, a device without
+ *   legacy mode; legacy=refuse refuses every legacy guest;
  * - modern guests (mergeable buffers, indirect descriptors, packed rings),
  *   for contrast, and interrupt mode (event_mode=2).
  * Queue counters must match the packets sent.
@@ -30,8 +31,8 @@
 static const char *const lvdpa_lg_vdevs[] = {
 	"lvdpa0,queues=1,queue_size=256",
 	"lvdpa1,max_conf_threads=1",
-	"lvdpa2,host_order=weak",
-	"lvdpa3,model_legacy=0",
+	"lvdpa2,legacy=device",
+	"lvdpa3,model_legacy=0,legacy=device",
 	"lvdpa4,legacy=refuse",
 	"lvdpa5,event_mode=2",
 };
@@ -218,8 +219,9 @@ test_legacy_le_two_pairs(void)
 static int
 test_legacy_be_refused(void)
 {
+	/* legacy=device: the device has little-endian rings only. */
 	const struct lvdpa_lg_case c = {
-		.dev = "lvdpa1", .features = LVDPA_GUEST_FEATURES_ZERO,
+		.dev = "lvdpa2", .features = LVDPA_GUEST_FEATURES_ZERO,
 		.big_endian = true, .qp = 1, .expect_run = -1,
 		.expect_log = "big-endian",
 	};
@@ -228,11 +230,12 @@ test_legacy_be_refused(void)
 }
 
 static int
-test_legacy_weak_host_refused(void)
+test_legacy_be_refused_legacy_refuse(void)
 {
 	const struct lvdpa_lg_case c = {
-		.dev = "lvdpa2", .features = LVDPA_GUEST_FEATURES_ZERO, .qp = 1,
-		.expect_run = -1, .expect_log = "weakly ordered host",
+		.dev = "lvdpa4", .features = LVDPA_GUEST_FEATURES_ZERO,
+		.big_endian = true, .qp = 1, .expect_run = -1,
+		.expect_log = "big-endian",
 	};
 
 	return lvdpa_lg_run(&c);
@@ -316,7 +319,7 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_legacy_le_feature_set),
 	LVDPA_TEST_CASE(test_legacy_le_two_pairs),
 	LVDPA_TEST_CASE(test_legacy_be_refused),
-	LVDPA_TEST_CASE(test_legacy_weak_host_refused),
+	LVDPA_TEST_CASE(test_legacy_be_refused_legacy_refuse),
 	LVDPA_TEST_CASE(test_legacy_no_device_legacy_refused),
 	LVDPA_TEST_CASE(test_legacy_refuse_devarg),
 	LVDPA_TEST_CASE(test_modern_mrg_indirect),

@@ -119,6 +119,8 @@ lvdpa_model_caps_kv(struct lvdpa_model_caps *caps, const char *k, const char *v)
 		if (lvdpa_model_parse_uint(v, 0, RTE_MAX_LCORE - 1, &x) != 0)
 			return -EINVAL;
 		caps->lcore = x;
+	} else if (strcmp(k, "latency") == 0) {
+		return lvdpa_model_latency_parse(v, caps->latency_us);
 	} else if (strcmp(k, "uplink") == 0) {
 		if (*v == '\0' || strlen(v) >= sizeof(caps->uplink))
 			return -EINVAL;
@@ -210,6 +212,8 @@ lvdpa_model_open(const char *device, const char *params, struct lvdpa_tp_dev **o
 	if (dev == NULL)
 		return -ENOMEM;
 	rc = lvdpa_model_caps_parse(params, &dev->caps, err, sizeof(err));
+	if (rc == 0)
+		rc = lvdpa_model_latency_env(&dev->caps);
 	if (rc != 0) {
 		LVDPA_MODEL_LOG(ERR, "%s", err);
 		free(dev);
@@ -283,11 +287,13 @@ lvdpa_model_op_general(struct lvdpa_tp_dev *tp, const void *in, size_t inlen,
 		       void *out, size_t outlen)
 {
 	struct lvdpa_model_dev *dev = tp->priv;
+	uint64_t t0 = lvdpa_model_latency_now();
 	int rc;
 
 	pthread_mutex_lock(&dev->lock);
 	rc = lvdpa_model_cmd_general(dev, in, inlen, out, outlen);
 	pthread_mutex_unlock(&dev->lock);
+	lvdpa_model_latency_charge(dev, LVDPA_MODEL_LAT_GENERAL, t0);
 	return rc;
 }
 
@@ -297,11 +303,14 @@ lvdpa_model_op_create(struct lvdpa_tp_dev *tp, const void *in, size_t inlen,
 {
 	struct lvdpa_model_dev *dev = tp->priv;
 	struct lvdpa_model_obj *o = NULL;
+	uint64_t t0 = lvdpa_model_latency_now();
 	int rc;
 
 	pthread_mutex_lock(&dev->lock);
 	rc = lvdpa_model_cmd_create(dev, in, inlen, out, outlen, &o);
 	pthread_mutex_unlock(&dev->lock);
+	lvdpa_model_latency_charge(dev, lvdpa_model_latency_op(LVDPA_MODEL_LAT_CALL_CREATE,
+				   in, inlen, LVDPA_MODEL_KIND_NONE), t0);
 	*obj = o != NULL ? &o->tp : NULL;
 	return rc;
 }
@@ -311,11 +320,16 @@ lvdpa_model_op_modify(struct lvdpa_tp_obj *obj, const void *in, size_t inlen,
 		      void *out, size_t outlen)
 {
 	struct lvdpa_model_dev *dev = obj->dev->priv;
+	uint64_t t0 = lvdpa_model_latency_now();
+	unsigned int op;
 	int rc;
 
 	pthread_mutex_lock(&dev->lock);
+	op = lvdpa_model_latency_op(LVDPA_MODEL_LAT_CALL_MODIFY, in, inlen,
+				    ((struct lvdpa_model_obj *)obj->priv)->kind);
 	rc = lvdpa_model_cmd_modify(dev, obj->priv, in, inlen, out, outlen);
 	pthread_mutex_unlock(&dev->lock);
+	lvdpa_model_latency_charge(dev, op, t0);
 	return rc;
 }
 
@@ -324,11 +338,16 @@ lvdpa_model_op_query(struct lvdpa_tp_obj *obj, const void *in, size_t inlen,
 		     void *out, size_t outlen)
 {
 	struct lvdpa_model_dev *dev = obj->dev->priv;
+	uint64_t t0 = lvdpa_model_latency_now();
+	unsigned int op;
 	int rc;
 
 	pthread_mutex_lock(&dev->lock);
+	op = lvdpa_model_latency_op(LVDPA_MODEL_LAT_CALL_QUERY, in, inlen,
+				    ((struct lvdpa_model_obj *)obj->priv)->kind);
 	rc = lvdpa_model_cmd_query(dev, obj->priv, in, inlen, out, outlen);
 	pthread_mutex_unlock(&dev->lock);
+	lvdpa_model_latency_charge(dev, op, t0);
 	return rc;
 }
 
@@ -336,11 +355,16 @@ static int
 lvdpa_model_op_destroy(struct lvdpa_tp_obj *obj)
 {
 	struct lvdpa_model_dev *dev = obj->dev->priv;
+	uint64_t t0 = lvdpa_model_latency_now();
+	unsigned int op;
 	int rc;
 
 	pthread_mutex_lock(&dev->lock);
+	op = lvdpa_model_latency_op(LVDPA_MODEL_LAT_CALL_DESTROY, NULL, 0,
+				    ((struct lvdpa_model_obj *)obj->priv)->kind);
 	rc = lvdpa_model_cmd_destroy(dev, obj->priv);
 	pthread_mutex_unlock(&dev->lock);
+	lvdpa_model_latency_charge(dev, op, t0);
 	return rc;
 }
 
@@ -350,11 +374,13 @@ lvdpa_model_op_umem_reg(struct lvdpa_tp_dev *tp, void *addr, size_t size,
 {
 	struct lvdpa_model_dev *dev = tp->priv;
 	struct lvdpa_model_umem *u = NULL;
+	uint64_t t0 = lvdpa_model_latency_now();
 	int rc;
 
 	pthread_mutex_lock(&dev->lock);
 	rc = lvdpa_model_umem_reg(dev, addr, size, access, &u);
 	pthread_mutex_unlock(&dev->lock);
+	lvdpa_model_latency_charge(dev, LVDPA_MODEL_LAT_UMEM_REG, t0);
 	*umem = rc == 0 ? &u->tp : NULL;
 	return rc;
 }
@@ -364,11 +390,13 @@ lvdpa_model_op_umem_dereg(struct lvdpa_tp_umem *umem)
 {
 	struct lvdpa_model_umem *u = umem->priv;
 	struct lvdpa_model_dev *dev = u->dev;
+	uint64_t t0 = lvdpa_model_latency_now();
 	int rc;
 
 	pthread_mutex_lock(&dev->lock);
 	rc = lvdpa_model_umem_dereg(u);
 	pthread_mutex_unlock(&dev->lock);
+	lvdpa_model_latency_charge(dev, LVDPA_MODEL_LAT_UMEM_DEREG, t0);
 	return rc;
 }
 

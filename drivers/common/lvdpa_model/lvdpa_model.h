@@ -34,6 +34,9 @@
  *   budget=N          chains per queue per worker round (1..4096, default 64)
  *   lcore=N           run the worker on EAL lcore N (a worker lcore, idle;
  *                     open from the main lcore) instead of a pthread
+ *   latency=P         firmware command latency: none (default), cx6dx, or
+ *                     '+'-separated type:us items (see lvdpa_model_latency.c
+ *                     and doc/guides/model.rst); overrides LVDPA_MODEL_LATENCY
  *   uplink=NAME       ethdev to use as uplink for frames to MACs no
  *                     function owns (needs EAL; the application configures
  *                     and starts the port; default none: they come back on
@@ -51,6 +54,9 @@ extern "C" {
 #define LVDPA_MODEL_EVENT_QP      (1u << 1)
 #define LVDPA_MODEL_EVENT_MSIX    (1u << 2)
 
+/** Command types a latency is charged for (latency param). */
+#define LVDPA_MODEL_LATENCY_TYPES 15
+
 /** Capability profile of one model function. */
 struct lvdpa_model_caps {
 	uint16_t max_queues;      /**< max_num_virtio_queues */
@@ -64,6 +70,8 @@ struct lvdpa_model_caps {
 	uint16_t budget;          /**< chains per queue per worker round */
 	int lcore;                /**< EAL lcore of the worker, -1: a pthread */
 	char uplink[64];          /**< uplink ethdev name, "" for none */
+	/** Charged per command type (lvdpa_model_latency.c), microseconds. */
+	uint32_t latency_us[LVDPA_MODEL_LATENCY_TYPES];
 };
 
 /**
@@ -74,6 +82,74 @@ struct lvdpa_model_caps {
  */
 int lvdpa_model_caps_parse(const char *params, struct lvdpa_model_caps *caps,
 			   char *err, unsigned int err_len);
+
+/*
+ * Switchdev mode of the e-switch (lvdpa_model_flow.c), used by the
+ * representor PMD (drivers/net/lvdpa_repr). A vport is a function number
+ * (the vhca_id QUERY_HCA_CAP reports) or LVDPA_MODEL_VPORT_UPLINK. A frame
+ * entering from a vport is looked up in the rules; on a miss it goes to the
+ * vport's representor if one is open, else to the legacy forwarding.
+ * What a representor sends goes to its vport directly.
+ */
+#define LVDPA_MODEL_VPORT_UPLINK 0xffffu
+#define LVDPA_MODEL_FLOW_MAX 4096
+#define LVDPA_MODEL_FLOW_FWD  1
+#define LVDPA_MODEL_FLOW_DROP 2
+
+/** Header fields a rule matches (value and mask share the layout). */
+struct lvdpa_model_flow_key {
+	uint8_t dmac[6];
+	uint8_t smac[6];
+	uint16_t ethertype;   /**< after one VLAN tag, host order */
+	uint16_t tci;         /**< VLAN TCI, host order */
+	uint8_t vlan;         /**< 1: tagged */
+	uint8_t ipv;          /**< 4, 6 or 0 */
+	uint8_t proto;        /**< IP protocol / IPv6 next header */
+	uint8_t tos;          /**< IPv4 TOS / IPv6 traffic class */
+	uint8_t ttl;          /**< TTL / hop limit */
+	uint8_t src[16];      /**< IPv4 address in the first 4 bytes */
+	uint8_t dst[16];
+	uint16_t sport;       /**< TCP/UDP, host order */
+	uint16_t dport;
+	uint8_t tcp_flags;
+	uint8_t frag;         /**< 1: an IPv4 fragment (MF or offset set) */
+};
+
+struct lvdpa_model_flow_spec {
+	uint32_t in_vport;
+	uint32_t priority;    /**< lower first */
+	struct lvdpa_model_flow_key key;
+	struct lvdpa_model_flow_key mask;
+	uint8_t action;       /**< LVDPA_MODEL_FLOW_FWD or _DROP; every rule counts */
+	uint32_t out_vport;   /**< FWD */
+};
+
+struct lvdpa_model_repr;
+
+/** Open the representor of @p vport: 0, -EEXIST (one per vport), -ENOMEM. */
+int lvdpa_model_repr_open(uint32_t vport, struct lvdpa_model_repr **r);
+void lvdpa_model_repr_close(struct lvdpa_model_repr *r);
+uint32_t lvdpa_model_repr_vport(const struct lvdpa_model_repr *r);
+/** Frames lost on the miss path (representor inbox full or buffer too small). */
+uint64_t lvdpa_model_repr_dropped(const struct lvdpa_model_repr *r);
+/** Next missed frame into @p buf: its length, 0 when none, -EMSGSIZE (dropped). */
+int lvdpa_model_repr_rx(struct lvdpa_model_repr *r, void *buf, uint32_t cap);
+/** Send to the vport: 0, -ENOBUFS (full, retry), -ENODEV (vport gone). */
+int lvdpa_model_repr_tx(struct lvdpa_model_repr *r, const void *frame, uint32_t len);
+/** MAC and presence of a vport (the uplink: up when a function owns one). */
+int lvdpa_model_vport_info(uint32_t vport, uint8_t mac[6], bool *up);
+/** The function whose MAC is @p mac: 0 or -ENODEV. */
+int lvdpa_model_vport_by_mac(const uint8_t mac[6], uint32_t *vport);
+/** Parse a frame into a key (fields absent from the frame are 0). */
+void lvdpa_model_flow_key_parse(const uint8_t *frame, uint32_t len,
+				struct lvdpa_model_flow_key *key);
+/** Add a rule: 0 (*handle set), -EINVAL, -ENOSPC, -ENOMEM. */
+int lvdpa_model_flow_add(const struct lvdpa_model_flow_spec *spec, uint64_t *handle);
+int lvdpa_model_flow_del(uint64_t handle);
+/** Packets and bytes the rule hit (reset: read and clear). 0 or -ENOENT. */
+int lvdpa_model_flow_query(uint64_t handle, uint64_t *pkts, uint64_t *bytes, bool reset);
+/** Rules installed, all vports. */
+unsigned int lvdpa_model_flow_count(void);
 
 #ifdef __cplusplus
 }

@@ -34,8 +34,9 @@
 #define LVDPA_MODEL_UPLINK_BURST 32
 #define LVDPA_MODEL_UPLINK_MBUFS 1023
 
-static pthread_mutex_t lvdpa_model_sw_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct lvdpa_model_dev *lvdpa_model_sw_list;
+/* Shared with lvdpa_model_flow.c (switchdev rules and representors). */
+pthread_mutex_t lvdpa_model_sw_lock = PTHREAD_MUTEX_INITIALIZER;
+struct lvdpa_model_dev *lvdpa_model_sw_list;
 static unsigned int lvdpa_model_sw_next_fn;
 
 static unsigned int
@@ -151,7 +152,7 @@ lvdpa_model_net_lookup(const uint8_t *frame, uint32_t len)
 }
 
 /* Out through the uplink: 0, or -ENOBUFS when the port is full (retry). */
-static int
+int
 lvdpa_model_uplink_send(struct lvdpa_model_dev *dev, const uint8_t *frame, uint32_t len)
 {
 	struct rte_mbuf *m;
@@ -176,7 +177,7 @@ lvdpa_model_uplink_send(struct lvdpa_model_dev *dev, const uint8_t *frame, uint3
 }
 
 /* Park a frame in @p dst's inbox of pair @p qp: 0 or -ENOBUFS (full). */
-static int
+int
 lvdpa_model_net_park(struct lvdpa_model_dev *dst, unsigned int qp,
 		     const uint8_t *frame, uint32_t len)
 {
@@ -216,6 +217,11 @@ lvdpa_model_net_send(struct lvdpa_model_dev *dev, unsigned int qp,
 	int rc;
 
 	pthread_mutex_lock(&lvdpa_model_sw_lock);
+	/* Switchdev rules and representors first (lvdpa_model_flow.c). */
+	if (lvdpa_model_flow_steer(dev->fn, qp, frame, len, &rc)) {
+		pthread_mutex_unlock(&lvdpa_model_sw_lock);
+		return rc;
+	}
 	dst = lvdpa_model_net_lookup(frame, len);
 	if (dst == NULL && dev->uplink_port != 0)
 		rc = lvdpa_model_uplink_send(dev, frame, len);
@@ -322,7 +328,16 @@ lvdpa_model_net_poll_uplink(struct lvdpa_model_dev *dev)
 		const uint8_t *f = rte_pktmbuf_mtod(m[i], const uint8_t *);
 		uint32_t len = rte_pktmbuf_data_len(m[i]);
 		struct lvdpa_model_dev *dst;
+		int rc;
 
+		/* The wire's frames meet the switchdev rules first. */
+		if (m[i]->nb_segs == 1 &&
+		    lvdpa_model_flow_steer(LVDPA_MODEL_VPORT_UPLINK, 0, f, len, &rc)) {
+			if (rc != 0)
+				atomic_fetch_add(&dev->tx_dropped, 1);
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
 		/* Single-segment frames only; the wire does not wait for buffers. */
 		dst = m[i]->nb_segs == 1 ? lvdpa_model_net_lookup(f, len) : NULL;
 		if (m[i]->nb_segs != 1 ||

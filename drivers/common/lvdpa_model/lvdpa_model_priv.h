@@ -332,6 +332,18 @@ bool lvdpa_model_net_pending(struct lvdpa_model_dev *dev, unsigned int qp);
 void lvdpa_model_net_set_accept(struct lvdpa_model_dev *dev, unsigned int qp, bool on);
 /* Bring in what the uplink received; true if it brought anything. */
 bool lvdpa_model_net_poll_uplink(struct lvdpa_model_dev *dev);
+/* The e-switch's function list and its lock (lvdpa_model_net.c). */
+extern pthread_mutex_t lvdpa_model_sw_lock;
+extern struct lvdpa_model_dev *lvdpa_model_sw_list;
+/* Caller holds lvdpa_model_sw_lock: 0 or -ENOBUFS (retry). */
+int lvdpa_model_uplink_send(struct lvdpa_model_dev *dev, const uint8_t *frame, uint32_t len);
+int lvdpa_model_net_park(struct lvdpa_model_dev *dst, unsigned int qp,
+			 const uint8_t *frame, uint32_t len);
+
+/* ---- lvdpa_model_flow.c ---- */
+/* Rules, then representor; false: legacy forwarding. Caller holds sw_lock. */
+bool lvdpa_model_flow_steer(uint32_t in_vport, unsigned int qp, const uint8_t *frame,
+			    uint32_t len, int *rc);
 
 /* ---- lvdpa_model_event.c ---- */
 int lvdpa_model_evchan_create(struct lvdpa_model_dev *dev, struct lvdpa_tp_evchan **ch);
@@ -354,6 +366,34 @@ void lvdpa_model_event_vq_error(struct lvdpa_model_virtq *vq);
 
 /* ---- lvdpa_model_lm.c ---- */
 void lvdpa_model_lm_log(void *opaque, uint64_t addr, uint64_t len);
+
+/* ---- lvdpa_model_latency.c ---- */
+enum lvdpa_model_lat {
+	LVDPA_MODEL_LAT_GENERAL, LVDPA_MODEL_LAT_PD, LVDPA_MODEL_LAT_MKEY,
+	LVDPA_MODEL_LAT_CREATE_VIRTQ, LVDPA_MODEL_LAT_MODIFY_VIRTQ,
+	LVDPA_MODEL_LAT_QUERY_VIRTQ, LVDPA_MODEL_LAT_DESTROY_VIRTQ,
+	LVDPA_MODEL_LAT_COUNTERS, LVDPA_MODEL_LAT_QUERY_COUNTERS,
+	LVDPA_MODEL_LAT_CQ, LVDPA_MODEL_LAT_QP, LVDPA_MODEL_LAT_MODIFY_QP,
+	LVDPA_MODEL_LAT_DESTROY, LVDPA_MODEL_LAT_UMEM_REG, LVDPA_MODEL_LAT_UMEM_DEREG,
+	LVDPA_MODEL_LAT_MAX
+};
+_Static_assert(LVDPA_MODEL_LAT_MAX == LVDPA_MODEL_LATENCY_TYPES, "latency types");
+enum lvdpa_model_lat_call {
+	LVDPA_MODEL_LAT_CALL_GENERAL, LVDPA_MODEL_LAT_CALL_CREATE, LVDPA_MODEL_LAT_CALL_MODIFY,
+	LVDPA_MODEL_LAT_CALL_QUERY, LVDPA_MODEL_LAT_CALL_DESTROY,
+	LVDPA_MODEL_LAT_CALL_UMEM_REG, LVDPA_MODEL_LAT_CALL_UMEM_DEREG,
+};
+const char *lvdpa_model_latency_name(unsigned int op);
+/* Parse a profile into us[LVDPA_MODEL_LAT_MAX]: 0 or -EINVAL. */
+int lvdpa_model_latency_parse(const char *v, uint32_t *us);
+/* Take LVDPA_MODEL_LATENCY when the params set no latency. */
+int lvdpa_model_latency_env(struct lvdpa_model_caps *caps);
+unsigned int lvdpa_model_latency_op(enum lvdpa_model_lat_call call, const void *in,
+				    size_t inlen, enum lvdpa_model_kind kind);
+uint64_t lvdpa_model_latency_now(void);
+/* Sleep until t0 + the latency of op; call without the device lock. */
+void lvdpa_model_latency_charge(const struct lvdpa_model_dev *dev, unsigned int op,
+				uint64_t t0);
 
 /* ---- lvdpa_model_worker.c ---- */
 /* Locks first (anyone may wake a function once it is on the e-switch). */

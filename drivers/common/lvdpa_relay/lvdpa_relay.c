@@ -309,6 +309,8 @@ lvdpa_relay_start(struct lvdpa_relay *q)
 		.device_addr = c->area_iova + q->used_off,
 		.mem = &q->shadow_mem,
 		.driver_role = true,
+		/* The device side is DMA hardware: rte_io_* barriers. */
+		.dma_peer = true,
 	};
 	int ret;
 

@@ -9,7 +9,7 @@
  * @file
  * The relay: a shadow virtqueue for vrings the device cannot serve directly
  * (big-endian rings, a weakly ordered host, a device without legacy mode, or
- * relay=on). The device runs a modern little-endian split ring ("shadow
+ * legacy=relay). The device runs a modern little-endian split ring ("shadow
  * ring") in host memory; the relay moves descriptors between the guest's
  * ring and the shadow ring. Payloads are never copied nor touched.
  *

@@ -41,7 +41,8 @@
  * Each error is logged once per ring, rate-limited process-wide.
  *
  * Barriers are rte_smp_*: the other side is a CPU (a guest, or a device
- * model). Byte order is cfg.big_endian, never inferred from features.
+ * model); in the driver role cfg.dma_peer makes them rte_io_* (DMA
+ * hardware). Byte order is cfg.big_endian, never inferred from features.
  * A ring is used by one thread at a time.
  */
 
@@ -87,6 +88,12 @@ struct lvdpa_ring_config {
 	 * the device area; the driver role (true) the other way round.
 	 */
 	bool driver_role;
+	/**
+	 * Driver role only: the device is DMA hardware (a shadow ring fed to
+	 * a NIC), so the driver role's barriers are rte_io_* instead of
+	 * rte_smp_* (identical on x86, stronger on Arm).
+	 */
+	bool dma_peer;
 };
 
 /** One contiguous piece of a buffer, translated. */

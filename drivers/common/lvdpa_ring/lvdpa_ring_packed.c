@@ -347,7 +347,7 @@ lvdpa_ring_packed_add(struct lvdpa_ring *r, const struct lvdpa_ring_seg *seg,
 		r->drv_head_flags = head_flags;
 	} else {
 		/* The chain body before its head flags. */
-		rte_smp_wmb();
+		lvdpa_ring_drv_wmb(r);
 		lvdpa_ring_st16(r, lvdpa_ring_slot(r, head),
 				LVDPA_PACKED_FLAGS_OFF, head_flags);
 	}
@@ -362,13 +362,13 @@ lvdpa_ring_packed_publish(struct lvdpa_ring *r)
 
 	if (r->drv_head_pending) {
 		/* The descriptors before the head flags that make them available. */
-		rte_smp_wmb();
+		lvdpa_ring_drv_wmb(r);
 		lvdpa_ring_st16(r, lvdpa_ring_slot(r, r->drv_head_slot),
 				LVDPA_PACKED_FLAGS_OFF, r->drv_head_flags);
 		r->drv_head_pending = false;
 	}
 	/* The flags store before reading the device's event suppression. */
-	rte_smp_mb();
+	lvdpa_ring_drv_mb(r);
 	r->kicked_avail = new_pos;
 	if (new_pos == old_pos)
 		return false;
@@ -395,7 +395,7 @@ lvdpa_ring_packed_get_used(struct lvdpa_ring *r, uint64_t *cookie,
 				     r->used_wrap))
 		return 0;
 	/* Id and length were written before the flags. */
-	rte_smp_rmb();
+	lvdpa_ring_drv_rmb(r);
 	id = lvdpa_ring_ld16(r, s, 12);
 	ulen = lvdpa_ring_ld32(r, s, 8);
 	/* Only ids we handed out and have not had back (private state). */
@@ -423,12 +423,12 @@ lvdpa_ring_packed_set_call(struct lvdpa_ring *r, bool enable)
 		lvdpa_ring_st16(r, r->driver, LVDPA_RING_EVENT_OFF_WRAP,
 				lvdpa_ring_pos(r->last_used, r->used_wrap));
 		/* The event position before the flags that make it count. */
-		rte_smp_wmb();
+		lvdpa_ring_drv_wmb(r);
 		flags = LVDPA_VRING_PACKED_EVENT_F_DESC;
 	} else if (enable) {
 		flags = LVDPA_VRING_PACKED_EVENT_F_ENABLE;
 	}
 	lvdpa_ring_st16(r, r->driver, LVDPA_RING_EVENT_FLAGS, flags);
 	/* Our store before the caller's re-read of the ring. */
-	rte_smp_mb();
+	lvdpa_ring_drv_mb(r);
 }

@@ -18,6 +18,7 @@
 #include <rte_atomic.h>
 #include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_io.h>
 #include <rte_log.h>
 
 #include "lvdpa_ring.h"
@@ -54,6 +55,38 @@ int lvdpa_ring_bad(struct lvdpa_ring *r, int err, const char *fmt, ...)
 	__rte_cold __rte_format_printf(3, 4);
 
 /* ---- byte order: it belongs to the ring, never to the features ---- */
+
+/*
+ * Driver-role barriers: CPU strength for a CPU peer, I/O strength when the
+ * ring feeds DMA hardware (cfg.dma_peer: on Arm, outer-shareable). The
+ * same instructions on x86.
+ */
+static inline void
+lvdpa_ring_drv_wmb(const struct lvdpa_ring *r)
+{
+	if (r->cfg.dma_peer)
+		rte_io_wmb();
+	else
+		rte_smp_wmb();
+}
+
+static inline void
+lvdpa_ring_drv_rmb(const struct lvdpa_ring *r)
+{
+	if (r->cfg.dma_peer)
+		rte_io_rmb();
+	else
+		rte_smp_rmb();
+}
+
+static inline void
+lvdpa_ring_drv_mb(const struct lvdpa_ring *r)
+{
+	if (r->cfg.dma_peer)
+		rte_io_mb();
+	else
+		rte_smp_mb();
+}
 
 static inline uint16_t
 lvdpa_ring_to_cpu16(const struct lvdpa_ring *r, uint16_t v)

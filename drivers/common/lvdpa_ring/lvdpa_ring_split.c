@@ -288,10 +288,10 @@ lvdpa_ring_split_publish(struct lvdpa_ring *r)
 	uint16_t new_idx = r->avail_idx, old_idx = r->kicked_avail;
 
 	/* Descriptors and ring entries before the index that publishes them. */
-	rte_smp_wmb();
+	lvdpa_ring_drv_wmb(r);
 	lvdpa_ring_st16(r, r->driver, LVDPA_RING_AVAIL_IDX, new_idx);
 	/* The index store before reading the device's suppression fields. */
-	rte_smp_mb();
+	lvdpa_ring_drv_mb(r);
 	r->kicked_avail = new_idx;
 	if (new_idx == old_idx)
 		return false;
@@ -321,7 +321,7 @@ lvdpa_ring_split_get_used(struct lvdpa_ring *r, uint64_t *cookie,
 				      (uint16_t)(used_idx - r->last_used),
 				      r->last_used);
 	/* The element was written before the index that published it. */
-	rte_smp_rmb();
+	lvdpa_ring_drv_rmb(r);
 	off = LVDPA_RING_USED_RING + (size_t)LVDPA_RING_USED_ELEM_SIZE *
 		(r->last_used & lvdpa_ring_split_mask(r));
 	id = lvdpa_ring_ld32(r, r->device, off);
@@ -355,5 +355,5 @@ lvdpa_ring_split_set_call(struct lvdpa_ring *r, bool enable)
 		lvdpa_ring_st16(r, r->driver, lvdpa_ring_used_event_off(r),
 				r->last_used);
 	/* Our store before the caller's re-read of the used index. */
-	rte_smp_mb();
+	lvdpa_ring_drv_mb(r);
 }

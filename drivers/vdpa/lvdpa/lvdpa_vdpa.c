@@ -270,12 +270,6 @@ lvdpa_vdpa_config_parse(const char *dev, const char *args,
 		rc = -EINVAL;
 		goto out;
 	}
-	if (cfg->legacy == LVDPA_VDPA_LEGACY_RELAY) {
-		LVDPA_VDPA_LOG(ERR, "%s: invalid devarg legacy=relay: the relay is not available in this version",
-			       dev);
-		rc = -ENOTSUP;
-		goto out;
-	}
 	if (strcmp(cfg->device, "model") != 0) {
 		static const char *const model_only[] = { "uplink",
 			"model_legacy", "model_packed", "model_max_queue_size",
@@ -405,6 +399,8 @@ lvdpa_vdpa_dev_unconfigure(struct lvdpa_vdpa_priv *priv)
 		lvdpa_vdpa_event_kick_set(priv, vq, -1);
 		lvdpa_vdpa_virtq_release(priv, i);
 	}
+	lvdpa_vdpa_relay_release(priv);
+	priv->relay = false;
 	priv->configured = false;
 	/* Objects for the next connection, so that its dev_conf only modifies. */
 	if (priv->cfg.queues != 0 &&
@@ -413,17 +409,30 @@ lvdpa_vdpa_dev_unconfigure(struct lvdpa_vdpa_priv *priv)
 		LVDPA_VDPA_DLOG(priv, WARNING, "queues not pre-created again: created at the next dev_conf");
 }
 
-/* Decide whether the device may serve this guest; 0 or a negative errno. */
+/*
+ * Decide who serves this guest: 0 the device, 1 the relay (priv->relay),
+ * or a negative errno (refused, with a log line naming the reason).
+ */
 static int
 lvdpa_vdpa_legacy_check(struct lvdpa_vdpa_priv *priv, int vid)
 {
 	struct lvdpa_vhost_state st;
 	enum lvdpa_vhost_order order;
+	uint32_t mode = priv->cfg.legacy;
+	bool packed = !!(priv->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_RING_PACKED));
 	int rc;
 
-	if (!priv->legacy)
+	priv->relay = false;
+	priv->guest_big_endian = false;
+	if (!priv->legacy) {
+		/* legacy=relay forces split modern rings too (packed: never relayed). */
+		if (mode == LVDPA_VDPA_LEGACY_RELAY && !packed) {
+			priv->relay = true;
+			return 1;
+		}
 		return 0;
-	if (priv->cfg.legacy == LVDPA_VDPA_LEGACY_REFUSE) {
+	}
+	if (mode == LVDPA_VDPA_LEGACY_REFUSE) {
 		LVDPA_VDPA_DLOG(priv, ERR, "vid %d: legacy guest (no VERSION_1) refused: legacy=refuse",
 				vid);
 		return -EPERM;
@@ -434,23 +443,41 @@ lvdpa_vdpa_legacy_check(struct lvdpa_vdpa_priv *priv, int vid)
 				vid, rc);
 		return -EPERM;
 	}
-	if (st.device_endian != LVDPA_VHOST_ENDIAN_LITTLE || st.endian_mixed) {
-		LVDPA_VDPA_DLOG(priv, ERR, "vid %d: big-endian legacy guest refused: the device serves little-endian rings only and the relay is not available",
+	if (st.endian_mixed) {
+		LVDPA_VDPA_DLOG(priv, ERR, "vid %d: legacy guest refused: its vrings have mixed byte orders",
 				vid);
 		return -EPERM;
+	}
+	priv->guest_big_endian = st.device_endian == LVDPA_VHOST_ENDIAN_BIG;
+	if (mode == LVDPA_VDPA_LEGACY_RELAY) {
+		priv->relay = true;
+		return 1;
+	}
+	if (priv->guest_big_endian) {
+		if (mode == LVDPA_VDPA_LEGACY_DEVICE) {
+			LVDPA_VDPA_DLOG(priv, ERR, "vid %d: big-endian legacy guest refused: the device serves little-endian rings only (legacy=device)",
+					vid);
+			return -EPERM;
+		}
+		priv->relay = true;
+		return 1;
 	}
 	order = priv->cfg.host_order != LVDPA_VHOST_ORDER_AUTO ?
 		(enum lvdpa_vhost_order)priv->cfg.host_order :
 		lvdpa_vhost_host_order();
 	if (order == LVDPA_VHOST_ORDER_WEAK) {
-		if (priv->cfg.legacy != LVDPA_VDPA_LEGACY_DEVICE) {
-			LVDPA_VDPA_DLOG(priv, ERR, "vid %d: legacy guest refused on a weakly ordered host: the device cannot order a legacy guest's ring accesses and the relay is not available",
-					vid);
-			return -EPERM;
+		if (mode != LVDPA_VDPA_LEGACY_DEVICE) {
+			/* The device cannot order a legacy guest's ring accesses there. */
+			priv->relay = true;
+			return 1;
 		}
 		LVDPA_VDPA_DLOG(priv, WARNING, "vid %d: legacy guest on a weakly ordered host served by the device (legacy=device)",
 				vid);
 	}
+	/*
+	 * A device without legacy mode refuses the queue at set-up: with
+	 * legacy=auto, dev_conf then relays (lvdpa_vdpa_dev_configure).
+	 */
 	return 0;
 }
 
@@ -538,7 +565,7 @@ lvdpa_vdpa_dev_configure(struct lvdpa_vdpa_priv *priv, int vid)
 		return -EINVAL;
 	priv->legacy = !(priv->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_VERSION_1));
 	rc = lvdpa_vdpa_legacy_check(priv, vid);
-	if (rc != 0)
+	if (rc < 0)
 		return rc;
 	nr = rte_vhost_get_vring_num(vid);
 	if (nr > priv->nr_virtqs) {
@@ -547,6 +574,13 @@ lvdpa_vdpa_dev_configure(struct lvdpa_vdpa_priv *priv, int vid)
 		return -E2BIG;
 	}
 	priv->nr_vrings = nr;
+	if (priv->relay) {
+		rc = lvdpa_vdpa_relay_prepare(priv, nr);
+		if (rc != 0)
+			goto fail;
+	} else if (priv->mkey_has_relay || priv->relay_buf != NULL) {
+		lvdpa_vdpa_relay_release(priv);
+	}
 	rc = lvdpa_vdpa_mem_register(priv);
 	if (rc != 0)
 		goto fail;
@@ -556,11 +590,33 @@ lvdpa_vdpa_dev_configure(struct lvdpa_vdpa_priv *priv, int vid)
 			goto fail;
 	}
 	rc = lvdpa_vdpa_virtqs_setup_all(priv, nr);
+	if (rc != 0 && priv->legacy && !priv->relay &&
+	    priv->cfg.legacy == LVDPA_VDPA_LEGACY_AUTO) {
+		/* The device has no legacy mode (it refused the queue): relay. */
+		uint16_t i;
+
+		LVDPA_VDPA_DLOG(priv, NOTICE, "vid %d: the device refused a legacy queue: the relay serves this guest (legacy=auto)",
+				vid);
+		for (i = 0; i < priv->nr_virtqs; i++) {
+			lvdpa_vdpa_virtq_stop(priv, i);
+			lvdpa_vdpa_virtq_release(priv, i);
+		}
+		priv->relay = true;
+		rc = lvdpa_vdpa_relay_prepare(priv, nr);
+		if (rc == 0)
+			rc = lvdpa_vdpa_mem_register(priv);
+		if (rc == 0)
+			rc = lvdpa_vdpa_virtqs_setup_all(priv, nr);
+	}
 	if (rc != 0)
 		goto fail;
 	priv->configured = true;
 	LVDPA_VDPA_DLOG(priv, INFO, "vid %d configured: %u vrings, features 0x%" PRIx64 "%s",
-			vid, nr, priv->features, priv->legacy ?
+			vid, nr, priv->features, priv->relay ?
+			(priv->guest_big_endian ?
+			 " (relayed: a big-endian guest, the device on shadow rings)" :
+			 " (relayed: a little-endian guest, the device on shadow rings)") :
+			priv->legacy ?
 			" (legacy: a little-endian guest, served by the device in legacy mode)" : "");
 	return 0;
 fail:
@@ -589,14 +645,15 @@ lvdpa_vdpa_get_queue_num(struct rte_vdpa_device *vdev, uint32_t *queue_num)
 static int
 lvdpa_vdpa_get_features(struct rte_vdpa_device *vdev, uint64_t *features)
 {
-	static const struct lvdpa_vhost_caps vcaps = {
-		.can_serve_big_endian = false, /* no relay yet */
-	};
+	struct lvdpa_vhost_caps vcaps = { 0 };
 	struct lvdpa_vdpa_priv *priv = lvdpa_vdpa_get(vdev, -1);
 	int rc;
 
 	if (priv == NULL)
 		return -ENODEV;
+	/* Big-endian rings go to the relay, unless the devarg keeps them off it. */
+	vcaps.can_serve_big_endian = priv->cfg.legacy == LVDPA_VDPA_LEGACY_AUTO ||
+				     priv->cfg.legacy == LVDPA_VDPA_LEGACY_RELAY;
 	*features = priv->dev_features;
 	/*
 	 * The first op a new connection runs (GET_FEATURES): attach the
@@ -905,6 +962,7 @@ lvdpa_vdpa_dev_release(struct lvdpa_vdpa_priv *priv)
 	if (priv->configured)
 		lvdpa_vdpa_dev_unconfigure(priv);
 	lvdpa_vdpa_virtqs_release_all(priv);
+	lvdpa_vdpa_relay_release(priv);
 	lvdpa_vdpa_lm_release(priv);
 	lvdpa_vdpa_mem_unregister(priv);
 	pthread_mutex_unlock(&priv->lock);
@@ -1012,6 +1070,7 @@ lvdpa_vdpa_probe(struct rte_vdev_device *vdev)
 	for (nq = 0; nq < priv->nr_virtqs; nq++) {
 		priv->virtqs[nq].index = nq;
 		priv->virtqs[nq].kickfd_polled = -1;
+		priv->virtqs[nq].priv = priv;
 	}
 	rc = lvdpa_devx_pd_alloc(priv->tp, &priv->pd);
 	if (rc == 0)

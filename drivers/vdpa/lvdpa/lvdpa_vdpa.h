@@ -16,6 +16,9 @@
  * - lvdpa_vdpa_event.c  the event thread: guest kicks -> doorbell, device
  *                       progress -> guest call, device error events;
  * - lvdpa_vdpa_lm.c     dirty logging for live migration;
+ * - lvdpa_vdpa_relay.c  vrings the device cannot serve directly: a shadow
+ *                       ring in host memory and lvdpa_relay between it and
+ *                       the guest's ring (polled by the event thread);
  * - lvdpa_vdpa_stats.c  the queue counters.
  *
  * Unless said otherwise, functions return 0 on success or a negative errno
@@ -35,6 +38,7 @@
 #include "lvdpa_devx.h"
 #include "lvdpa_transport.h"
 #include "lvdpa_vhost.h"
+#include "lvdpa_relay.h"
 
 extern int lvdpa_vdpa_logtype;
 
@@ -97,6 +101,13 @@ enum lvdpa_vdpa_stat {
 	LVDPA_VDPA_STAT_INVALID_BUFFER,
 	LVDPA_VDPA_STAT_COMPLETION_ERRORS,
 	LVDPA_VDPA_STAT_ERROR_EVENTS,
+	/* Relayed traffic only (the device counters above count both). */
+	LVDPA_VDPA_STAT_RELAY_TX_PACKETS,
+	LVDPA_VDPA_STAT_RELAY_TX_BYTES,
+	LVDPA_VDPA_STAT_RELAY_RX_PACKETS,
+	LVDPA_VDPA_STAT_RELAY_RX_BYTES,
+	LVDPA_VDPA_STAT_RELAY_HDR_CONV,
+	LVDPA_VDPA_STAT_RELAY_ERRORS,
 	LVDPA_VDPA_STAT_NUM,
 };
 
@@ -139,6 +150,12 @@ struct lvdpa_vdpa_virtq {
 		uint32_t ci;                 /**< completions consumed */
 		uint32_t arm_sn;
 	} eqp;
+	/** Relayed queue: the device runs the relay's shadow ring. */
+	struct lvdpa_vdpa_priv *priv;
+	struct lvdpa_relay *relay;     /**< NULL: the device serves the guest ring */
+	uint64_t relay_off;            /**< this queue's part of priv->relay_buf */
+	uint64_t relay_len;            /**< 0: no area (ring not set up at dev_conf) */
+	struct lvdpa_relay_stats relay_acc; /**< counts of relays destroyed */
 };
 
 /** One guest memory region as registered. */
@@ -172,6 +189,16 @@ struct lvdpa_vdpa_priv {
 	bool configured;              /**< dev_conf done */
 	uint64_t features;            /**< negotiated */
 	bool legacy;                  /**< the guest has no VERSION_1 */
+	bool relay;                   /**< the connection's split vrings go through the relay */
+	bool guest_big_endian;        /**< ring byte order (lib/lvdpa_vhost) */
+	/* relay: one host area for all shadow rings, after guest memory in the KLM */
+	void *relay_buf;
+	uint64_t relay_buf_len;
+	uint64_t relay_iova;
+	struct lvdpa_tp_umem *relay_umem;
+	struct lvdpa_devx_obj *relay_mkey;
+	bool mkey_has_relay;          /**< priv->mkey maps relay_buf */
+	struct lvdpa_ring_mem guest_mem; /**< the relay's view of guest memory */
 	/* memory */
 	struct lvdpa_vdpa_mreg *mregs;
 	uint32_t nr_mregs;
@@ -295,6 +322,47 @@ int lvdpa_vdpa_lm_virtq_set(struct lvdpa_vdpa_priv *priv,
 
 /** Release the log mkey and umem (idempotent). */
 void lvdpa_vdpa_lm_release(struct lvdpa_vdpa_priv *priv);
+
+/* ---- lvdpa_vdpa_relay.c ---- */
+
+/**
+ * Allocate and register the shadow area of every vring of priv->vid that
+ * has a ring (before lvdpa_vdpa_mem_register, which maps it after guest
+ * memory), and set up the guest memory view.
+ */
+int lvdpa_vdpa_relay_prepare(struct lvdpa_vdpa_priv *priv, uint16_t nr);
+
+/** Release relays and the area (idempotent). */
+void lvdpa_vdpa_relay_release(struct lvdpa_vdpa_priv *priv);
+
+/**
+ * (Re)create and start the relay of @p vq from rte_vhost's view, and fill
+ * the device part of @p attr: shadow addresses, base 0/0, VERSION_1.
+ */
+int lvdpa_vdpa_relay_attr(struct lvdpa_vdpa_priv *priv,
+			  struct lvdpa_vdpa_virtq *vq,
+			  struct lvdpa_devx_virtq_attr *attr);
+
+/**
+ * After the device queue stopped: stop the relay, hand its guest ring
+ * position to rte_vhost (GET_VRING_BASE).
+ */
+void lvdpa_vdpa_relay_stop(struct lvdpa_vdpa_priv *priv,
+			   struct lvdpa_vdpa_virtq *vq);
+
+/** Destroy the relay of @p vq, keeping its counts (idempotent). */
+void lvdpa_vdpa_relay_destroy(struct lvdpa_vdpa_virtq *vq);
+
+/**
+ * Event thread: move work of @p vq both ways; an error puts the queue in
+ * error as a device error would. @return chains moved
+ */
+unsigned int lvdpa_vdpa_relay_poll(struct lvdpa_vdpa_priv *priv,
+				   struct lvdpa_vdpa_virtq *vq);
+
+/** Relay counters of @p vq, accumulated over its relays. */
+void lvdpa_vdpa_relay_stats(const struct lvdpa_vdpa_virtq *vq,
+			    struct lvdpa_relay_stats *st);
 
 /* ---- lvdpa_vdpa_stats.c ---- */
 

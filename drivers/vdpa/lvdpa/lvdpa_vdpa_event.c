@@ -18,6 +18,11 @@
  *   QP completes on a collapsed CQ whose completion event (armed once per
  *   event, as the hardware raises them) makes the thread write the call.
  *   The thread then sleeps until an fd is ready: no polling.
+ * - relayed queues (lvdpa_vdpa_relay.c): a kick, a device completion and
+ *   every round poll the relay, which kicks the device and calls the guest
+ *   itself; while a relay moves work the thread polls again at once, idle
+ *   it enables notifications (lvdpa_relay_idle) and sleeps. A relay error
+ *   is a queue error, as below.
  * - error events: the device raises an object change event when a queue
  *   enters ERR (a guest error). It is logged and counted; the queue stays
  *   in ERR, so nothing is served wrong.
@@ -160,7 +165,10 @@ lvdpa_vdpa_eqp_completion(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq 
 
 		vq->eqp.ci += (uint16_t)(last - (uint16_t)vq->eqp.ci);
 	}
-	if (vq->running)
+	/* A relayed queue: the device completed on the shadow ring. */
+	if (vq->relay != NULL)
+		(void)lvdpa_vdpa_relay_poll(priv, vq);
+	else if (vq->running)
 		lvdpa_vdpa_guest_call(vq);
 	__atomic_store_n(&priv->ev_last_traffic, rte_get_timer_cycles(),
 			 __ATOMIC_RELAXED);
@@ -318,10 +326,12 @@ lvdpa_vdpa_event_main(void *arg)
 	struct lvdpa_vdpa_priv *priv = arg;
 	struct epoll_event evs[32];
 	uint64_t hz = rte_get_timer_hz();
+	bool relay_busy = false;   /* a relay moved work: poll again at once */
 
 	while (!__atomic_load_n(&priv->ev_quit, __ATOMIC_ACQUIRE)) {
 		struct timespec ts;
-		uint32_t period_us = priv->cfg.event_us;
+		uint32_t period_us = relay_busy ? 0 : priv->cfg.event_us;
+		bool relay_work = false;
 		uint64_t now, last;
 		bool any = false;
 		int n, i;
@@ -329,6 +339,7 @@ lvdpa_vdpa_event_main(void *arg)
 
 		last = __atomic_load_n(&priv->ev_last_traffic, __ATOMIC_RELAXED);
 		if (priv->cfg.event_mode == LVDPA_VDPA_EVENT_DYNAMIC && last != 0 &&
+		    !relay_busy &&
 		    rte_get_timer_cycles() - last >
 		    (uint64_t)priv->cfg.no_traffic_time * hz)
 			period_us = RTE_MAX(period_us, LVDPA_VDPA_EV_IDLE_US);
@@ -338,7 +349,7 @@ lvdpa_vdpa_event_main(void *arg)
 		 * without a kick fd needs its doorbell written. */
 		n = epoll_pwait2(priv->ep_fd, evs, RTE_DIM(evs),
 				 priv->cfg.event_mode == LVDPA_VDPA_EVENT_IRQ &&
-				 !priv->ev_need_timer ? NULL : &ts, NULL);
+				 !priv->ev_need_timer && !relay_busy ? NULL : &ts, NULL);
 		if (n < 0 && errno != EINTR) {
 			LVDPA_VDPA_DLOG(priv, ERR, "event thread: epoll: %s",
 					strerror(errno));
@@ -360,7 +371,9 @@ lvdpa_vdpa_event_main(void *arg)
 				if (vq->kickfd_polled < 0 ||
 				    eventfd_read(vq->kickfd_polled, &v) != 0)
 					continue;
-				if (vq->running)
+				if (vq->relay != NULL)
+					(void)lvdpa_vdpa_relay_poll(priv, vq);
+				else if (vq->running)
 					lvdpa_vdpa_dev_kick(priv, vq);
 			}
 		}
@@ -371,6 +384,16 @@ lvdpa_vdpa_event_main(void *arg)
 
 			if (!vq->running || vq->vring.desc == NULL)
 				continue;
+			if (vq->relay != NULL) {
+				/* The relay moves both ways and calls the guest itself. */
+				if (lvdpa_vdpa_relay_poll(priv, vq) != 0) {
+					any = true;
+					relay_work = true;
+				}
+				if (vq->kickfd_polled < 0 && !vq->errored)
+					priv->ev_need_timer = true;
+				continue;
+			}
 			/* A guest without a kick fd polls: kick on its behalf. */
 			if (vq->kickfd_polled < 0) {
 				lvdpa_vdpa_dev_kick(priv, vq);
@@ -380,6 +403,18 @@ lvdpa_vdpa_event_main(void *arg)
 				continue;   /* the device notifies */
 			if (lvdpa_vdpa_poll_used(priv, vq))
 				any = true;
+		}
+		/*
+		 * Relays poll while busy; idle, they enable notifications and
+		 * the thread sleeps unless work slipped in meanwhile.
+		 */
+		relay_busy = relay_work;
+		for (q = 0; !relay_work && q < priv->nr_virtqs; q++) {
+			struct lvdpa_vdpa_virtq *vq = &priv->virtqs[q];
+
+			if (vq->relay != NULL && vq->running && !vq->errored &&
+			    !lvdpa_relay_idle(vq->relay))
+				relay_busy = true;
 		}
 		if (any || __atomic_load_n(&priv->ev_last_traffic, __ATOMIC_RELAXED) == 0)
 			__atomic_store_n(&priv->ev_last_traffic, now, __ATOMIC_RELAXED);

@@ -38,7 +38,8 @@ lvdpa_vdpa_mem_unchanged(const struct lvdpa_vdpa_priv *priv,
 {
 	uint32_t i;
 
-	if (priv->mkey == NULL || priv->nr_mregs != mem->nregions)
+	if (priv->mkey == NULL || priv->nr_mregs != mem->nregions ||
+	    priv->mkey_has_relay != (priv->relay_mkey != NULL))
 		return false;
 	for (i = 0; i < mem->nregions; i++) {
 		const struct rte_vhost_mem_region *r = &mem->regions[i];
@@ -71,6 +72,7 @@ lvdpa_vdpa_mem_unregister(struct lvdpa_vdpa_priv *priv)
 	free(priv->mregs);
 	priv->mregs = NULL;
 	priv->nr_mregs = 0;
+	priv->mkey_has_relay = false;
 }
 
 /* Append KLM entries covering @p len bytes from @p addr of @p mkey. */
@@ -180,6 +182,27 @@ lvdpa_vdpa_mem_register(struct lvdpa_vdpa_priv *priv)
 			goto too_many;
 		end = r->guest_phys_addr + r->size;
 	}
+	if (priv->relay_mkey != NULL) {
+		/*
+		 * The relay's shadow rings: after guest memory, page aligned,
+		 * so that no guest address reaches them.
+		 */
+		uint64_t iova = RTE_ALIGN_CEIL(end, UINT64_C(4096));
+
+		if (iova > end) {
+			rc = lvdpa_vdpa_klm_add(&klms, &nklm, &cap, max, 0,
+						iova - end, 0);
+			if (rc != 0)
+				goto too_many;
+		}
+		rc = lvdpa_vdpa_klm_add(&klms, &nklm, &cap, max,
+					(uintptr_t)priv->relay_buf,
+					priv->relay_buf_len, priv->relay_mkey->id);
+		if (rc != 0)
+			goto too_many;
+		priv->relay_iova = iova;
+		end = iova + priv->relay_buf_len;
+	}
 	{
 		struct lvdpa_devx_mkey_indirect_attr ia = {
 			.pd = priv->pd->id,
@@ -192,6 +215,8 @@ lvdpa_vdpa_mem_register(struct lvdpa_vdpa_priv *priv)
 		};
 
 		rc = lvdpa_devx_mkey_create_indirect(priv->tp, &ia, &priv->mkey);
+		if (rc == 0)
+			priv->mkey_has_relay = priv->relay_mkey != NULL;
 	}
 	if (rc == 0)
 		LVDPA_VDPA_DLOG(priv, DEBUG, "vid %d: %u memory regions in %u KLM entries",

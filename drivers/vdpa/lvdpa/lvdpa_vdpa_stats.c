@@ -5,7 +5,9 @@
 /*
  * Statistics: the device's virtio_q_counters of each queue (kept for the
  * device's life, so counts survive reconnections) plus the error events the
- * event thread counted. reset_stats records a base that later reads
+ * event thread counted, and for relayed queues the relay's counters under
+ * "relayed"/"relay" names (relayed traffic only; the device counters count
+ * the shadow ring's chains, relayed or not). reset_stats records a base that later reads
  * subtract: the device's counters are read-only.
  */
 
@@ -22,6 +24,12 @@ static const char *const lvdpa_vdpa_stat_names[LVDPA_VDPA_STAT_NUM] = {
 	[LVDPA_VDPA_STAT_INVALID_BUFFER] = "invalid buffer",
 	[LVDPA_VDPA_STAT_COMPLETION_ERRORS] = "completion errors",
 	[LVDPA_VDPA_STAT_ERROR_EVENTS] = "error events",
+	[LVDPA_VDPA_STAT_RELAY_TX_PACKETS] = "relayed tx packets",
+	[LVDPA_VDPA_STAT_RELAY_TX_BYTES] = "relayed tx bytes",
+	[LVDPA_VDPA_STAT_RELAY_RX_PACKETS] = "relayed rx packets",
+	[LVDPA_VDPA_STAT_RELAY_RX_BYTES] = "relayed rx bytes",
+	[LVDPA_VDPA_STAT_RELAY_HDR_CONV] = "relay header conversions",
+	[LVDPA_VDPA_STAT_RELAY_ERRORS] = "relay errors",
 };
 
 int
@@ -43,10 +51,19 @@ lvdpa_vdpa_stats_read(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq,
 		      uint64_t v[LVDPA_VDPA_STAT_NUM])
 {
 	struct lvdpa_devx_virtq_counters c;
+	struct lvdpa_relay_stats rs;
 	int rc;
 
 	memset(v, 0, sizeof(uint64_t) * LVDPA_VDPA_STAT_NUM);
 	v[LVDPA_VDPA_STAT_ERROR_EVENTS] = vq->err_events;
+	lvdpa_vdpa_relay_stats(vq, &rs);
+	v[LVDPA_VDPA_STAT_RELAY_TX_PACKETS] = rs.tx_packets;
+	v[LVDPA_VDPA_STAT_RELAY_TX_BYTES] = rs.tx_bytes;
+	v[LVDPA_VDPA_STAT_RELAY_RX_PACKETS] = rs.rx_packets;
+	v[LVDPA_VDPA_STAT_RELAY_RX_BYTES] = rs.rx_bytes;
+	v[LVDPA_VDPA_STAT_RELAY_HDR_CONV] = rs.hdr_conversions;
+	v[LVDPA_VDPA_STAT_RELAY_ERRORS] = rs.err_guest_ring + rs.err_guest_layout +
+		rs.err_dev_used + rs.err_dev_len + rs.err_dev_hdr;
 	if (vq->counters == NULL)
 		return 0;
 	rc = lvdpa_devx_counters_query(vq->counters, &c);

@@ -176,6 +176,7 @@ lvdpa_vdpa_virtq_release(struct lvdpa_vdpa_priv *priv, uint16_t index)
 		lvdpa_devx_virtq_destroy(vq->obj);
 		vq->obj = NULL;
 	}
+	lvdpa_vdpa_relay_destroy(vq);
 	vq->running = false;
 	vq->fresh = false;
 	vq->errored = false;
@@ -214,6 +215,8 @@ lvdpa_vdpa_virtq_guest_attr(struct lvdpa_vdpa_priv *priv,
 	uint16_t last_avail = 0, last_used = 0;
 	int rc;
 
+	if (priv->relay && !packed)
+		return lvdpa_vdpa_relay_attr(priv, vq, attr);
 	if (packed) {
 		dlen = 16 * n;
 		alen = 4;
@@ -257,8 +260,12 @@ static void
 lvdpa_vdpa_virtq_refused(struct lvdpa_vdpa_priv *priv,
 			 struct lvdpa_vdpa_virtq *vq, int rc)
 {
-	if (priv->legacy)
-		LVDPA_VDPA_DLOG(priv, ERR, "vid %d queue %u: the device refused a legacy queue (%s): it has no legacy mode and the relay is not available; legacy guest refused",
+	if (priv->legacy && !priv->relay && priv->cfg.legacy == LVDPA_VDPA_LEGACY_AUTO)
+		/* dev_conf sends the guest to the relay. */
+		LVDPA_VDPA_DLOG(priv, NOTICE, "vid %d queue %u: the device refused a legacy queue (%s): it has no legacy mode",
+				priv->vid, vq->index, strerror(-rc));
+	else if (priv->legacy && !priv->relay)
+		LVDPA_VDPA_DLOG(priv, ERR, "vid %d queue %u: the device refused a legacy queue (%s): it has no legacy mode; legacy guest refused",
 				priv->vid, vq->index, strerror(-rc));
 	else
 		LVDPA_VDPA_DLOG(priv, ERR, "vid %d queue %u: the device refused the queue: %s",
@@ -282,6 +289,9 @@ lvdpa_vdpa_virtq_setup(struct lvdpa_vdpa_priv *priv, uint16_t index, bool start)
 		return 0;
 	}
 	size = vq->vring.size;
+	/* A relayed queue: the device runs the (larger) shadow ring. */
+	if (priv->relay && !(priv->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_RING_PACKED)))
+		size = (uint16_t)RTE_MIN(2u * size, 32768u);
 	if (vq->obj != NULL && vq->fresh && vq->size == size) {
 		uint64_t sel = LVDPA_PRM_VIRTQ_MODIFY_ADDR |
 			       LVDPA_PRM_VIRTQ_MODIFY_HW_AVAILABLE_INDEX |
@@ -417,8 +427,13 @@ lvdpa_vdpa_virtq_stop(struct lvdpa_vdpa_priv *priv, uint16_t index)
 				index, attr.error_type);
 	vq->hw_avail = attr.hw_available_index;
 	vq->hw_used = attr.hw_used_index;
-	if (priv->vid >= 0) {
+	if (vq->relay != NULL) {
+		/* The device's indices are the shadow ring's: the guest's are the relay's. */
+		lvdpa_vdpa_relay_stop(priv, vq);
+	} else if (priv->vid >= 0) {
 		rte_vhost_set_vring_base(priv->vid, index, vq->hw_avail, vq->hw_used);
+	}
+	if (priv->vid >= 0) {
 		if (priv->log_enabled && vq->dev_ring_len != 0)
 			rte_vhost_log_write(priv->vid, vq->dev_ring_gpa,
 					    vq->dev_ring_len);

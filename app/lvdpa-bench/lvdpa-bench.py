@@ -1,0 +1,505 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The lvdpa authors
+"""lvdpa benchmarks, in the spirit of DPDK's dpdk-test-*-perf tools.
+
+Datapath: loopback packets per second and Gbit/s, lvdpa (the PMD on its
+model) against DPDK's own software vhost (net_vhost with an io loop sending
+every packet back), driven by the same frontend on the same cores: DPDK's
+virtio-user in testpmd for modern guests, lvdpa-guest for legacy guests.
+Runs alternate A and B with fresh processes in one run (throughput on this
+kind of machine swings 2-3x between runs): the figure is the median of the
+per-pair ratios. Optionally instructions per packet of the backend with
+valgrind's callgrind, which is stable where time is not.
+
+Relay: the relay (legacy=relay) against the direct path, same guest and
+sizes (reported as not available while the PMD refuses legacy=relay).
+
+Control path: lvdpa-bench ctrl in one process (PMD + lvdpa-guest), the
+model charging each firmware command a latency (profile cx6dx by default):
+DRIVER_OK to the last queue ready, suspend+query of all queues, resume.
+
+Writes results.md, results.csv and, when matplotlib is available, PNG plots
+into --out. See doc/guides/benchmarks.rst.
+"""
+
+import argparse
+import csv
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+class Proc:
+    """A child whose output is collected by a thread (never blocks)."""
+
+    def __init__(self, argv, env=None, stdin=False):
+        self.argv = argv
+        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  env=env, start_new_session=True)
+        self.buf = []
+        self.lock = threading.Lock()
+        self.t = threading.Thread(target=self._read, daemon=True)
+        self.t.start()
+
+    def _read(self):
+        # Chunks, not lines: testpmd's prompt has no newline.
+        fd = self.p.stdout.fileno()
+        while True:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            with self.lock:
+                self.buf.append(chunk.decode(errors='replace'))
+
+    def text(self):
+        with self.lock:
+            return ''.join(self.buf)
+
+    def wait_for(self, pattern, timeout, start=0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            m = re.search(pattern, self.text()[start:])
+            if m:
+                return m
+            if self.p.poll() is not None:
+                time.sleep(0.1)
+                return re.search(pattern, self.text()[start:])
+            time.sleep(0.05)
+        return None
+
+    def send(self, line):
+        self.p.stdin.write((line + '\n').encode())
+        self.p.stdin.flush()
+
+    def stop(self, timeout=10):
+        """SIGTERM (then SIGKILL) the whole process group; return the output."""
+        if self.p.poll() is None:
+            try:
+                os.killpg(self.p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.p.pid, signal.SIGKILL)
+                self.p.wait()
+        self.t.join(2)
+        return self.text()
+
+
+class Bench:
+    def __init__(self, a):
+        self.a = a
+        self.tmp = tempfile.mkdtemp(prefix='lvdpa-bench-')
+        self.n = 0
+        self.rows = []
+
+    def cleanup(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        subprocess.run('rm -rf /var/run/dpdk/lvdpa-bench-*', shell=True)
+
+    def sock(self):
+        self.n += 1
+        return os.path.join(self.tmp, 'sock%d' % self.n)
+
+    # ---- processes -------------------------------------------------
+
+    def backend(self, kind, sock, qp, devargs='', valgrind=None):
+        # The PMD says at configure time who serves the guest (device or relay).
+        env = dict(os.environ, LVDPA_BENCH_EAL='-l 0 --log-level=pmd.vdpa.lvdpa:info')
+        argv = [self.a.bench, 'serve', kind, sock, str(qp)]
+        if devargs:
+            argv.append(devargs)
+        if valgrind:
+            # valgrind 3.19 lacks epoll_pwait2, which the PMD's event thread uses.
+            shim = os.path.join(os.path.dirname(self.a.bench), 'liblvdpa_bench_epoll_shim.so')
+            if os.path.exists(shim):
+                env['LD_PRELOAD'] = shim
+            argv = ['valgrind', '--tool=callgrind', '--fair-sched=yes',
+                    '--callgrind-out-file=' + valgrind] + argv
+        argv = ['taskset', '-c', '0'] + argv
+        p = Proc(argv, env=env)
+        if not p.wait_for(r'READY', 120 if valgrind else 30):
+            out = p.stop()
+            raise RuntimeError('backend %s did not start: %s' % (kind, out[-600:]))
+        return p
+
+    def testpmd(self, sock, qp, size):
+        prefix = 'lvdpa-bench-fe-%d-%d' % (os.getpid(), self.n)
+        argv = [self.a.testpmd, '-l', '0,1', '--no-huge', '-m', '512', '--no-pci',
+                '--file-prefix=' + prefix, '--log-level=*:error',
+                '--vdev=net_virtio_user0,path=%s,queues=%d,queue_size=256' % (sock, qp),
+                '--', '-i', '--rxq=%d' % qp, '--txq=%d' % qp, '--nb-cores=1',
+                '--txpkts=%d' % size, '--forward-mode=io', '--burst=32',
+                '--rxd=256', '--txd=256', '--total-num-mbufs=8192']
+        p = Proc(argv, stdin=True)
+        if not p.wait_for(r'testpmd> ', 30):
+            out = p.stop()
+            raise RuntimeError('testpmd did not start: %s' % out[-600:])
+        return p
+
+    def run_modern(self, p, t):
+        """start tx_first, then Rx-pps/Rx-bps over t seconds (testpmd's own clock).
+
+        testpmd's stdout is a pipe, hence block buffered: the figures are
+        read from the last "show port stats" once it has quit.
+        """
+        p.send('start tx_first %d' % self.a.tx_first)
+        time.sleep(self.a.warmup)
+        p.send('show port stats all')
+        time.sleep(t)
+        p.send('show port stats all')
+        p.send('stop')
+        p.send('quit')
+        try:
+            p.p.wait(30)
+        except subprocess.TimeoutExpired:
+            pass
+        p.t.join(2)
+        m = re.findall(r'Rx-pps:\s+(\d+)\s+Rx-bps:\s+(\d+)', p.text())
+        if len(m) < 2:
+            raise RuntimeError('no port stats from testpmd: ' + p.text()[-300:].replace('\n', ' '))
+        return int(m[-1][0]) / 1e6, int(m[-1][1]) / 1e9
+
+    def run_legacy(self, sock, qp, size, t):
+        argv = ['taskset', '-c', '1', self.a.guest, '-s', sock, '-f', 'legacy',
+                '-q', str(qp), '-l', str(size), '-n', '2000000000',
+                '-t', str(int((t + self.a.warmup) * 1000)), '--quiet']
+        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=t + 60)
+        out = r.stdout.decode(errors='replace')
+        m = re.search(r'received (\d+) bad (\d+).*? ([\d.]+) Mpps ([\d.]+) Gbit/s', out)
+        if not m or int(m.group(1)) == 0 or int(m.group(2)) != 0:
+            raise RuntimeError('lvdpa-guest: %s' % out.strip()[-400:])
+        return float(m.group(3)), float(m.group(4))
+
+    def one_dp(self, kind, guest, size, qp, t, devargs='', valgrind=None):
+        sock = self.sock()
+        be = self.backend(kind, sock, qp, devargs, valgrind)
+        try:
+            if valgrind:
+                # Count from after the warm-up: zero callgrind, mark the packets.
+                threading.Timer(self.a.warmup + 2, self.mark, (be,)).start()
+            if guest == 'modern':
+                fe = self.testpmd(sock, qp, size)
+                try:
+                    mpps, gbps = self.run_modern(fe, t)
+                finally:
+                    fe.stop()
+            else:
+                mpps, gbps = self.run_legacy(sock, qp, size, t)
+        finally:
+            out = be.stop(60 if valgrind else 10)
+        m = re.search(r'PACKETS (\d+)', out)
+        pkts = int(m.group(1)) if m else 0
+        if kind == 'lvdpa' and guest == 'legacy':
+            relayed = 'relayed' in out
+            if relayed != ('legacy=relay' in devargs):
+                raise RuntimeError('the guest was %s relayed' % ('' if relayed else 'not'))
+        return mpps, gbps, pkts
+
+    @staticmethod
+    def mark(be):
+        subprocess.run(['callgrind_control', '-z', str(be.p.pid)],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.kill(be.p.pid, signal.SIGUSR1)
+
+    # ---- datapath ----------------------------------------------------
+
+    def pair(self, label, a, b, runner):
+        """Alternate A and B, fresh processes each; median of per-pair ratios."""
+        ra, rb, ratios, errs = [], [], [], []
+        for r in range(self.a.reps):
+            order = (('A', a), ('B', b)) if r % 2 == 0 else (('B', b), ('A', a))
+            res = {}
+            for tag, cfg in order:
+                try:
+                    res[tag] = runner(*cfg)
+                    log('  %s rep %d/%d %s: %.2f Mpps %.2f Gbit/s' %
+                        (label, r + 1, self.a.reps, tag, res[tag][0], res[tag][1]))
+                except (RuntimeError, subprocess.TimeoutExpired) as e:
+                    errs.append('%s: %s' % (tag, str(e).splitlines()[0] if str(e) else e))
+                    log('  %s rep %d/%d %s: ERROR %s' % (label, r + 1, self.a.reps, tag, e))
+            if 'A' in res and 'B' in res:
+                ra.append(res['A'])
+                rb.append(res['B'])
+                if res['B'][0] > 0:
+                    ratios.append(res['A'][0] / res['B'][0])
+        return ra, rb, ratios, errs
+
+    def datapath(self):
+        cases = [(g, s, q) for g in self.a.guests for q in self.a.qps for s in self.a.sizes]
+        for i, (g, s, q) in enumerate(cases):
+            label = '[datapath %d/%d] %s %dB %dqp' % (i + 1, len(cases), g, s, q)
+            log(label + ': lvdpa (A) vs vhost (B)')
+            ra, rb, ratios, errs = self.pair(
+                label, ('lvdpa', g, s, q, self.a.time), ('vhost', g, s, q, self.a.time),
+                lambda kind, g_, s_, q_, t: self.one_dp(kind, g_, s_, q_, t)[:2])
+            self.rows.append(self.dp_row('datapath', g, s, q, 'lvdpa', 'vhost', ra, rb,
+                                         ratios, errs))
+
+    def relay(self):
+        cases = [(s, q) for q in self.a.qps for s in self.a.sizes]
+        for i, (s, q) in enumerate(cases):
+            label = '[relay %d/%d] legacy %dB %dqp' % (i + 1, len(cases), s, q)
+            log(label + ': relay (A) vs direct (B)')
+            ra, rb, ratios, errs = self.pair(
+                label, ('legacy=relay', s, q), ('legacy=device', s, q),
+                lambda dev, s_, q_: self.one_dp('lvdpa', 'legacy', s_, q_, self.a.time,
+                                                devargs=dev)[:2])
+            self.rows.append(self.dp_row('relay', 'legacy', s, q, 'relay', 'direct', ra, rb,
+                                         ratios, errs))
+
+    @staticmethod
+    def dp_row(bench, g, s, q, na, nb, ra, rb, ratios, errs):
+        med = lambda xs: statistics.median(xs) if xs else None
+        return {
+            'bench': bench, 'guest': g, 'size': s, 'qp': q, 'a': na, 'b': nb,
+            'a_mpps': med([x[0] for x in ra]), 'a_gbps': med([x[1] for x in ra]),
+            'b_mpps': med([x[0] for x in rb]), 'b_gbps': med([x[1] for x in rb]),
+            'ratio': med(ratios), 'ratio_min': min(ratios) if ratios else None,
+            'ratio_max': max(ratios) if ratios else None, 'pairs': len(ratios),
+            'note': '; '.join(sorted(set(errs)))[:200],
+        }
+
+    # ---- instructions per packet ------------------------------------
+
+    def callgrind(self):
+        cases = [(g, s) for g in self.a.guests for s in self.a.sizes]
+        for i, (g, s) in enumerate(cases):
+            row = {'bench': 'instr', 'guest': g, 'size': s, 'qp': 1}
+            for kind in ('lvdpa', 'vhost'):
+                log('[instr %d/%d] %s %dB: %s under callgrind' % (i + 1, len(cases), g, s, kind))
+                out = os.path.join(self.tmp, 'cg.%s.%d' % (kind, self.n))
+                try:
+                    _, _, pkts = self.one_dp(kind, g, s, 1, self.a.callgrind_time,
+                                             valgrind=out)
+                    ir = 0
+                    with open(out) as f:
+                        for line in f:
+                            if line.startswith(('summary:', 'totals:')):
+                                ir = int(line.split()[1])
+                                break
+                    row[kind + '_ipp'] = ir / pkts if pkts else None
+                    log('  %s: %d instructions, %d packets' % (kind, ir, pkts))
+                except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+                    row[kind + '_ipp'] = None
+                    row['note'] = str(e)[:200]
+                    log('  %s: ERROR %s' % (kind, e))
+            a, b = row.get('lvdpa_ipp'), row.get('vhost_ipp')
+            row['ratio'] = b / a if a and b else None
+            self.rows.append(row)
+
+    # ---- control path ---------------------------------------------
+
+    def ctrl(self):
+        variants = [('pre-created', 'queues={q},queue_size=256'),
+                    ('pre-created, 8 threads', 'queues={q},queue_size=256,max_conf_threads=8'),
+                    ('on demand', '')]
+        variants = [v for v in variants if v[0] in self.a.ctrl_variants]
+        cases = [(v, g, q) for v in variants for g in ('modern', 'legacy')
+                 for q in self.a.ctrl_qps]
+        env = dict(os.environ, LVDPA_BENCH_EAL='-l 0,1', LVDPA_MODEL_LATENCY=self.a.profile)
+        for i, ((vname, dargs), g, q) in enumerate(cases):
+            log('[ctrl %d/%d] %s %s %d qp, profile %s' % (i + 1, len(cases), vname, g, q,
+                                                       self.a.profile))
+            row = {'bench': 'ctrl', 'variant': vname, 'guest': g, 'qp': q,
+                   'profile': self.a.profile}
+            argv = [self.a.bench, 'ctrl', str(q), g, str(self.a.ctrl_reps), dargs.format(q=q)]
+            try:
+                r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   env=env, timeout=120 + 20 * q)
+                out = r.stdout.decode(errors='replace')
+                vals = [tuple(map(float, m.groups())) for m in
+                        re.finditer(r'CTRL ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)', out)]
+                if not vals:
+                    raise RuntimeError(out.strip().splitlines()[-1] if out.strip() else
+                                       'no output')
+                for k, name in enumerate(('conf_ms', 'suspend_ms', 'resume_ms', 'close_ms')):
+                    row[name] = statistics.median(v[k] for v in vals)
+                row['reps'] = len(vals)
+                log('  conf %.2f ms, suspend+query %.2f ms, resume %.2f ms, close %.2f ms' %
+                    (row['conf_ms'], row['suspend_ms'], row['resume_ms'], row['close_ms']))
+            except (RuntimeError, subprocess.TimeoutExpired) as e:
+                row['note'] = str(e)[:200]
+                log('  ERROR %s' % e)
+            self.rows.append(row)
+
+    # ---- output -----------------------------------------------------
+
+    def write(self):
+        os.makedirs(self.a.out, exist_ok=True)
+        fields = ['bench', 'variant', 'guest', 'size', 'qp', 'a', 'b', 'a_mpps', 'a_gbps',
+                  'b_mpps', 'b_gbps', 'ratio', 'ratio_min', 'ratio_max', 'pairs',
+                  'lvdpa_ipp', 'vhost_ipp', 'profile', 'conf_ms', 'suspend_ms', 'resume_ms', 'close_ms',
+                  'reps', 'note']
+        with open(os.path.join(self.a.out, 'results.csv'), 'w', newline='') as f:
+            w = csv.DictWriter(f, fieldnames=fields, extrasaction='ignore')
+            w.writeheader()
+            for r in self.rows:
+                w.writerow({k: ('%.4g' % v if isinstance(v, float) else v)
+                            for k, v in r.items()})
+        fmt = lambda v, p=2: '-' if v is None else ('%.*f' % (p, v))
+        md = ['# lvdpa benchmarks', '',
+              'Run %s, %s s per run, %d alternating pairs per row, same cores '
+              '(backend CPU 0, frontend CPU 1).' %
+              (time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()), self.a.time, self.a.reps), '']
+        dp = [r for r in self.rows if r['bench'] in ('datapath', 'relay')]
+        if dp:
+            md += ['## Datapath and relay (loopback)', '',
+                   '| bench | guest | size | qp | A | A Mpps | A Gbit/s | B | B Mpps | '
+                   'B Gbit/s | A/B (median) | A/B min..max | pairs | note |',
+                   '|---|---|---:|---:|---|---:|---:|---|---:|---:|---:|---|---:|---|']
+            for r in dp:
+                md.append('| %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s..%s | %d | %s |' % (
+                    r['bench'], r['guest'], r['size'], r['qp'], r['a'], fmt(r['a_mpps']),
+                    fmt(r['a_gbps']), r['b'], fmt(r['b_mpps']), fmt(r['b_gbps']),
+                    fmt(r['ratio']), fmt(r['ratio_min']), fmt(r['ratio_max']), r['pairs'],
+                    r['note'].replace('|', '/')))
+            md.append('')
+        ins = [r for r in self.rows if r['bench'] == 'instr']
+        if ins:
+            md += ['## Backend instructions per packet (callgrind)', '',
+                   '| guest | size | lvdpa | vhost | vhost/lvdpa | note |',
+                   '|---|---:|---:|---:|---:|---|']
+            for r in ins:
+                md.append('| %s | %d | %s | %s | %s | %s |' % (
+                    r['guest'], r['size'], fmt(r.get('lvdpa_ipp'), 0),
+                    fmt(r.get('vhost_ipp'), 0), fmt(r.get('ratio')), r.get('note', '')))
+            md.append('')
+        ct = [r for r in self.rows if r['bench'] == 'ctrl']
+        if ct:
+            md += ['## Control path (latency profile %s)' % self.a.profile, '',
+                   '| variant | guest | qp | queues | DRIVER_OK to last queue ready (ms) | '
+                   'suspend+query all (ms) | resume all (ms) | close: GET_VRING_BASE all (ms) | note |',
+                   '|---|---|---:|---:|---:|---:|---:|---:|---|']
+            for r in ct:
+                md.append('| %s | %s | %d | %d | %s | %s | %s | %s | %s |' % (
+                    r['variant'], r['guest'], r['qp'], 2 * r['qp'], fmt(r.get('conf_ms')),
+                    fmt(r.get('suspend_ms')), fmt(r.get('resume_ms')), fmt(r.get('close_ms')),
+                    r.get('note', '')))
+            md.append('')
+        with open(os.path.join(self.a.out, 'results.md'), 'w') as f:
+            f.write('\n'.join(md))
+        self.plots()
+        return '\n'.join(md)
+
+    def plots(self):
+        try:
+            import matplotlib
+            matplotlib.use('Agg')
+            import matplotlib.pyplot as plt
+        except ImportError:
+            log('matplotlib not available (Debian: python3-matplotlib): no PNG plots')
+            return
+        dp = [r for r in self.rows if r['bench'] == 'datapath' and r['ratio'] is not None]
+        if dp:
+            fig, ax = plt.subplots(figsize=(8, 4))
+            labels = ['%s %dB %dqp' % (r['guest'], r['size'], r['qp']) for r in dp]
+            ax.bar(range(len(dp)), [r['ratio'] for r in dp])
+            ax.axhline(1.0, color='k', lw=0.8)
+            ax.set_xticks(range(len(dp)))
+            ax.set_xticklabels(labels, rotation=45, ha='right', fontsize=8)
+            ax.set_ylabel('lvdpa / DPDK vhost (Mpps)')
+            ax.set_title('Datapath loopback, median of alternating pairs')
+            fig.tight_layout()
+            fig.savefig(os.path.join(self.a.out, 'datapath.png'), dpi=100)
+            plt.close(fig)
+        ct = [r for r in self.rows if r['bench'] == 'ctrl' and r.get('conf_ms') is not None]
+        if ct:
+            fig, axs = plt.subplots(1, 2, figsize=(10, 4))
+            for key, ax, title in (('conf_ms', axs[0], 'DRIVER_OK to last queue ready'),
+                                   ('suspend_ms', axs[1], 'suspend + query all queues')):
+                for v in sorted({r['variant'] for r in ct}):
+                    for g in ('modern', 'legacy'):
+                        pts = sorted((r['qp'], r[key]) for r in ct
+                                     if r['variant'] == v and r['guest'] == g)
+                        if pts:
+                            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker='o',
+                                    ls='-' if g == 'modern' else '--', label='%s, %s' % (v, g))
+                ax.set_xscale('log', base=2)
+                ax.set_xlabel('queue pairs')
+                ax.set_ylabel('ms')
+                ax.set_title(title, fontsize=10)
+                ax.legend(fontsize=7)
+            fig.tight_layout()
+            fig.savefig(os.path.join(self.a.out, 'ctrl.png'), dpi=100)
+            plt.close(fig)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    build = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'build-bench')
+    ap.add_argument('--bench', default=os.path.join(build, 'app/lvdpa-bench/lvdpa-bench'))
+    ap.add_argument('--guest', default=os.path.join(build, 'app/lvdpa-guest/lvdpa-guest'))
+    ap.add_argument('--testpmd', default='dpdk-testpmd')
+    ap.add_argument('--out', default='lvdpa-bench-results')
+    ap.add_argument('--only', default='datapath,relay,ctrl',
+                    help='comma list of datapath, relay, instr, ctrl')
+    ap.add_argument('--time', type=float, default=3.0, help='seconds measured per run')
+    ap.add_argument('--warmup', type=float, default=1.0)
+    ap.add_argument('--reps', type=int, default=3, help='alternating A/B pairs per row')
+    ap.add_argument('--tx-first', type=int, default=32)
+    ap.add_argument('--sizes', default='64,512,1500')
+    ap.add_argument('--qps', default='1,2')
+    ap.add_argument('--guests', default='modern,legacy')
+    ap.add_argument('--callgrind-time', type=float, default=10.0)
+    ap.add_argument('--profile', default='cx6dx', help='model latency profile')
+    ap.add_argument('--ctrl-qps', default='1,2,4,8,16')
+    ap.add_argument('--ctrl-reps', type=int, default=3)
+    ap.add_argument('--ctrl-variants', default='pre-created,pre-created, 8 threads,on demand')
+    ap.add_argument('--smoke', action='store_true',
+                    help='a few seconds: one size, 1 qp, 1 pair; checks the table only')
+    a = ap.parse_args()
+    if a.smoke:
+        a.time, a.warmup, a.reps, a.sizes, a.qps = 0.5, 0.3, 1, '64', '1'
+        a.ctrl_qps, a.ctrl_reps, a.only = '1,2', 1, 'datapath,ctrl'
+        a.ctrl_variants = 'pre-created'
+    a.sizes = [int(x) for x in a.sizes.split(',')]
+    a.qps = [int(x) for x in a.qps.split(',')]
+    a.guests = a.guests.split(',')
+    a.ctrl_qps = [int(x) for x in a.ctrl_qps.split(',')]
+    a.ctrl_variants = [v.strip() for v in re.split(r',(?! )', a.ctrl_variants)]
+    only = a.only.split(',')
+    if 'modern' in a.guests and not shutil.which(a.testpmd):
+        sys.exit('%s not found (package dpdk)' % a.testpmd)
+    b = Bench(a)
+    try:
+        t0 = time.monotonic()
+        for part in ('datapath', 'relay', 'instr', 'ctrl'):
+            if part in only:
+                getattr(b, 'callgrind' if part == 'instr' else part)()
+        md = b.write()
+        log('done in %.0f s; results in %s' % (time.monotonic() - t0, a.out))
+        print(md)
+    finally:
+        b.cleanup()
+    if a.smoke:
+        # Well-formed: every row there, with figures (timings not judged).
+        want = len(a.guests) * len(a.sizes) * len(a.qps) + 2 * len(a.ctrl_qps)
+        ok = len(b.rows) == want and all(
+            (r.get('ratio') is not None) if r['bench'] == 'datapath' else
+            (r.get('conf_ms') is not None) for r in b.rows)
+        with open(os.path.join(a.out, 'results.csv')) as f:
+            ok = ok and len(list(csv.DictReader(f))) == want
+        print('smoke: %s (%d rows of %d)' % ('PASS' if ok else 'FAIL', len(b.rows), want))
+        sys.exit(0 if ok else 1)
+
+
+if __name__ == '__main__':
+    main()

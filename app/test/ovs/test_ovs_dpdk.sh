@@ -1,0 +1,152 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The lvdpa authors
+#
+# OVS-DPDK with lvdpa: a private ovsdb-server and ovs-vswitchd-dpdk, our
+# driver loaded with -d from the build tree, an lvdpa vDPA device (the model)
+# whose representor p0 is hot-plugged into bridge br0 and also serves the
+# guest's vhost-user socket. The guest (DPDK virtio-user, the lvdpa_vdpa
+# frontend) sends numbered frames with a payload pattern; the bridge sends
+# them back (in_port=p0 actions=in_port) and the guest checks every one.
+#   1. slow path: OVS switches every frame (the representor and OVS count)
+#   2. hw-offload=true: the datapath flow is offloaded into the e-switch
+#      (dump-flows says offloaded:yes, the representor's counters stand
+#      still, the rule's counters rise) and every frame still comes back
+#   3. teardown: port removed, OVS stopped; nothing left behind
+# Usage: test_ovs_dpdk.sh <driver .so> <frontend> [legacy-guest-args]
+# TAP on stdout. Runs as root; everything lives in a private directory and
+# is removed by the EXIT trap, also on failure.
+
+set -u
+SO=$1
+FE=$2
+N=400                      # frames per guest run
+
+TAPN=0
+FAILED=0
+ok() { TAPN=$((TAPN + 1)); echo "ok $TAPN - $*"; }
+notok() { TAPN=$((TAPN + 1)); FAILED=1; echo "not ok $TAPN - $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else notok "$what"; fi; }
+
+for b in ovsdb-tool ovsdb-server ovs-vsctl ovs-appctl ovs-ofctl \
+	 /usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk; do
+	if ! command -v "$b" >/dev/null; then
+		echo "1..0 # SKIP $b not installed (openvswitch-switch-dpdk)"
+		exit 0
+	fi
+done
+if [ "$(id -u)" != 0 ]; then
+	echo "1..0 # SKIP needs root"
+	exit 0
+fi
+
+echo "1..13"
+DIR=$(mktemp -d /tmp/lvdpa-ovs.XXXXXX)
+PREFIX=lvdpa-ovs-$$
+FEPREFIX=lvdpa-ovs-fe-$$
+export OVS_RUNDIR=$DIR OVS_LOGDIR=$DIR OVS_DBDIR=$DIR
+VSCTL="ovs-vsctl --db=unix:$DIR/db.sock --timeout=20"
+APPCTL="ovs-appctl -t $DIR/vswitchd.ctl"
+FEPID=
+
+cleanup() {
+	[ -n "$FEPID" ] && kill "$FEPID" 2>/dev/null
+	if [ -f "$DIR/vswitchd.pid" ]; then
+		local p; p=$(cat "$DIR/vswitchd.pid")
+		$APPCTL exit >/dev/null 2>&1
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$p" 2>/dev/null
+	fi
+	if [ -f "$DIR/ovsdb.pid" ]; then
+		kill "$(cat "$DIR/ovsdb.pid")" 2>/dev/null
+	fi
+	if [ "$FAILED" != 0 ]; then
+		echo "# vswitchd log tail:"
+		tail -30 "$DIR/vswitchd.log" 2>/dev/null | sed 's/^/# /'
+	fi
+	rm -rf "$DIR" "/var/run/dpdk/$PREFIX" "/var/run/dpdk/$FEPREFIX"
+}
+trap cleanup EXIT
+
+start_vswitchd() {
+	/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk unix:"$DIR/db.sock" \
+		--pidfile="$DIR/vswitchd.pid" --detach --log-file="$DIR/vswitchd.log" \
+		--unixctl="$DIR/vswitchd.ctl" >/dev/null 2>&1
+}
+
+stop_vswitchd() {
+	local p; p=$(cat "$DIR/vswitchd.pid")
+	$APPCTL exit >/dev/null 2>&1
+	for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
+	return 1
+}
+
+# The guest: N frames out, each back intact; exit 0 then.
+guest() {
+	timeout 40 "$FE" "$DIR/guest0.sock" 1 0 "$N" "$FEPREFIX" > "$DIR/fe.log" 2>&1
+	local rc=$?
+	rm -rf "/var/run/dpdk/$FEPREFIX"
+	sed 's/^/# guest: /' "$DIR/fe.log" | tail -2
+	return $rc
+}
+
+stat_of() { $VSCTL get Interface p0 "statistics:$1" 2>/dev/null | tr -d '"' || echo 0; }
+
+ovsdb-tool create "$DIR/conf.db" /usr/share/openvswitch/vswitch.ovsschema >/dev/null
+ovsdb-server --remote=punix:"$DIR/db.sock" --pidfile="$DIR/ovsdb.pid" --detach \
+	--log-file="$DIR/ovsdb.log" --unixctl="$DIR/ovsdb.ctl" "$DIR/conf.db"
+$VSCTL --no-wait init
+$VSCTL --no-wait set Open_vSwitch . other_config:dpdk-init=true \
+	"other_config:dpdk-extra=\"--no-huge --legacy-mem -m 1536 --no-pci --file-prefix=$PREFIX -d $SO --vdev lvdpa0,queues=2,queue_size=256\"" \
+	other_config:dpdk-lcore-mask=0x1 other_config:pmd-cpu-mask=0x2 \
+	other_config:per-port-memory=true
+T0=$(date +%s.%N)
+check "ovs-vswitchd-dpdk starts with the driver loaded by -d" start_vswitchd
+check "bridge br0 (netdev datapath)" \
+	$VSCTL add-br br0 -- set bridge br0 datapath_type=netdev
+check "representor p0 hot-plugged by devargs" \
+	$VSCTL add-port br0 p0 -- set Interface p0 type=dpdk \
+	"options:dpdk-devargs=net_lvdpa_repr0,fn=0,vdpa=lvdpa0,vhost=$DIR/guest0.sock"
+ovs-ofctl del-flows br0
+ovs-ofctl add-flow br0 "in_port=p0,actions=in_port"
+T1=$(date +%s.%N)
+echo "# bring-up: $(echo "$T1 - $T0" | bc) s"
+check "p0 link up, MTU 1500" test "$($VSCTL get Interface p0 link_state)" = up -a \
+	"$($VSCTL get Interface p0 mtu)" = 1500
+
+# ---- 1. slow path ----
+RX0=$(stat_of rx_packets)
+check "slow path: $N guest frames switched back intact" guest
+RX1=$(stat_of rx_packets)
+echo "# p0 rx_packets $RX0 -> $RX1"
+check "slow path: the representor counted them" test $((RX1 - RX0)) -ge "$N"
+
+# ---- 2. offload ----
+$VSCTL --no-wait set Open_vSwitch . other_config:hw-offload=true
+check "restart with hw-offload=true" sh -c "$(declare -f stop_vswitchd start_vswitchd); \
+	DIR=$DIR APPCTL='$APPCTL'; stop_vswitchd && start_vswitchd"
+for _ in $(seq 50); do
+	[ "$($VSCTL get Interface p0 link_state 2>/dev/null)" = up ] && break
+	sleep 0.1
+done
+check "guest frames pass again, first ones on the slow path" guest
+sleep 1
+$APPCTL dpctl/dump-flows -m > "$DIR/flows" 2>&1
+sed 's/^/# /' "$DIR/flows"
+check "the datapath flow is offloaded (dump-flows: offloaded:yes)" \
+	grep -q "offloaded:yes" "$DIR/flows"
+RX2=$(stat_of rx_packets)
+P0=$(grep "offloaded:yes" "$DIR/flows" | sed -n 's/.*packets:\([0-9]*\).*/\1/p' | head -1)
+check "offloaded: $N more frames come back intact" guest
+sleep 1
+RX3=$(stat_of rx_packets)
+$APPCTL dpctl/dump-flows -m > "$DIR/flows2" 2>&1
+P1=$(grep "offloaded:yes" "$DIR/flows2" | sed -n 's/.*packets:\([0-9]*\).*/\1/p' | head -1)
+echo "# p0 rx_packets $RX2 -> $RX3; offloaded flow packets ${P0:-?} -> ${P1:-?}"
+check "offloaded: the representor's counters stand still, the rule's rise" \
+	test "$RX3" = "$RX2" -a "${P1:-0}" -ge $((${P0:-0} + N))
+
+# ---- 3. teardown ----
+check "port removed" $VSCTL del-port br0 p0
+check "OVS stops cleanly" stop_vswitchd
+exit $FAILED

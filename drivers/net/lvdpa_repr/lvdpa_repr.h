@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The lvdpa authors
+ */
+
+#ifndef LVDPA_REPR_H
+#define LVDPA_REPR_H
+
+/*
+ * Internals of the representor PMD (net_lvdpa_repr): lvdpa_repr.c holds
+ * the ethdev, lvdpa_repr_flow.c its rte_flow (transfer rules on the model's
+ * e-switch). Nothing is exported: the PMD is reached through ethdev only.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_ether.h>
+#include <rte_log.h>
+
+#include "lvdpa_repr_compat.h"
+#include "lvdpa_model.h"
+
+extern int lvdpa_repr_logtype;
+#define LVDPA_REPR_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, lvdpa_repr_logtype, "lvdpa_repr: " fmt "\n", ##__VA_ARGS__)
+
+struct rte_flow {
+	TAILQ_ENTRY(rte_flow) next;
+	uint64_t handle;       /* the e-switch rule */
+	bool count;            /* a COUNT action was given: query answers */
+};
+
+struct lvdpa_repr_counts {
+	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes, tx_errors, rx_missed;
+};
+
+struct lvdpa_repr_priv {
+	struct rte_eth_dev *eth;
+	struct lvdpa_model_repr *repr;
+	uint32_t vport;
+	bool started;
+	bool admin_up;
+	struct rte_ether_addr mac;
+	/* rx_* by the one RX queue; tx_* by any TX queue (atomics) */
+	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes, tx_errors;
+	struct lvdpa_repr_counts base;  /* at the last stats reset */
+	TAILQ_HEAD(, rte_flow) flows;   /* under the ethdev flow_ops_mutex */
+	unsigned int nflows;
+	char vhost_path[108];           /* the guest's socket we serve, "" none */
+};
+
+/* The representor behind an ethdev port, NULL when it is not one of ours. */
+struct lvdpa_repr_priv *lvdpa_repr_priv_of_port(uint16_t port_id);
+
+/* ---- lvdpa_repr_vhost.c ---- */
+/* Serve a vhost-user socket at @p path attached to vDPA device @p vdpa. */
+int lvdpa_repr_vhost_start(struct lvdpa_repr_priv *priv, const char *vdpa, const char *path);
+void lvdpa_repr_vhost_stop(struct lvdpa_repr_priv *priv);
+
+/* ---- lvdpa_repr_flow.c ---- */
+int lvdpa_repr_flow_ops_get(struct rte_eth_dev *eth, const struct rte_flow_ops **ops);
+/* Remove every rule the port installed (close). */
+void lvdpa_repr_flow_flush_all(struct lvdpa_repr_priv *priv);
+
+#endif /* LVDPA_REPR_H */

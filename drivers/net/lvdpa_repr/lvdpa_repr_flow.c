@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The lvdpa authors
+ */
+
+/*
+ * rte_flow on representors: transfer rules only, executed by the model's
+ * e-switch. A rule matches the frames entering the e-switch from one vport
+ * (the port's own, or the one a PORT_ID / REPRESENTED_PORT item names) on
+ * eth / vlan / ipv4 / ipv6 / udp / tcp fields, and forwards them to the
+ * vport of a representor (PORT_ID / REPRESENTED_PORT) or drops them; every
+ * rule counts (COUNT makes the count queryable). Anything else is refused
+ * with ENOTSUP naming the item, field or action, as the real device's
+ * validation would: a partly applied rule would lie to the application.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+
+#include "lvdpa_repr.h"
+
+struct lvdpa_repr_parse {
+	struct lvdpa_model_flow_spec spec;
+	bool count;
+	int fates;
+};
+
+static int
+lvdpa_repr_fail(struct rte_flow_error *err, int type, const void *cause, const char *msg)
+{
+	return rte_flow_error_set(err, ENOTSUP, type, cause, msg);
+}
+
+/* True when every byte of @p m is zero. */
+static bool
+lvdpa_repr_zero(const void *m, size_t n)
+{
+	const uint8_t *p = m;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
+static void
+lvdpa_repr_set8(uint8_t *v, uint8_t *m, uint8_t sv, uint8_t sm)
+{
+	*v = sv & sm;
+	*m = sm;
+}
+
+static void
+lvdpa_repr_set16(uint16_t *v, uint16_t *m, rte_be16_t sv, rte_be16_t sm)
+{
+	*v = rte_be_to_cpu_16(sv & sm);
+	*m = rte_be_to_cpu_16(sm);
+}
+
+static void
+lvdpa_repr_setn(uint8_t *v, uint8_t *m, const void *sv, const void *sm, size_t n)
+{
+	const uint8_t *a = sv, *b = sm;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		v[i] = a[i] & b[i];
+		m[i] = b[i];
+	}
+}
+
+/* The vport of ethdev @p port when it is one of our representors. */
+static int
+lvdpa_repr_port_vport(uint32_t port, uint32_t *vport)
+{
+	struct lvdpa_repr_priv *p;
+
+	if (port >= RTE_MAX_ETHPORTS)
+		return -ENODEV;
+	p = lvdpa_repr_priv_of_port((uint16_t)port);
+	if (p == NULL)
+		return -ENODEV;
+	*vport = p->vport;
+	return 0;
+}
+
+static int
+lvdpa_repr_parse_items(struct lvdpa_repr_priv *priv, const struct rte_flow_item *it,
+		       struct lvdpa_repr_parse *ps, struct rte_flow_error *err)
+{
+	struct lvdpa_model_flow_key *k = &ps->spec.key, *km = &ps->spec.mask;
+
+	for (; it->type != RTE_FLOW_ITEM_TYPE_END; it++) {
+		if (it->last != NULL && it->type != RTE_FLOW_ITEM_TYPE_VOID)
+			return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ITEM_LAST, it,
+					       "ranges (last) are not supported");
+		switch (it->type) {
+		case RTE_FLOW_ITEM_TYPE_VOID:
+			break;
+		case RTE_FLOW_ITEM_TYPE_PORT_ID:
+		case RTE_FLOW_ITEM_TYPE_REPRESENTED_PORT: {
+			uint32_t port;
+
+			if (it->spec == NULL)
+				return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ITEM_SPEC, it,
+						       "port item needs a spec");
+			if (it->type == RTE_FLOW_ITEM_TYPE_PORT_ID)
+				port = ((const struct rte_flow_item_port_id *)it->spec)->id;
+			else
+				port = ((const struct rte_flow_item_ethdev *)it->spec)->port_id;
+			if (lvdpa_repr_port_vport(port, &ps->spec.in_vport) != 0)
+				return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ITEM_SPEC, it,
+						       "port is not an lvdpa representor");
+			break;
+		}
+		case RTE_FLOW_ITEM_TYPE_ETH: {
+			const struct rte_flow_item_eth *s = it->spec, *m = it->mask;
+			struct rte_flow_item_eth rest;
+
+			if (m == NULL)
+				m = &rte_flow_item_eth_mask;
+			if (s == NULL)
+				break;
+			rest = *m;
+			memset(&rest.hdr, 0, sizeof(rest.hdr));
+			rest.has_vlan = 0;
+			if (!lvdpa_repr_zero(&rest, sizeof(rest)))
+				return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ITEM_MASK, it,
+						       "eth: only dst, src, type, has_vlan");
+			lvdpa_repr_setn(k->dmac, km->dmac, &s->dst, &m->dst, 6);
+			lvdpa_repr_setn(k->smac, km->smac, &s->src, &m->src, 6);
+			if (m->type != 0) {
+				uint16_t t = rte_be_to_cpu_16(s->type & m->type);
+
+				/* A TPID says "tagged"; anything else is the EtherType. */
+				if (m->type == RTE_BE16(0xffff) &&
+				    (t == RTE_ETHER_TYPE_VLAN || t == RTE_ETHER_TYPE_QINQ))
+					lvdpa_repr_set8(&k->vlan, &km->vlan, 1, 1);
+				else
+					lvdpa_repr_set16(&k->ethertype, &km->ethertype,
+							 s->type, m->type);
+			}
+			if (m->has_vlan)
+				lvdpa_repr_set8(&k->vlan, &km->vlan, s->has_vlan, 1);
+			break;
+		}
+		case RTE_FLOW_ITEM_TYPE_VLAN: {
+			const struct rte_flow_item_vlan *s = it->spec, *m = it->mask;
+			struct rte_flow_item_vlan rest;
+
+			lvdpa_repr_set8(&k->vlan, &km->vlan, 1, 1);
+			if (m == NULL)
+				m = &rte_flow_item_vlan_mask;
+			if (s == NULL)
+				break;
+			rest = *m;
+			memset(&rest.hdr, 0, sizeof(rest.hdr));
+			if (!lvdpa_repr_zero(&rest, sizeof(rest)))
+				return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ITEM_MASK, it,
+						       "vlan: only tci, inner_type (one tag)");
+			lvdpa_repr_set16(&k->tci, &km->tci, s->tci, m->tci);
+			if (m->inner_type != 0)
+				lvdpa_repr_set16(&k->ethertype, &km->ethertype, s->inner_type,
+						 m->inner_type);
+			break;
+		}
+		case RTE_FLOW_ITEM_TYPE_IPV4: {
+			const struct rte_flow_item_ipv4 *s = it->spec, *m = it->mask;
+			struct rte_ipv4_hdr rest;
+
+			lvdpa_repr_set8(&k->ipv, &km->ipv, 4, 0xff);
+			if (m == NULL)
+				m = &rte_flow_item_ipv4_mask;
+			if (s == NULL)
+				break;
+			rest = m->hdr;
+			rest.src_addr = rest.dst_addr = 0;
+			rest.next_proto_id = rest.type_of_service = rest.time_to_live = 0;
+			rest.fragment_offset = 0;
+			if (!lvdpa_repr_zero(&rest, sizeof(rest)))
+				return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ITEM_MASK, it,
+						       "ipv4: only src, dst, proto, tos, ttl, fragment_offset");
+			lvdpa_repr_setn(k->src, km->src, &s->hdr.src_addr, &m->hdr.src_addr, 4);
+			lvdpa_repr_setn(k->dst, km->dst, &s->hdr.dst_addr, &m->hdr.dst_addr, 4);
+			lvdpa_repr_set8(&k->proto, &km->proto, s->hdr.next_proto_id,
+					m->hdr.next_proto_id);
+			lvdpa_repr_set8(&k->tos, &km->tos, s->hdr.type_of_service,
+					m->hdr.type_of_service);
+			lvdpa_repr_set8(&k->ttl, &km->ttl, s->hdr.time_to_live,
+					m->hdr.time_to_live);
+			if (m->hdr.fragment_offset != 0) {
+				uint16_t fm = rte_be_to_cpu_16(m->hdr.fragment_offset);
+				uint16_t fs = rte_be_to_cpu_16(s->hdr.fragment_offset) & fm;
+				const uint16_t frag = RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK;
+
+				/* The device matches "is a fragment", nothing finer. */
+				if ((fm & frag) != frag || (fs & frag) != 0)
+					return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ITEM_MASK,
+							       it, "ipv4: fragment_offset matches only non-fragments");
+				lvdpa_repr_set8(&k->frag, &km->frag, 0, 1);
+			}
+			break;
+		}
+		case RTE_FLOW_ITEM_TYPE_IPV6: {
+			const struct rte_flow_item_ipv6 *s = it->spec, *m = it->mask;
+			struct rte_flow_item_ipv6 rest;
+			uint32_t vm, vs;
+
+			lvdpa_repr_set8(&k->ipv, &km->ipv, 6, 0xff);
+			if (m == NULL)
+				m = &rte_flow_item_ipv6_mask;
+			if (s == NULL)
+				break;
+			rest = *m;
+			memset(rest.hdr.src_addr, 0, 16);
+			memset(rest.hdr.dst_addr, 0, 16);
+			rest.hdr.proto = rest.hdr.hop_limits = 0;
+			vm = rte_be_to_cpu_32(m->hdr.vtc_flow);
+			rest.hdr.vtc_flow = rte_cpu_to_be_32(vm & ~0x0ff00000u);
+			if (!lvdpa_repr_zero(&rest, sizeof(rest)))
+				return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ITEM_MASK, it,
+						       "ipv6: only src, dst, proto, hop_limits, traffic class");
+			vs = rte_be_to_cpu_32(s->hdr.vtc_flow);
+			lvdpa_repr_setn(k->src, km->src, s->hdr.src_addr, m->hdr.src_addr, 16);
+			lvdpa_repr_setn(k->dst, km->dst, s->hdr.dst_addr, m->hdr.dst_addr, 16);
+			lvdpa_repr_set8(&k->proto, &km->proto, s->hdr.proto, m->hdr.proto);
+			lvdpa_repr_set8(&k->ttl, &km->ttl, s->hdr.hop_limits, m->hdr.hop_limits);
+			lvdpa_repr_set8(&k->tos, &km->tos, (uint8_t)(vs >> 20),
+					(uint8_t)(vm >> 20));
+			break;
+		}
+		case RTE_FLOW_ITEM_TYPE_UDP:
+		case RTE_FLOW_ITEM_TYPE_TCP: {
+			bool tcp = it->type == RTE_FLOW_ITEM_TYPE_TCP;
+			const struct rte_flow_item_tcp *ts = it->spec, *tm = it->mask;
+			const struct rte_flow_item_udp *us = it->spec, *um = it->mask;
+			rte_be16_t sp, spm, dp, dpm;
+
+			if (k->ipv == 0)
+				return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ITEM, it,
+						       "udp/tcp need an ipv4 or ipv6 item before them");
+			lvdpa_repr_set8(&k->proto, &km->proto, tcp ? IPPROTO_TCP : IPPROTO_UDP,
+					0xff);
+			if (it->spec == NULL)
+				break;
+			if (tcp) {
+				struct rte_tcp_hdr rest;
+
+				if (tm == NULL)
+					tm = &rte_flow_item_tcp_mask;
+				rest = tm->hdr;
+				rest.src_port = rest.dst_port = 0;
+				rest.tcp_flags = 0;
+				if (!lvdpa_repr_zero(&rest, sizeof(rest)))
+					return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ITEM_MASK, it,
+							       "tcp: only src_port, dst_port, tcp_flags");
+				sp = ts->hdr.src_port, spm = tm->hdr.src_port;
+				dp = ts->hdr.dst_port, dpm = tm->hdr.dst_port;
+				lvdpa_repr_set8(&k->tcp_flags, &km->tcp_flags, ts->hdr.tcp_flags,
+						tm->hdr.tcp_flags);
+			} else {
+				struct rte_udp_hdr rest;
+
+				if (um == NULL)
+					um = &rte_flow_item_udp_mask;
+				rest = um->hdr;
+				rest.src_port = rest.dst_port = 0;
+				if (!lvdpa_repr_zero(&rest, sizeof(rest)))
+					return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ITEM_MASK, it,
+							       "udp: only src_port, dst_port");
+				sp = us->hdr.src_port, spm = um->hdr.src_port;
+				dp = us->hdr.dst_port, dpm = um->hdr.dst_port;
+			}
+			lvdpa_repr_set16(&k->sport, &km->sport, sp, spm);
+			lvdpa_repr_set16(&k->dport, &km->dport, dp, dpm);
+			break;
+		}
+		default:
+			return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ITEM, it,
+					       "item not supported by the lvdpa e-switch (eth, vlan, ipv4, ipv6, udp, tcp, port_id, represented_port)");
+		}
+	}
+	return 0;
+}
+
+static int
+lvdpa_repr_parse_actions(const struct rte_flow_action *a, struct lvdpa_repr_parse *ps,
+			 struct rte_flow_error *err)
+{
+	for (; a->type != RTE_FLOW_ACTION_TYPE_END; a++) {
+		switch (a->type) {
+		case RTE_FLOW_ACTION_TYPE_VOID:
+			break;
+		case RTE_FLOW_ACTION_TYPE_COUNT:
+			ps->count = true;
+			break;
+		case RTE_FLOW_ACTION_TYPE_DROP:
+			ps->spec.action = LVDPA_MODEL_FLOW_DROP;
+			ps->fates++;
+			break;
+		case RTE_FLOW_ACTION_TYPE_PORT_ID:
+		case RTE_FLOW_ACTION_TYPE_REPRESENTED_PORT: {
+			uint32_t port;
+
+			if (a->conf == NULL)
+				return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ACTION_CONF, a,
+						       "port action needs a conf");
+			if (a->type == RTE_FLOW_ACTION_TYPE_PORT_ID) {
+				const struct rte_flow_action_port_id *c = a->conf;
+
+				if (c->original)
+					return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ACTION_CONF,
+							       a, "port_id: original is not supported");
+				port = c->id;
+			} else {
+				port = ((const struct rte_flow_action_ethdev *)a->conf)->port_id;
+			}
+			if (lvdpa_repr_port_vport(port, &ps->spec.out_vport) != 0)
+				return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ACTION_CONF, a,
+						       "destination is not an lvdpa representor");
+			ps->spec.action = LVDPA_MODEL_FLOW_FWD;
+			ps->fates++;
+			break;
+		}
+		case RTE_FLOW_ACTION_TYPE_MARK:
+		case RTE_FLOW_ACTION_TYPE_RSS:
+		case RTE_FLOW_ACTION_TYPE_QUEUE:
+			return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ACTION, a,
+					       "mark/rss/queue (partial offload) are not supported: a representor has no queues to steer into; use transfer rules with port_id/represented_port");
+		default:
+			return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ACTION, a,
+					       "action not supported by the lvdpa e-switch (port_id, represented_port, drop, count)");
+		}
+	}
+	if (ps->fates != 1)
+		return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ACTION_NUM, NULL,
+				       "exactly one fate action (port_id, represented_port or drop) is needed");
+	return 0;
+}
+
+static int
+lvdpa_repr_parse(struct rte_eth_dev *eth, const struct rte_flow_attr *attr,
+		 const struct rte_flow_item items[], const struct rte_flow_action actions[],
+		 struct lvdpa_repr_parse *ps, struct rte_flow_error *err)
+{
+	struct lvdpa_repr_priv *priv = eth->data->dev_private;
+	int rc;
+
+	memset(ps, 0, sizeof(*ps));
+	if (attr == NULL || items == NULL || actions == NULL)
+		return rte_flow_error_set(err, EINVAL, RTE_FLOW_ERROR_TYPE_UNSPECIFIED, NULL,
+					  "attr, pattern and actions are needed");
+	if (!attr->transfer)
+		return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ATTR_TRANSFER, attr,
+				       "only transfer (e-switch) rules are supported on a representor");
+	if (attr->egress)
+		return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ATTR_EGRESS, attr,
+				       "egress is not supported");
+	if (attr->group != 0)
+		return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ATTR_GROUP, attr,
+				       "only group 0 (one FDB table)");
+	ps->spec.priority = attr->priority;
+	ps->spec.in_vport = priv->vport;
+	rc = lvdpa_repr_parse_items(priv, items, ps, err);
+	if (rc != 0)
+		return rc;
+	return lvdpa_repr_parse_actions(actions, ps, err);
+}
+
+static int
+lvdpa_repr_flow_validate(struct rte_eth_dev *eth, const struct rte_flow_attr *attr,
+			 const struct rte_flow_item items[],
+			 const struct rte_flow_action actions[], struct rte_flow_error *err)
+{
+	struct lvdpa_repr_parse ps;
+
+	return lvdpa_repr_parse(eth, attr, items, actions, &ps, err);
+}
+
+static struct rte_flow *
+lvdpa_repr_flow_create(struct rte_eth_dev *eth, const struct rte_flow_attr *attr,
+		       const struct rte_flow_item items[],
+		       const struct rte_flow_action actions[], struct rte_flow_error *err)
+{
+	struct lvdpa_repr_priv *priv = eth->data->dev_private;
+	struct lvdpa_repr_parse ps;
+	struct rte_flow *flow;
+	int rc;
+
+	if (lvdpa_repr_parse(eth, attr, items, actions, &ps, err) != 0)
+		return NULL;
+	flow = calloc(1, sizeof(*flow));
+	if (flow == NULL) {
+		rte_flow_error_set(err, ENOMEM, RTE_FLOW_ERROR_TYPE_HANDLE, NULL, "no memory");
+		return NULL;
+	}
+	rc = lvdpa_model_flow_add(&ps.spec, &flow->handle);
+	if (rc != 0) {
+		free(flow);
+		rte_flow_error_set(err, -rc, RTE_FLOW_ERROR_TYPE_HANDLE, NULL,
+				   rc == -ENOSPC ? "e-switch rule table full" :
+				   "e-switch refused the rule");
+		return NULL;
+	}
+	flow->count = ps.count;
+	TAILQ_INSERT_TAIL(&priv->flows, flow, next);
+	priv->nflows++;
+	return flow;
+}
+
+static int
+lvdpa_repr_flow_destroy(struct rte_eth_dev *eth, struct rte_flow *flow,
+			struct rte_flow_error *err)
+{
+	struct lvdpa_repr_priv *priv = eth->data->dev_private;
+	struct rte_flow *f;
+
+	TAILQ_FOREACH(f, &priv->flows, next)
+		if (f == flow)
+			break;
+	if (f == NULL)
+		return rte_flow_error_set(err, ENOENT, RTE_FLOW_ERROR_TYPE_HANDLE, flow,
+					  "no such rule on this port");
+	TAILQ_REMOVE(&priv->flows, f, next);
+	priv->nflows--;
+	lvdpa_model_flow_del(f->handle);
+	free(f);
+	return 0;
+}
+
+void
+lvdpa_repr_flow_flush_all(struct lvdpa_repr_priv *priv)
+{
+	struct rte_flow *f;
+
+	while ((f = TAILQ_FIRST(&priv->flows)) != NULL) {
+		TAILQ_REMOVE(&priv->flows, f, next);
+		lvdpa_model_flow_del(f->handle);
+		free(f);
+	}
+	priv->nflows = 0;
+}
+
+static int
+lvdpa_repr_flow_flush(struct rte_eth_dev *eth, struct rte_flow_error *err)
+{
+	lvdpa_repr_flow_flush_all(eth->data->dev_private);
+	return 0;
+}
+
+static int
+lvdpa_repr_flow_query(struct rte_eth_dev *eth, struct rte_flow *flow,
+		      const struct rte_flow_action *action, void *data,
+		      struct rte_flow_error *err)
+{
+	struct rte_flow_query_count *qc = data;
+	uint64_t pkts, bytes;
+
+	if (action->type != RTE_FLOW_ACTION_TYPE_COUNT)
+		return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ACTION, action,
+				       "only COUNT can be queried");
+	if (!flow->count)
+		return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ACTION, action,
+				       "the rule has no COUNT action");
+	if (lvdpa_model_flow_query(flow->handle, &pkts, &bytes, qc->reset) != 0)
+		return rte_flow_error_set(err, ENOENT, RTE_FLOW_ERROR_TYPE_HANDLE, flow,
+					  "rule gone");
+	qc->hits_set = 1;
+	qc->bytes_set = 1;
+	qc->hits = pkts;
+	qc->bytes = bytes;
+	return 0;
+}
+
+static const struct rte_flow_ops lvdpa_repr_flow_ops = {
+	.validate = lvdpa_repr_flow_validate,
+	.create = lvdpa_repr_flow_create,
+	.destroy = lvdpa_repr_flow_destroy,
+	.flush = lvdpa_repr_flow_flush,
+	.query = lvdpa_repr_flow_query,
+};
+
+int
+lvdpa_repr_flow_ops_get(struct rte_eth_dev *eth, const struct rte_flow_ops **ops)
+{
+	*ops = &lvdpa_repr_flow_ops;
+	return 0;
+}

@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The lvdpa authors
+ */
+
+/*
+ * Relayed vrings (doc/guides/relay.rst). The device runs a modern
+ * little-endian shadow ring in host memory; lvdpa_relay moves descriptors
+ * and headers between it and the guest's ring. Payloads stay in guest
+ * memory: the shadow descriptors carry guest physical addresses, which the
+ * device reaches through the guest's indirect mkey. So the shadow area has
+ * to be reachable through that same mkey (the virtq has one): it is one
+ * umem with a direct mkey, mapped by a KLM entry after the guest's regions
+ * (lvdpa_vdpa_mem_register), at an IOVA no guest address can reach.
+ *
+ * The event thread polls the relays (it already owns the kick fds and the
+ * device's events): under priv->lock, like everything it does.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/eventfd.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "lvdpa_vdpa.h"
+#include "lvdpa_virtio.h"
+
+/* Chains moved per queue and direction in one poll. */
+#define LVDPA_VDPA_RELAY_BUDGET 64
+
+/* Guest memory view: guest physical -> host virtual, through the regions. */
+static int
+lvdpa_vdpa_relay_translate(void *opaque, uint64_t addr, uint64_t len, int write,
+			   void **ptr, uint64_t *contig)
+{
+	const struct lvdpa_vdpa_priv *priv = opaque;
+	uint32_t i;
+
+	RTE_SET_USED(write);
+	for (i = 0; i < priv->nr_mregs; i++) {
+		const struct lvdpa_vdpa_mreg *m = &priv->mregs[i];
+
+		if (addr >= m->gpa && addr - m->gpa < m->size) {
+			uint64_t off = addr - m->gpa;
+
+			*ptr = (void *)(uintptr_t)(m->hva + off);
+			*contig = RTE_MIN(len, m->size - off);
+			return 0;
+		}
+	}
+	return -EFAULT;
+}
+
+/* What the relay writes in guest memory goes to the vhost dirty log. */
+static void
+lvdpa_vdpa_relay_log(void *opaque, uint64_t addr, uint64_t len)
+{
+	const struct lvdpa_vdpa_priv *priv = opaque;
+
+	/* rte_vhost logs only while LOG_ALL is negotiated and a log is set. */
+	if (priv->vid >= 0)
+		rte_vhost_log_write(priv->vid, addr, len);
+}
+
+static void
+lvdpa_vdpa_relay_dev_kick(void *opaque)
+{
+	struct lvdpa_vdpa_virtq *vq = opaque;
+
+	lvdpa_devx_virtq_notify(vq->priv->db, &vq->priv->caps, vq->index);
+}
+
+static void
+lvdpa_vdpa_relay_guest_call(void *opaque)
+{
+	struct lvdpa_vdpa_virtq *vq = opaque;
+
+	if (vq->vring.callfd >= 0)
+		(void)eventfd_write(vq->vring.callfd, (eventfd_t)1);
+}
+
+static void
+lvdpa_vdpa_relay_stats_add(struct lvdpa_relay_stats *a,
+			   const struct lvdpa_relay_stats *b)
+{
+	uint64_t *x = (uint64_t *)a;
+	const uint64_t *y = (const uint64_t *)b;
+	size_t i;
+
+	for (i = 0; i < sizeof(*a) / sizeof(uint64_t); i++)
+		x[i] += y[i];
+}
+
+void
+lvdpa_vdpa_relay_destroy(struct lvdpa_vdpa_virtq *vq)
+{
+	struct lvdpa_relay_stats st;
+
+	if (vq->relay == NULL)
+		return;
+	lvdpa_relay_stats_get(vq->relay, &st);
+	lvdpa_vdpa_relay_stats_add(&vq->relay_acc, &st);
+	lvdpa_relay_destroy(vq->relay);
+	vq->relay = NULL;
+}
+
+void
+lvdpa_vdpa_relay_stats(const struct lvdpa_vdpa_virtq *vq,
+		       struct lvdpa_relay_stats *st)
+{
+	*st = vq->relay_acc;
+	if (vq->relay != NULL) {
+		struct lvdpa_relay_stats cur;
+
+		lvdpa_relay_stats_get(vq->relay, &cur);
+		lvdpa_vdpa_relay_stats_add(st, &cur);
+	}
+}
+
+void
+lvdpa_vdpa_relay_release(struct lvdpa_vdpa_priv *priv)
+{
+	uint32_t i;
+
+	for (i = 0; i < priv->nr_virtqs; i++) {
+		lvdpa_vdpa_relay_destroy(&priv->virtqs[i]);
+		priv->virtqs[i].relay_len = 0;
+		priv->virtqs[i].relay_off = 0;
+	}
+	/* The indirect mkey must not outlive the mkey it points at. */
+	if (priv->mkey_has_relay)
+		lvdpa_vdpa_mem_unregister(priv);
+	if (priv->relay_mkey != NULL) {
+		lvdpa_devx_mkey_destroy(priv->relay_mkey);
+		priv->relay_mkey = NULL;
+	}
+	if (priv->relay_umem != NULL) {
+		lvdpa_devx_umem_dereg(priv->relay_umem);
+		priv->relay_umem = NULL;
+	}
+	rte_free(priv->relay_buf);
+	priv->relay_buf = NULL;
+	priv->relay_buf_len = 0;
+	priv->relay_iova = 0;
+}
+
+int
+lvdpa_vdpa_relay_prepare(struct lvdpa_vdpa_priv *priv, uint16_t nr)
+{
+	struct lvdpa_devx_mkey_direct_attr da = { 0 };
+	uint64_t total = 0;
+	uint16_t i;
+	int rc;
+
+	lvdpa_vdpa_relay_release(priv);
+	priv->guest_mem.translate = lvdpa_vdpa_relay_translate;
+	priv->guest_mem.log_write = lvdpa_vdpa_relay_log;
+	priv->guest_mem.opaque = priv;
+	for (i = 0; i < nr; i++) {
+		struct lvdpa_vdpa_virtq *vq = &priv->virtqs[i];
+		struct rte_vhost_vring vr;
+		uint64_t len;
+
+		vq->priv = priv;
+		vq->relay_len = 0;
+		if (rte_vhost_get_vhost_vring(priv->vid, i, &vr) != 0 ||
+		    vr.desc == NULL || vr.size == 0)
+			continue;
+		len = lvdpa_relay_area_size(vr.size, 0);
+		if (len == 0)
+			return -EINVAL;
+		/* Page-aligned parts: each queue's area stands alone. */
+		vq->relay_off = total;
+		vq->relay_len = len;
+		total += RTE_ALIGN_CEIL(len, 4096u);
+	}
+	if (total == 0)
+		return 0;
+	priv->relay_buf = rte_zmalloc("lvdpa_relay_area", total, 4096);
+	if (priv->relay_buf == NULL)
+		return -ENOMEM;
+	priv->relay_buf_len = total;
+	rc = lvdpa_devx_umem_reg(priv->tp, priv->relay_buf, total,
+				 LVDPA_DEVX_UMEM_LOCAL_WRITE |
+				 LVDPA_DEVX_UMEM_REMOTE_WRITE |
+				 LVDPA_DEVX_UMEM_REMOTE_READ, &priv->relay_umem);
+	if (rc != 0)
+		goto fail;
+	da.pd = priv->pd->id;
+	da.addr = (uintptr_t)priv->relay_buf;
+	da.size = total;
+	da.umem_id = priv->relay_umem->id;
+	da.umem_offset = 0;
+	da.remote_rw = true;
+	rc = lvdpa_devx_mkey_create_direct(priv->tp, &da, &priv->relay_mkey);
+	if (rc != 0)
+		goto fail;
+	/* The KLM entry is added (and relay_iova set) by mem_register. */
+	if (priv->mkey != NULL)
+		lvdpa_vdpa_mem_unregister(priv);
+	return 0;
+fail:
+	LVDPA_VDPA_DLOG(priv, ERR, "vid %d: relay area not registered: %s",
+			priv->vid, strerror(-rc));
+	lvdpa_vdpa_relay_release(priv);
+	return rc;
+}
+
+int
+lvdpa_vdpa_relay_attr(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq,
+		      struct lvdpa_devx_virtq_attr *attr)
+{
+	const struct rte_vhost_vring *vr = &vq->vring;
+	struct lvdpa_relay_config rc_cfg = { 0 };
+	struct lvdpa_relay_shadow sh;
+	uint64_t n = vr->size;
+	uint16_t last_avail = 0, last_used = 0;
+	int rc;
+
+	if (vq->relay_len == 0 || priv->relay_buf == NULL || !priv->mkey_has_relay ||
+	    lvdpa_relay_area_size(vr->size, 0) > vq->relay_len) {
+		LVDPA_VDPA_DLOG(priv, ERR, "vid %d queue %u: no relay area for this ring (set up after DRIVER_OK or resized)",
+				priv->vid, vq->index);
+		return -EINVAL;
+	}
+	rc = lvdpa_vdpa_hva_to_gpa(priv, (uintptr_t)vr->desc, 16 * n, &rc_cfg.desc_addr);
+	if (rc == 0)
+		rc = lvdpa_vdpa_hva_to_gpa(priv, (uintptr_t)vr->avail, 6 + 2 * n,
+					   &rc_cfg.avail_addr);
+	if (rc == 0)
+		rc = lvdpa_vdpa_hva_to_gpa(priv, (uintptr_t)vr->used, 6 + 8 * n,
+					   &rc_cfg.used_addr);
+	if (rc != 0) {
+		LVDPA_VDPA_DLOG(priv, ERR, "vid %d queue %u: a ring is not in guest memory",
+				priv->vid, vq->index);
+		return rc;
+	}
+	if (rte_vhost_get_vring_base(priv->vid, vq->index, &last_avail, &last_used) != 0)
+		return -EINVAL;
+	lvdpa_vdpa_relay_destroy(vq);
+	rc_cfg.dir = (vq->index & 1) ? LVDPA_RELAY_TX : LVDPA_RELAY_RX;
+	rc_cfg.size = vr->size;
+	rc_cfg.guest_features = priv->features;
+	rc_cfg.guest_big_endian = priv->guest_big_endian;
+	rc_cfg.guest_mem = &priv->guest_mem;
+	rc_cfg.shadow_size = 0;
+	/* The virtq has no EVENT_IDX field: the shadow ring runs without. */
+	rc_cfg.shadow_event_idx = false;
+	rc_cfg.area = (uint8_t *)priv->relay_buf + vq->relay_off;
+	rc_cfg.area_iova = priv->relay_iova + vq->relay_off;
+	rc_cfg.area_len = vq->relay_len;
+	rc_cfg.dev_kick = lvdpa_vdpa_relay_dev_kick;
+	rc_cfg.guest_call = lvdpa_vdpa_relay_guest_call;
+	rc_cfg.opaque = vq;
+	vq->priv = priv;
+	vq->relay = lvdpa_relay_create(&rc_cfg);
+	if (vq->relay == NULL) {
+		rc = -rte_errno;
+		LVDPA_VDPA_DLOG(priv, ERR, "vid %d queue %u: relay not created: %s",
+				priv->vid, vq->index, strerror(-rc));
+		return rc;
+	}
+	rc = lvdpa_relay_set_base(vq->relay, last_avail, last_used);
+	if (rc == 0)
+		rc = lvdpa_relay_start(vq->relay);
+	if (rc != 0) {
+		LVDPA_VDPA_DLOG(priv, ERR, "vid %d queue %u: relay not started: %s",
+				priv->vid, vq->index, strerror(-rc));
+		lvdpa_vdpa_relay_destroy(vq);
+		return rc;
+	}
+	lvdpa_relay_shadow(vq->relay, &sh);
+	attr->queue_size = sh.size;
+	attr->desc_addr = sh.desc_iova;
+	attr->available_addr = sh.avail_iova;
+	attr->used_addr = sh.used_iova;
+	/* The shadow ring is new at every start. */
+	attr->hw_available_index = 0;
+	attr->hw_used_index = 0;
+	attr->virtio_q_type = LVDPA_PRM_VIRTQ_TYPE_SPLIT;
+	attr->virtio_version_1_0 = true;
+	attr->mkey = priv->mkey->id;
+	/*
+	 * Offloads as negotiated; MRG_RXBUF only if the guest has it (its
+	 * 12-byte header): a 10-byte guest needs num_buffers == 1.
+	 */
+	attr->queue_features = lvdpa_devx_virtq_features(priv->features);
+	vq->last_used = last_used;
+	/* At stop, the guest's used ring is what was written (the relay logs too). */
+	vq->dev_ring_gpa = rc_cfg.used_addr;
+	vq->dev_ring_len = 6 + 8 * n;
+	return 0;
+}
+
+void
+lvdpa_vdpa_relay_stop(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
+{
+	uint16_t avail, used;
+
+	if (vq->relay == NULL)
+		return;
+	lvdpa_relay_stop(vq->relay);
+	lvdpa_relay_get_base(vq->relay, &avail, &used);
+	vq->hw_avail = avail;
+	vq->hw_used = used;
+	if (priv->vid >= 0)
+		rte_vhost_set_vring_base(priv->vid, vq->index, avail, used);
+	LVDPA_VDPA_DLOG(priv, DEBUG, "queue %u: relay stopped at avail %u used %u",
+			vq->index, avail, used);
+}
+
+unsigned int
+lvdpa_vdpa_relay_poll(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
+{
+	int rc;
+
+	if (vq->relay == NULL || !vq->running || vq->errored)
+		return 0;
+	rc = lvdpa_relay_poll(vq->relay, LVDPA_VDPA_RELAY_BUDGET);
+	if (rc >= 0)
+		return (unsigned int)rc;
+	/* As a device queue error: logged once, counted, the queue stays stopped. */
+	vq->err_events++;
+	vq->errored = true;
+	LVDPA_VDPA_DLOG(priv, ERR, "vid %d queue %u: the relay stopped the queue (a guest ring error: %s); it stays stopped",
+			priv->vid, vq->index, strerror(-rc));
+	return 0;
+}
