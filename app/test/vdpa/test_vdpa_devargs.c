@@ -130,6 +130,8 @@ static const struct {
 	{ "event_mode=3", "event_mode=3" },
 	{ "event_us=0", "event_us=0" },
 	{ "event_core=-2", "event_core=-2" },
+	{ "event_core=+0", "event_core=+0" },
+	{ "event_core= 0", "event_core= 0" },
 	{ "hw_max_latency_us=4096", "hw_max_latency_us=4096" },
 	{ "model_max_queue_size=1000", "model_max_queue_size=1000" },
 	{ "model_max_queues=1", "model_max_queues=1" },

@@ -213,9 +213,10 @@ lvdpa_model_open(const char *device, const char *params, struct lvdpa_tp_dev **o
 		return -ENOMEM;
 	rc = lvdpa_model_caps_parse(params, &dev->caps, err, sizeof(err));
 	if (rc == 0)
-		rc = lvdpa_model_latency_env(&dev->caps);
+		rc = lvdpa_model_latency_env(&dev->caps);  /* logs its own error */
 	if (rc != 0) {
-		LVDPA_MODEL_LOG(ERR, "%s", err);
+		if (err[0] != '\0')
+			LVDPA_MODEL_LOG(ERR, "%s", err);
 		free(dev);
 		return rc;
 	}

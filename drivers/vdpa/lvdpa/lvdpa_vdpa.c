@@ -141,7 +141,11 @@ lvdpa_vdpa_arg_set(const struct lvdpa_vdpa_devarg *a, const char *val,
 		goto bad;
 	case LVDPA_VDPA_ARG_INT: {
 		long long v;
+		const char *digits = val[0] == '-' ? val + 1 : val;
 
+		/* strtoll skips blanks and takes '+': one spelling per value. */
+		if (digits[0] < '0' || digits[0] > '9')
+			goto bad;
 		errno = 0;
 		v = strtoll(val, &end, 10);
 		if (errno != 0 || end == val || *end != '\0' ||
