@@ -42,6 +42,9 @@ build/app/lvdpa-guest/lvdpa-guest -s "$work/vhost-user-0" -f zero \
 echo "-- a legacy guest with MAC and mergeable buffers (12-byte header)"
 build/app/lvdpa-guest/lvdpa-guest -s "$work/vhost-user-0" -f legacy \
 	-n 50000 -l 64,1500 --quiet
+echo "-- a big-endian legacy guest (as on s390x): served through the relay"
+build/app/lvdpa-guest/lvdpa-guest -s "$work/vhost-user-0" -f zero --big-endian \
+	-n 50000 -l 64,1500 --quiet
 echo "stats lvdpa0" >&3
 echo "state all" >&3
 echo "quit" >&3

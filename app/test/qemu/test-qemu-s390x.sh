@@ -343,7 +343,7 @@ else
 	# How the PMD serves the guest (the relay for a big-endian one).
 	grep -E 'vid [0-9]+ configured' "$p" | sort -u | head -n 2 | sed 's/^/# lvdpa: /'
 	# The lines that explain a failure, for the log.
-	[ $ok4 = 0 ] || grep -E 'refused|not ready port|relay|uplink' "$p" |
+	[ $ok4 = 0 ] || grep -E 'refused|not ready port|relay|uplink' "$p" | grep -v ' configured: ' |
 		sort -u | head -n 10 | sed 's/^/# lvdpa: /'
 fi
 [ $ok3 = 0 ] && [ $ok4 = 0 ] || show_logs 3

@@ -8,7 +8,8 @@
  * the same PMD:
  * - test_sample_guests: the app in interactive mode (commands through a
  *   pipe) serves a little-endian legacy guest with zero features, one with
- *   a legacy feature set and a modern guest (lvdpa_guest library: the guest
+ *   a legacy feature set, a modern guest and a big-endian legacy guest
+ *   (served through the relay) with the lvdpa_guest library (the guest
  *   stays connected while the app is asked), then the lvdpa-guest CLI; the
  *   app's state and stats output, and telemetry (its socket and
  *   dpdk-telemetry.py), match what the guest negotiated and sent; quit
@@ -491,6 +492,7 @@ struct lvdpa_st_guest_kind {
 	const char *name;
 	uint64_t features;
 	bool legacy;
+	bool big_endian;	/* rings and headers: served through the relay */
 };
 
 /*
@@ -521,6 +523,7 @@ lvdpa_st_one_guest(struct lvdpa_st_app *a, const char *sock,
 	lvdpa_guest_config_init(&cfg);
 	cfg.socket_path = sock;
 	cfg.features = k->features;
+	cfg.big_endian = k->big_endian;
 	cfg.verbose = 0;
 	g = lvdpa_guest_create(&cfg);
 	LVDPA_TEST_ASSERT(g != NULL, "guest create");
@@ -591,31 +594,27 @@ lvdpa_st_one_guest(struct lvdpa_st_app *a, const char *sock,
 			       "features 0x%llx, guest 0x%" PRIx64, f,
 			       lvdpa_guest_features(g));
 	}
-	if (strncmp(lvdpa_st_field(state, "source", buf, sizeof(buf)),
-		    "driver", 6) == 0) {
+	/* The PMD exports the guest's state: byte order and datapath. */
+	LVDPA_ST_CHECK(strncmp(lvdpa_st_field(state, "source", buf, sizeof(buf)),
+			       "driver", 6) == 0, "source '%s'", buf);
+	{
+		const char *endian = k->big_endian ? "big" : "little";
+
 		LVDPA_ST_CHECK(strcmp(lvdpa_st_field(state, "device endian", buf,
-						     sizeof(buf)), "little") == 0,
+						     sizeof(buf)), endian) == 0,
 			       "device endian '%s'", buf);
+		snprintf(cmd, sizeof(cmd), "0:%s 1:%s", endian, endian);
 		LVDPA_ST_CHECK(strcmp(lvdpa_st_field(state, "vring endian", buf,
-						     sizeof(buf)),
-				      "0:little 1:little") == 0,
+						     sizeof(buf)), cmd) == 0,
 			       "vring endian '%s'", buf);
 		LVDPA_ST_CHECK(strncmp(lvdpa_st_field(state, "datapath", buf,
-						      sizeof(buf)), "direct", 6) == 0,
+						      sizeof(buf)),
+				       k->big_endian ? "relay" : "direct",
+				       k->big_endian ? 5 : 6) == 0,
 			       "datapath '%s'", buf);
-		LVDPA_ST_CHECK(strstr(json, "\"device_endian\":\"little\"") != NULL,
-			       "telemetry endian: %s", json);
-	} else if (k->legacy) {
-		/* Only the PMD knows a legacy guest's byte order. */
-		printf("# the PMD does not export lvdpa_vdpa_get_guest_state: "
-		       "endianness of the legacy guest shown as unknown\n");
-		LVDPA_ST_CHECK(strncmp(lvdpa_st_field(state, "device endian", buf,
-						      sizeof(buf)), "unknown", 7) == 0,
-			       "device endian '%s'", buf);
-	} else {
-		LVDPA_ST_CHECK(strncmp(lvdpa_st_field(state, "vring endian", buf,
-						      sizeof(buf)), "little", 6) == 0,
-			       "vring endian '%s'", buf);
+		snprintf(cmd, sizeof(cmd), "\"device_endian\":\"%s\"", endian);
+		LVDPA_ST_CHECK(strstr(json, cmd) != NULL, "telemetry endian: %s",
+			       json);
 	}
 	/*
 	 * Counters: the guest's packets went out on queue 1 (tx) and came
@@ -657,6 +656,8 @@ test_sample_guests(void)
 		/* csum, mac, mrg_rxbuf: as many as the device offers */
 		{ "legacy", LVDPA_GUEST_FEATURES_LEGACY, true },
 		{ "modern", LVDPA_GUEST_FEATURES_MODERN, false },
+		{ "big-endian zero-feature legacy", LVDPA_GUEST_FEATURES_ZERO,
+		  true, true },
 	};
 	struct lvdpa_st_app a;
 	char sock[160], cmd[1024], out[16384], buf[256];
@@ -699,7 +700,7 @@ test_sample_guests(void)
 	}
 	snprintf(cmd, sizeof(cmd), "state %s", sock);
 	t = lvdpa_st_app_cmd(&a, cmd, "end of state");
-	rc = t != NULL && strstr(t, "no guest (4 served); the last one") != NULL &&
+	rc = t != NULL && strstr(t, "no guest (5 served); the last one") != NULL &&
 		strncmp(lvdpa_st_field(t, "mode", buf, sizeof(buf)), "legacy", 6) == 0 &&
 		strcmp(lvdpa_st_field(t, "header length", buf, sizeof(buf)),
 		       "10 bytes") == 0;

@@ -404,6 +404,7 @@ lvdpa_vdpa_dev_unconfigure(struct lvdpa_vdpa_priv *priv)
 		lvdpa_vdpa_virtq_release(priv, i);
 	}
 	lvdpa_vdpa_relay_release(priv);
+	priv->last_relay = priv->relay;
 	priv->relay = false;
 	priv->configured = false;
 	/* Objects for the next connection, so that its dev_conf only modifies. */
@@ -565,6 +566,7 @@ lvdpa_vdpa_dev_configure(struct lvdpa_vdpa_priv *priv, int vid)
 		lvdpa_vdpa_dev_unconfigure(priv);
 	}
 	priv->vid = vid;
+	priv->last_vid = vid;
 	if (rte_vhost_get_negotiated_features(vid, &priv->features) != 0)
 		return -EINVAL;
 	priv->legacy = !(priv->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_VERSION_1));
@@ -817,6 +819,39 @@ lvdpa_vdpa_migration_done(int vid)
 	return 0;
 }
 
+/*
+ * The one symbol the shared object exports: an application that loaded the
+ * PMD with -d (examples/lvdpa) finds it with dlsym and learns what a guest
+ * negotiated. It cannot ask lib/lvdpa_vhost itself: its own copy of the
+ * library would hold no state, the PMD's copy owns the connection.
+ */
+__attribute__((visibility("default"))) int
+lvdpa_vdpa_get_guest_state(int vid, struct lvdpa_vhost_state *state,
+			   bool *relay);
+
+__attribute__((visibility("default"))) int
+lvdpa_vdpa_get_guest_state(int vid, struct lvdpa_vhost_state *state,
+			   bool *relay)
+{
+	struct lvdpa_vdpa_priv *priv;
+	int rc;
+
+	if (state == NULL)
+		return -EINVAL;
+	priv = lvdpa_vdpa_get(NULL, vid);
+	if (priv == NULL)
+		return -ENODEV;
+	rc = lvdpa_vhost_get_state(vid, state);
+	if (relay != NULL) {
+		pthread_mutex_lock(&priv->lock);
+		*relay = priv->last_vid == vid &&
+			 (priv->configured ? priv->relay : priv->last_relay);
+		pthread_mutex_unlock(&priv->lock);
+	}
+	lvdpa_vdpa_put(priv);
+	return rc;
+}
+
 static int
 lvdpa_vdpa_get_config(int vid, uint8_t *config, uint32_t size)
 {
@@ -1067,6 +1102,7 @@ lvdpa_vdpa_probe(struct rte_vdev_device *vdev)
 	priv->tp = tp;
 	tp = NULL;
 	priv->vid = -1;
+	priv->last_vid = -1;
 	priv->nr_virtqs = nq;
 	priv->ep_fd = -1;
 	priv->wake_fd = -1;

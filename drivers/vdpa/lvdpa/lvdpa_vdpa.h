@@ -186,6 +186,8 @@ struct lvdpa_vdpa_priv {
 	uint8_t net_config[LVDPA_VDPA_NET_CONFIG_LEN]; /**< LE, as modern */
 	/* connection */
 	int vid;                      /**< -1 when not configured */
+	int last_vid;                 /**< the last configured guest and whether */
+	bool last_relay;              /**< the relay served it, kept after close */
 	bool configured;              /**< dev_conf done */
 	uint64_t features;            /**< negotiated */
 	bool legacy;                  /**< the guest has no VERSION_1 */
