@@ -432,6 +432,10 @@ class Bench:
                         if pts:
                             ax.plot([p[0] for p in pts], [p[1] for p in pts], marker='o',
                                     ls='-' if g == 'modern' else '--', label='%s, %s' % (v, g))
+                # The targets: 16 qp configured in 20 ms, 32 queues
+                # suspended and queried in 2.5 ms.
+                ax.plot([16], [20.0 if key == 'conf_ms' else 2.5], 'k*', ms=12,
+                        label='target')
                 ax.set_xscale('log', base=2)
                 ax.set_xlabel('queue pairs')
                 ax.set_ylabel('ms')

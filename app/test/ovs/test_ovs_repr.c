@@ -381,7 +381,7 @@ expect_refused(const struct rte_flow_attr *attr, const struct rte_flow_item *pat
 static int
 test_refusals(void)
 {
-	struct rte_flow_attr tr = { .transfer = 1 }, ingress = { .ingress = 1 };
+	struct rte_flow_attr tr = { .transfer = 1 }, ingress = { .ingress = 1 }, none0 = { 0 };
 	struct rte_flow_attr grp = { .transfer = 1, .group = 3 };
 	struct rte_flow_item eth_only[] = {
 		{ .type = RTE_FLOW_ITEM_TYPE_ETH },
@@ -422,7 +422,8 @@ test_refusals(void)
 		{ .type = RTE_FLOW_ACTION_TYPE_END },
 	};
 
-	if (expect_refused(&ingress, eth_only, drop, "non-transfer") != 0 ||
+	if (expect_refused(&none0, eth_only, drop, "neither transfer nor ingress") != 0 ||
+	    expect_refused(&ingress, eth_only, badport, "ingress to a port") != 0 ||
 	    expect_refused(&grp, eth_only, drop, "group 3") != 0 ||
 	    expect_refused(&tr, gre, drop, "gre item") != 0 ||
 	    expect_refused(&tr, ipid, drop, "ipv4 packet_id") != 0 ||
@@ -478,6 +479,63 @@ test_teardown(void)
 	return 0;
 }
 
+/* Partial offload: an ingress rule marks the representor's received frames. */
+static int
+test_partial_offload(void)
+{
+	struct rte_flow_attr attr = { .ingress = 1 };
+	struct rte_flow_item_eth eth = { .type = RTE_BE16(0x0800) };
+	struct rte_flow_item_eth eth_m = { .type = RTE_BE16(0xffff) };
+	struct rte_flow_item_udp udp = { .hdr.dst_port = RTE_BE16(4789) };
+	struct rte_flow_item_udp udp_m = { .hdr.dst_port = RTE_BE16(0xffff) };
+	struct rte_flow_item pattern[] = {
+		{ .type = RTE_FLOW_ITEM_TYPE_ETH, .spec = &eth, .mask = &eth_m },
+		{ .type = RTE_FLOW_ITEM_TYPE_IPV4 },
+		{ .type = RTE_FLOW_ITEM_TYPE_UDP, .spec = &udp, .mask = &udp_m },
+		{ .type = RTE_FLOW_ITEM_TYPE_END },
+	};
+	struct rte_flow_action_mark mark = { .id = 77 };
+	struct rte_flow_action_rss rss = { .queue_num = 0 };
+	struct rte_flow_action actions[] = {
+		{ .type = RTE_FLOW_ACTION_TYPE_MARK, .conf = &mark },
+		{ .type = RTE_FLOW_ACTION_TYPE_RSS, .conf = &rss },
+		{ .type = RTE_FLOW_ACTION_TYPE_COUNT },
+		{ .type = RTE_FLOW_ACTION_TYPE_END },
+	};
+	struct rte_flow_action qa = { .type = RTE_FLOW_ACTION_TYPE_COUNT };
+	struct rte_flow_query_count qc = { 0 };
+	struct rte_flow_error err;
+	struct rte_flow *flow;
+	struct rte_mbuf *m[4];
+	uint8_t f[256];
+	uint32_t len;
+
+	flow = rte_flow_create(pa, &attr, pattern, actions, &err);
+	LVDPA_TEST_ASSERT(flow != NULL, "mark+rss: %s", err.message ? err.message : "");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_model_flow_count(), 0, "not an e-switch rule");
+	len = build_udp(f, 4789, 3);
+	LVDPA_TEST_ASSERT_EQ(lvdpa_model_net_send(mdev(fa), 0, f, len), 0, "send");
+	LVDPA_TEST_ASSERT_EQ(rte_eth_rx_burst(pa, 0, m, 4), 1, "still a miss");
+	LVDPA_TEST_ASSERT(m[0]->ol_flags & RTE_MBUF_F_RX_FDIR_ID, "marked");
+	LVDPA_TEST_ASSERT_EQ(m[0]->hash.fdir.hi, 77, "mark id");
+	LVDPA_TEST_ASSERT(memcmp(rte_pktmbuf_mtod(m[0], void *), f, len) == 0, "payload");
+	rte_pktmbuf_free(m[0]);
+	len = build_udp(f, 53, 3);
+	LVDPA_TEST_ASSERT_EQ(lvdpa_model_net_send(mdev(fa), 0, f, len), 0, "send");
+	LVDPA_TEST_ASSERT_EQ(rte_eth_rx_burst(pa, 0, m, 4), 1, "other miss");
+	LVDPA_TEST_ASSERT(!(m[0]->ol_flags & RTE_MBUF_F_RX_FDIR_ID), "not marked");
+	rte_pktmbuf_free(m[0]);
+	LVDPA_TEST_ASSERT_EQ(rte_flow_query(pa, flow, &qa, &qc, &err), 0, "query");
+	LVDPA_TEST_ASSERT_EQ(qc.hits, 1, "counted once");
+	LVDPA_TEST_ASSERT_EQ(rte_flow_destroy(pa, flow, &err), 0, "destroy");
+	len = build_udp(f, 4789, 3);
+	LVDPA_TEST_ASSERT_EQ(lvdpa_model_net_send(mdev(fa), 0, f, len), 0, "send");
+	LVDPA_TEST_ASSERT_EQ(rte_eth_rx_burst(pa, 0, m, 4), 1, "miss");
+	LVDPA_TEST_ASSERT(!(m[0]->ol_flags & RTE_MBUF_F_RX_FDIR_ID), "no mark after destroy");
+	rte_pktmbuf_free(m[0]);
+	return 0;
+}
+
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_setup),
 	LVDPA_TEST_CASE(test_port_info),
@@ -486,5 +544,6 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_offload),
 	LVDPA_TEST_CASE(test_drop_and_priority),
 	LVDPA_TEST_CASE(test_refusals),
+	LVDPA_TEST_CASE(test_partial_offload),
 	LVDPA_TEST_CASE(test_teardown),
 )

@@ -22,7 +22,8 @@ printf '%s\n' \
 	"flow create 0 transfer pattern eth / ipv4 / udp dst is 4789 / end actions represented_port ethdev_port_id 0 / count / end" \
 	"flow create 0 transfer priority 1 pattern eth / vlan vid is 5 / ipv6 / tcp / end actions drop / count / end" \
 	"flow create 0 transfer pattern eth / ipv4 / gre / end actions drop / end" \
-	"flow create 0 ingress pattern eth / end actions mark id 1 / rss / end" \
+	"flow create 0 ingress pattern eth / ipv4 / udp / end actions mark id 1 / rss / end" \
+	"flow create 0 ingress pattern eth / end actions represented_port ethdev_port_id 0 / end" \
 	"flow list 0" \
 	"flow query 0 0 count" \
 	"show port xstats 0" \
@@ -36,7 +37,7 @@ printf '%s\n' \
 		--log-level=lib.eal:error -- -i --total-num-mbufs=2048 > "$OUT" 2>&1
 RC=$?
 
-echo "1..8"
+echo "1..9"
 n=0
 t() { n=$((n + 1)); if grep -qE "$1" "$OUT"; then echo "ok $n - $2"; else echo "not ok $n - $2"; F=1; fi; }
 F=0
@@ -46,7 +47,8 @@ t "Flow rule validated" "flow validate transfer"
 t "Flow rule #0 created" "flow create eth/ipv4/udp => represented_port, count"
 t "Flow rule #1 created" "flow create eth/vlan/ipv6/tcp => drop (priority 1)"
 t "item not supported by the lvdpa e-switch" "gre refused with a clear error"
-t "only transfer \\(e-switch\\) rules" "ingress mark/rss refused with a clear error"
+t "Flow rule #2 created" "flow create ingress mark + rss (partial offload)"
+t "port actions need a transfer rule" "ingress to a port refused with a clear error"
 t "hits_set: 1" "count query answers"
 t "esw_rules: 0" "no rule left after destroy and flush"
 [ $F = 0 ] || sed 's/^/# /' "$OUT"

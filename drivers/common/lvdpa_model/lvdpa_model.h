@@ -11,7 +11,8 @@
  * "model" (see lvdpa_transport.h). Linking this library (whole archive)
  * registers the transport from a constructor; nothing else is exported but
  * the capability profile parser below, which tools and tests use to check a
- * params string before they open a device with it.
+ * params string before they open a device with it, and the switchdev
+ * functions of the e-switch at the end, which the representor PMD uses.
  *
  * Params string: "key=value,key=value", all keys optional:
  *   max_queues=N      virtio queues per function (2..256, default 16)

@@ -52,6 +52,8 @@ static struct lvdpa_model_repr *lvdpa_model_repr_list;
 static struct lvdpa_model_rule *lvdpa_model_rule_list;  /* sorted by priority */
 static uint64_t lvdpa_model_rule_next = 1;
 static unsigned int lvdpa_model_rule_n;
+/* Rules + representors: 0 keeps the legacy datapath free of the flow lock. */
+static atomic_uint lvdpa_model_flow_users;
 
 void
 lvdpa_model_flow_key_parse(const uint8_t *f, uint32_t len, struct lvdpa_model_flow_key *k)
@@ -151,6 +153,7 @@ lvdpa_model_repr_open(uint32_t vport, struct lvdpa_model_repr **out)
 	} else {
 		r->next = lvdpa_model_repr_list;
 		lvdpa_model_repr_list = r;
+		atomic_fetch_add(&lvdpa_model_flow_users, 1);
 	}
 	pthread_mutex_unlock(&lvdpa_model_flow_lock);
 	pthread_mutex_unlock(&lvdpa_model_sw_lock);
@@ -175,6 +178,7 @@ lvdpa_model_repr_close(struct lvdpa_model_repr *r)
 	for (p = &lvdpa_model_repr_list; *p != NULL; p = &(*p)->next)
 		if (*p == r) {
 			*p = r->next;
+			atomic_fetch_sub(&lvdpa_model_flow_users, 1);
 			break;
 		}
 	pthread_mutex_unlock(&lvdpa_model_flow_lock);
@@ -352,6 +356,7 @@ lvdpa_model_flow_add(const struct lvdpa_model_flow_spec *spec, uint64_t *handle)
 	rule->next = *p;
 	*p = rule;
 	lvdpa_model_rule_n++;
+	atomic_fetch_add(&lvdpa_model_flow_users, 1);
 	pthread_mutex_unlock(&lvdpa_model_flow_lock);
 	*handle = rule->handle;
 	return 0;
@@ -368,6 +373,7 @@ lvdpa_model_flow_del(uint64_t handle)
 			rule = *p;
 			*p = rule->next;
 			lvdpa_model_rule_n--;
+			atomic_fetch_sub(&lvdpa_model_flow_users, 1);
 			break;
 		}
 	pthread_mutex_unlock(&lvdpa_model_flow_lock);
@@ -428,11 +434,14 @@ lvdpa_model_flow_steer(uint32_t in_vport, unsigned int qp, const uint8_t *frame,
 	bool done = true;
 
 	*rc = 0;
-	pthread_mutex_lock(&lvdpa_model_flow_lock);
-	if (lvdpa_model_rule_list == NULL && lvdpa_model_repr_list == NULL) {
-		pthread_mutex_unlock(&lvdpa_model_flow_lock);
+	/*
+	 * Without rules or representors the legacy path needs no flow lock.
+	 * A rule added at this very moment takes effect from the next frame,
+	 * as an FTE does on the device once its command completes.
+	 */
+	if (atomic_load(&lvdpa_model_flow_users) == 0)
 		return false;
-	}
+	pthread_mutex_lock(&lvdpa_model_flow_lock);
 	lvdpa_model_flow_key_parse(frame, len, &key);
 	for (rule = lvdpa_model_rule_list; rule != NULL; rule = rule->next)
 		if (rule->spec.in_vport == in_vport &&

@@ -159,6 +159,11 @@ lvdpa_repr_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		m->data_len = (uint16_t)len;
 		m->pkt_len = (uint32_t)len;
 		m->port = priv->eth->data->port_id;
+		if (__atomic_load_n(&priv->ningress, __ATOMIC_ACQUIRE) != 0 &&
+		    !lvdpa_repr_flow_rx(priv, m)) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
 		bytes += (uint32_t)len;
 		pkts[i++] = m;
 	}
@@ -576,6 +581,8 @@ lvdpa_repr_probe(struct rte_vdev_device *vdev)
 	priv->vport = a.vport;
 	priv->admin_up = true;
 	TAILQ_INIT(&priv->flows);
+	TAILQ_INIT(&priv->ingress);
+	rte_spinlock_init(&priv->ingress_lock);
 	if (a.own_mac) {
 		memcpy(priv->mac.addr_bytes, a.mac, 6);
 	} else {

@@ -17,6 +17,8 @@
 
 #include <rte_ether.h>
 #include <rte_log.h>
+#include <rte_mbuf.h>
+#include <rte_spinlock.h>
 
 #include "lvdpa_repr_compat.h"
 #include "lvdpa_model.h"
@@ -27,8 +29,16 @@ extern int lvdpa_repr_logtype;
 
 struct rte_flow {
 	TAILQ_ENTRY(rte_flow) next;
-	uint64_t handle;       /* the e-switch rule */
+	uint64_t handle;       /* the e-switch rule (transfer rules) */
 	bool count;            /* a COUNT action was given: query answers */
+	/* Ingress rules (partial offload) live in the port, not the e-switch. */
+	bool ingress;
+	bool has_mark;
+	bool drop;
+	uint32_t mark;
+	uint32_t priority;
+	struct lvdpa_model_flow_key key, mask;
+	uint64_t pkts, bytes;  /* under ingress_lock */
 };
 
 struct lvdpa_repr_counts {
@@ -47,6 +57,10 @@ struct lvdpa_repr_priv {
 	struct lvdpa_repr_counts base;  /* at the last stats reset */
 	TAILQ_HEAD(, rte_flow) flows;   /* under the ethdev flow_ops_mutex */
 	unsigned int nflows;
+	/* Ingress rules, by priority: RX reads them under ingress_lock. */
+	TAILQ_HEAD(, rte_flow) ingress;
+	rte_spinlock_t ingress_lock;
+	unsigned int ningress;          /* read by RX without the lock first */
 	char vhost_path[108];           /* the guest's socket we serve, "" none */
 };
 
@@ -62,5 +76,7 @@ void lvdpa_repr_vhost_stop(struct lvdpa_repr_priv *priv);
 int lvdpa_repr_flow_ops_get(struct rte_eth_dev *eth, const struct rte_flow_ops **ops);
 /* Remove every rule the port installed (close). */
 void lvdpa_repr_flow_flush_all(struct lvdpa_repr_priv *priv);
+/* Ingress rules on a received frame: false to drop it; may set its mark. */
+bool lvdpa_repr_flow_rx(struct lvdpa_repr_priv *priv, struct rte_mbuf *m);
 
 #endif /* LVDPA_REPR_H */

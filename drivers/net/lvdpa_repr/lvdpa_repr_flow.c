@@ -11,6 +11,12 @@
  * rule counts (COUNT makes the count queryable). Anything else is refused
  * with ENOTSUP naming the item, field or action, as the real device's
  * validation would: a partly applied rule would lie to the application.
+ *
+ * Ingress rules (OVS's partial offload: MARK, then RSS or QUEUE, or DROP)
+ * apply to the frames the representor receives, the e-switch's misses: a
+ * hit marks the mbuf (RTE_MBUF_F_RX_FDIR_ID, hash.fdir.hi) or drops it. On
+ * the device they are NIC RX table entries of the representor's RQ; here
+ * the PMD applies them on its RX path (see ovs.rst).
  */
 
 #include <errno.h>
@@ -26,6 +32,9 @@ struct lvdpa_repr_parse {
 	struct lvdpa_model_flow_spec spec;
 	bool count;
 	int fates;
+	bool ingress;
+	bool has_mark;
+	uint32_t mark;
 };
 
 static int
@@ -104,6 +113,10 @@ lvdpa_repr_parse_items(struct lvdpa_repr_priv *priv, const struct rte_flow_item 
 		case RTE_FLOW_ITEM_TYPE_PORT_ID:
 		case RTE_FLOW_ITEM_TYPE_REPRESENTED_PORT: {
 			uint32_t port;
+
+			if (ps->ingress)
+				return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ITEM, it,
+						       "port items need a transfer rule");
 
 			if (it->spec == NULL)
 				return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ITEM_SPEC, it,
@@ -306,6 +319,10 @@ lvdpa_repr_parse_actions(const struct rte_flow_action *a, struct lvdpa_repr_pars
 		case RTE_FLOW_ACTION_TYPE_REPRESENTED_PORT: {
 			uint32_t port;
 
+			if (ps->ingress)
+				return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ACTION, a,
+						       "port actions need a transfer rule");
+
 			if (a->conf == NULL)
 				return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ACTION_CONF, a,
 						       "port action needs a conf");
@@ -327,10 +344,34 @@ lvdpa_repr_parse_actions(const struct rte_flow_action *a, struct lvdpa_repr_pars
 			break;
 		}
 		case RTE_FLOW_ACTION_TYPE_MARK:
-		case RTE_FLOW_ACTION_TYPE_RSS:
+			if (!ps->ingress || a->conf == NULL)
+				return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ACTION, a,
+						       "mark needs an ingress rule and a conf");
+			ps->has_mark = true;
+			ps->mark = ((const struct rte_flow_action_mark *)a->conf)->id;
+			break;
 		case RTE_FLOW_ACTION_TYPE_QUEUE:
-			return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ACTION, a,
-					       "mark/rss/queue (partial offload) are not supported: a representor has no queues to steer into; use transfer rules with port_id/represented_port");
+			if (!ps->ingress || a->conf == NULL ||
+			    ((const struct rte_flow_action_queue *)a->conf)->index != 0)
+				return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ACTION, a,
+						       "queue: ingress only, and the representor has queue 0 only");
+			ps->fates++;
+			break;
+		case RTE_FLOW_ACTION_TYPE_RSS: {
+			const struct rte_flow_action_rss *r = a->conf;
+			uint32_t i;
+
+			if (!ps->ingress)
+				return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ACTION, a,
+						       "rss needs an ingress rule");
+			/* One RX queue: any RSS over queue 0 delivers there. */
+			for (i = 0; r != NULL && i < r->queue_num; i++)
+				if (r->queue[i] != 0)
+					return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ACTION_CONF,
+							       a, "rss: the representor has queue 0 only");
+			ps->fates++;
+			break;
+		}
 		default:
 			return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ACTION, a,
 					       "action not supported by the lvdpa e-switch (port_id, represented_port, drop, count)");
@@ -338,6 +379,8 @@ lvdpa_repr_parse_actions(const struct rte_flow_action *a, struct lvdpa_repr_pars
 	}
 	if (ps->fates != 1)
 		return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ACTION_NUM, NULL,
+				       ps->ingress ?
+				       "exactly one fate action (rss, queue or drop) is needed" :
 				       "exactly one fate action (port_id, represented_port or drop) is needed");
 	return 0;
 }
@@ -354,9 +397,10 @@ lvdpa_repr_parse(struct rte_eth_dev *eth, const struct rte_flow_attr *attr,
 	if (attr == NULL || items == NULL || actions == NULL)
 		return rte_flow_error_set(err, EINVAL, RTE_FLOW_ERROR_TYPE_UNSPECIFIED, NULL,
 					  "attr, pattern and actions are needed");
-	if (!attr->transfer)
-		return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ATTR_TRANSFER, attr,
-				       "only transfer (e-switch) rules are supported on a representor");
+	if (!attr->transfer && !attr->ingress)
+		return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ATTR_INGRESS, attr,
+				       "transfer (e-switch) or ingress rules only");
+	ps->ingress = !attr->transfer;
 	if (attr->egress)
 		return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ATTR_EGRESS, attr,
 				       "egress is not supported");
@@ -398,6 +442,29 @@ lvdpa_repr_flow_create(struct rte_eth_dev *eth, const struct rte_flow_attr *attr
 		rte_flow_error_set(err, ENOMEM, RTE_FLOW_ERROR_TYPE_HANDLE, NULL, "no memory");
 		return NULL;
 	}
+	if (ps.ingress) {
+		struct rte_flow *f;
+
+		flow->ingress = true;
+		flow->count = ps.count;
+		flow->has_mark = ps.has_mark;
+		flow->mark = ps.mark;
+		flow->drop = ps.spec.action == LVDPA_MODEL_FLOW_DROP;
+		flow->priority = ps.spec.priority;
+		flow->key = ps.spec.key;
+		flow->mask = ps.spec.mask;
+		rte_spinlock_lock(&priv->ingress_lock);
+		TAILQ_FOREACH(f, &priv->ingress, next)
+			if (f->priority > flow->priority)
+				break;
+		if (f != NULL)
+			TAILQ_INSERT_BEFORE(f, flow, next);
+		else
+			TAILQ_INSERT_TAIL(&priv->ingress, flow, next);
+		__atomic_store_n(&priv->ningress, priv->ningress + 1, __ATOMIC_RELEASE);
+		rte_spinlock_unlock(&priv->ingress_lock);
+		return flow;
+	}
 	rc = lvdpa_model_flow_add(&ps.spec, &flow->handle);
 	if (rc != 0) {
 		free(flow);
@@ -419,6 +486,22 @@ lvdpa_repr_flow_destroy(struct rte_eth_dev *eth, struct rte_flow *flow,
 	struct lvdpa_repr_priv *priv = eth->data->dev_private;
 	struct rte_flow *f;
 
+	if (flow != NULL && flow->ingress) {
+		rte_spinlock_lock(&priv->ingress_lock);
+		TAILQ_FOREACH(f, &priv->ingress, next)
+			if (f == flow)
+				break;
+		if (f != NULL) {
+			TAILQ_REMOVE(&priv->ingress, f, next);
+			__atomic_store_n(&priv->ningress, priv->ningress - 1, __ATOMIC_RELEASE);
+		}
+		rte_spinlock_unlock(&priv->ingress_lock);
+		if (f == NULL)
+			return rte_flow_error_set(err, ENOENT, RTE_FLOW_ERROR_TYPE_HANDLE, flow,
+						  "no such rule on this port");
+		free(f);
+		return 0;
+	}
 	TAILQ_FOREACH(f, &priv->flows, next)
 		if (f == flow)
 			break;
@@ -443,6 +526,13 @@ lvdpa_repr_flow_flush_all(struct lvdpa_repr_priv *priv)
 		free(f);
 	}
 	priv->nflows = 0;
+	rte_spinlock_lock(&priv->ingress_lock);
+	while ((f = TAILQ_FIRST(&priv->ingress)) != NULL) {
+		TAILQ_REMOVE(&priv->ingress, f, next);
+		free(f);
+	}
+	__atomic_store_n(&priv->ningress, 0, __ATOMIC_RELEASE);
+	rte_spinlock_unlock(&priv->ingress_lock);
 }
 
 static int
@@ -466,6 +556,19 @@ lvdpa_repr_flow_query(struct rte_eth_dev *eth, struct rte_flow *flow,
 	if (!flow->count)
 		return lvdpa_repr_fail(err, RTE_FLOW_ERROR_TYPE_ACTION, action,
 				       "the rule has no COUNT action");
+	if (flow->ingress) {
+		struct lvdpa_repr_priv *priv = eth->data->dev_private;
+
+		rte_spinlock_lock(&priv->ingress_lock);
+		qc->hits = flow->pkts;
+		qc->bytes = flow->bytes;
+		if (qc->reset)
+			flow->pkts = flow->bytes = 0;
+		rte_spinlock_unlock(&priv->ingress_lock);
+		qc->hits_set = 1;
+		qc->bytes_set = 1;
+		return 0;
+	}
 	if (lvdpa_model_flow_query(flow->handle, &pkts, &bytes, qc->reset) != 0)
 		return rte_flow_error_set(err, ENOENT, RTE_FLOW_ERROR_TYPE_HANDLE, flow,
 					  "rule gone");
@@ -474,6 +577,40 @@ lvdpa_repr_flow_query(struct rte_eth_dev *eth, struct rte_flow *flow,
 	qc->hits = pkts;
 	qc->bytes = bytes;
 	return 0;
+}
+
+bool
+lvdpa_repr_flow_rx(struct lvdpa_repr_priv *priv, struct rte_mbuf *m)
+{
+	struct lvdpa_model_flow_key k;
+	struct rte_flow *f;
+	bool keep = true;
+
+	lvdpa_model_flow_key_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &k);
+	rte_spinlock_lock(&priv->ingress_lock);
+	TAILQ_FOREACH(f, &priv->ingress, next) {
+		const uint8_t *p = (const uint8_t *)&k;
+		const uint8_t *v = (const uint8_t *)&f->key;
+		const uint8_t *mk = (const uint8_t *)&f->mask;
+		size_t i;
+
+		for (i = 0; i < sizeof(k); i++)
+			if ((p[i] & mk[i]) != (v[i] & mk[i]))
+				break;
+		if (i != sizeof(k))
+			continue;
+		f->pkts++;
+		f->bytes += m->pkt_len;
+		if (f->drop) {
+			keep = false;
+		} else if (f->has_mark) {
+			m->hash.fdir.hi = f->mark;
+			m->ol_flags |= RTE_MBUF_F_RX_FDIR | RTE_MBUF_F_RX_FDIR_ID;
+		}
+		break;
+	}
+	rte_spinlock_unlock(&priv->ingress_lock);
+	return keep;
 }
 
 static const struct rte_flow_ops lvdpa_repr_flow_ops = {
