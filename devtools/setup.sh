@@ -9,7 +9,7 @@ packages="build-essential pkg-config meson ninja-build python3 python3-pyelftool
 	libdpdk-dev dpdk dpdk-doc rdma-core libibverbs-dev libnuma-dev
 	clang libclang-rt-14-dev
 	qemu-system-x86 busybox-static dpdk-dev xz-utils
-	python3-matplotlib valgrind
+	qemu-system-misc python3-matplotlib valgrind openvswitch-switch-dpdk
 	iproute2 procps psmisc"
 missing=""
 for p in $packages; do

@@ -43,7 +43,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 
-echo "1..21"
+echo "1..22"
 DIR=$(mktemp -d /tmp/lvdpa-ovs.XXXXXX)
 PREFIX=lvdpa-ovs-$$
 FEPREFIX=lvdpa-ovs-fe-$$
@@ -73,6 +73,7 @@ cleanup() {
 		"/var/run/dpdk/lvdpa-ovs-refl-$$"
 }
 trap cleanup EXIT
+trap 'exit 1' TERM INT     # meson's timeout: still clean up
 
 start_vswitchd() {
 	/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk unix:"$DIR/db.sock" \
@@ -120,7 +121,7 @@ check "representor p0 hot-plugged by devargs" \
 ovs-ofctl del-flows br0
 ovs-ofctl add-flow br0 "in_port=p0,actions=in_port"
 T1=$(date +%s.%N)
-echo "# bring-up: $(echo "$T1 - $T0" | bc) s"
+echo "# bring-up: $(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.2f", b - a }') s"
 check "p0 link up, MTU 1500" test "$($VSCTL get Interface p0 link_state)" = up -a \
 	"$($VSCTL get Interface p0 mtu)" = 1500
 
@@ -232,9 +233,17 @@ if command -v dpdk-testpmd >/dev/null; then
 	wait "$REFLPID" 2>/dev/null
 	REFLPID=
 	rm -rf "/var/run/dpdk/$REFLPREFIX"
+	# OpenFlow rules gone: the datapath flows and their e-switch rules go.
+	ovs-ofctl del-flows br0
+	for _ in $(seq 50); do
+		$APPCTL dpctl/dump-flows -m 2>/dev/null | grep -q "offloaded:yes" || break
+		sleep 0.2
+	done
+	check "flows deleted: no offloaded flow left" \
+		sh -c "! $APPCTL dpctl/dump-flows -m | grep -q offloaded:yes"
 	check "p1 removed" $VSCTL del-port br0 p1
 else
-	for _ in 1 2 3 4 5; do ok "# SKIP no dpdk-testpmd"; done
+	for _ in 1 2 3 4 5 6; do ok "# SKIP no dpdk-testpmd"; done
 fi
 
 # ---- 5. teardown ----

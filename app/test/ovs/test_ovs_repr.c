@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <rte_bus_vdev.h>
+#include <rte_cycles.h>
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 #include <rte_flow.h>
@@ -99,7 +100,8 @@ test_setup(void)
 	char name[64];
 	int rc;
 
-	LVDPA_TEST_ASSERT(lvdpa_test_eal_init("ovs-repr", 256, NULL) == 0, "EAL");
+	/* net_ring0 will be the wire: what it sends comes back on its RX. */
+	LVDPA_TEST_ASSERT(lvdpa_test_eal_init("ovs-repr", 256, "net_ring0") == 0, "EAL");
 	mp = rte_pktmbuf_pool_create("ovs_repr_mp", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				     SOCKET_ID_ANY);
 	LVDPA_TEST_ASSERT(mp != NULL, "pool");
@@ -479,6 +481,103 @@ test_teardown(void)
 	return 0;
 }
 
+/* Wait up to 2 s for one frame on @p port. */
+static struct rte_mbuf *
+rx_wait(uint16_t port)
+{
+	struct rte_mbuf *m;
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		if (rte_eth_rx_burst(port, 0, &m, 1) == 1)
+			return m;
+		rte_delay_us_sleep(1000);
+	}
+	return NULL;
+}
+
+/*
+ * The uplink's representor: a rule sends A's frames to the wire; what the
+ * wire brings back (net_ring0 loops it) misses and reaches the uplink
+ * representor; a rule on the uplink sends the wire's frames to guest B; the
+ * uplink representor's TX goes to the wire.
+ */
+static int
+test_uplink(void)
+{
+	struct lvdpa_tp_dev *fc;
+	struct rte_eth_conf conf = { 0 };
+	struct rte_flow_attr attr = { .transfer = 1 };
+	struct rte_flow_item_udp udp = { .hdr.dst_port = RTE_BE16(7) };
+	struct rte_flow_item_udp udp_m = { .hdr.dst_port = RTE_BE16(0xffff) };
+	struct rte_flow_item pattern[] = {
+		{ .type = RTE_FLOW_ITEM_TYPE_ETH },
+		{ .type = RTE_FLOW_ITEM_TYPE_IPV4 },
+		{ .type = RTE_FLOW_ITEM_TYPE_UDP, .spec = &udp, .mask = &udp_m },
+		{ .type = RTE_FLOW_ITEM_TYPE_END },
+	};
+	struct rte_flow_action_ethdev to_up, to_b = { .port_id = pb };
+	struct rte_flow_action a_up[] = {
+		{ .type = RTE_FLOW_ACTION_TYPE_REPRESENTED_PORT, .conf = &to_up },
+		{ .type = RTE_FLOW_ACTION_TYPE_END },
+	};
+	struct rte_flow_action a_b[] = {
+		{ .type = RTE_FLOW_ACTION_TYPE_REPRESENTED_PORT, .conf = &to_b },
+		{ .type = RTE_FLOW_ACTION_TYPE_END },
+	};
+	uint8_t f[256], got[LVDPA_MODEL_MAX_PKT];
+	struct rte_flow_error err;
+	struct rte_flow *r1, *r2;
+	struct rte_mbuf *m;
+	uint16_t ring, pu;
+	uint32_t len;
+	int i;
+
+	LVDPA_TEST_ASSERT_EQ(rte_eth_dev_get_port_by_name("net_ring0", &ring), 0, "ring");
+	LVDPA_TEST_ASSERT(rte_eth_dev_configure(ring, 1, 1, &conf) == 0 &&
+			  rte_eth_rx_queue_setup(ring, 0, 256, 0, NULL, mp) == 0 &&
+			  rte_eth_tx_queue_setup(ring, 0, 256, 0, NULL) == 0 &&
+			  rte_eth_dev_start(ring) == 0, "wire up");
+	/* Function C owns the wire (as an lvdpa device with uplink= would). */
+	LVDPA_TEST_ASSERT_EQ(lvdpa_transport_open("model", "mac=02:aa:00:00:00:03,uplink=net_ring0",
+						  &fc), 0, "function C");
+	LVDPA_TEST_ASSERT_EQ(rte_dev_probe("net_lvdpa_repr_up,uplink=1"), 0, "uplink repr");
+	LVDPA_TEST_ASSERT_EQ(rte_eth_dev_get_port_by_name("net_lvdpa_repr_up", &pu), 0, "pu");
+	LVDPA_TEST_ASSERT(port_setup(pu) == 0, "pu starts");
+	to_up.port_id = pu;
+
+	r1 = rte_flow_create(pa, &attr, pattern, a_up, &err);
+	LVDPA_TEST_ASSERT(r1 != NULL, "A -> wire: %s", err.message ? err.message : "");
+	len = build_udp(f, 7, 9);
+	LVDPA_TEST_ASSERT_EQ(lvdpa_model_net_send(mdev(fa), 0, f, len), 0, "send");
+	m = rx_wait(pu);
+	LVDPA_TEST_ASSERT(m != NULL, "the wire's frame misses to the uplink representor");
+	LVDPA_TEST_ASSERT(m->pkt_len == len &&
+			  memcmp(rte_pktmbuf_mtod(m, void *), f, len) == 0, "payload");
+	/* The uplink representor sends to the wire: it comes back the same way. */
+	LVDPA_TEST_ASSERT_EQ(rte_eth_tx_burst(pu, 0, &m, 1), 1, "pu TX");
+	m = rx_wait(pu);
+	LVDPA_TEST_ASSERT(m != NULL, "back from the wire");
+	rte_pktmbuf_free(m);
+
+	r2 = rte_flow_create(pu, &attr, pattern, a_b, &err);
+	LVDPA_TEST_ASSERT(r2 != NULL, "wire -> B: %s", err.message ? err.message : "");
+	len = build_udp(f, 7, 11);
+	LVDPA_TEST_ASSERT_EQ(lvdpa_model_net_send(mdev(fa), 0, f, len), 0, "send");
+	for (i = 0; i < 2000 && (len = take(fb, got)) == 0; i++)
+		rte_delay_us_sleep(1000);
+	LVDPA_TEST_ASSERT(len != 0, "A -> wire -> B");
+	LVDPA_TEST_ASSERT(memcmp(got, f, len) == 0, "payload at B");
+
+	LVDPA_TEST_ASSERT_EQ(rte_flow_destroy(pa, r1, &err), 0, "destroy");
+	LVDPA_TEST_ASSERT_EQ(rte_eth_dev_stop(pu), 0, "stop");
+	LVDPA_TEST_ASSERT_EQ(rte_eth_dev_close(pu), 0, "close takes r2 along");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_model_flow_count(), 0, "no rule left");
+	lvdpa_transport_close(fc);
+	rte_eth_dev_stop(ring);
+	return 0;
+}
+
 /* Partial offload: an ingress rule marks the representor's received frames. */
 static int
 test_partial_offload(void)
@@ -545,5 +644,6 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_drop_and_priority),
 	LVDPA_TEST_CASE(test_refusals),
 	LVDPA_TEST_CASE(test_partial_offload),
+	LVDPA_TEST_CASE(test_uplink),
 	LVDPA_TEST_CASE(test_teardown),
 )

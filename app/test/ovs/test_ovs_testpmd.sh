@@ -16,6 +16,7 @@ fi
 PREFIX=lvdpa-ovs-tp-$$
 OUT=$(mktemp /tmp/lvdpa-ovs-tp.XXXXXX)
 trap 'rm -rf "$OUT" /var/run/dpdk/$PREFIX' EXIT
+trap 'exit 1' TERM INT
 
 printf '%s\n' \
 	"flow validate 0 transfer pattern eth / ipv4 / udp dst is 4789 / end actions represented_port ethdev_port_id 0 / count / end" \

@@ -13,8 +13,9 @@
  * ERR, are dropped. A destroyed RX queue keeps its waiting frames for the
  * queue recreated in its place (suspend, destroy, recreate loses nothing).
  *
- * The uplink (params uplink=<ethdev>, EAL up, port configured and started
- * by the application) carries the frames no function claims: TX through
+ * The uplink (params uplink=<ethdev>, EAL up) is the NIC's wire: the model
+ * configures and starts the port itself (one queue each way) unless the
+ * application already started it, and stops what it started. It carries the frames no function claims: TX through
  * rte_eth_tx_burst on its queue 0, and what rte_eth_rx_burst brings in goes
  * to the function with the destination MAC, else to the uplink's owner, on
  * queue pair 0. Only the owner's worker touches the port.
@@ -45,6 +46,39 @@ lvdpa_model_net_npairs(const struct lvdpa_model_dev *dev)
 	return (dev->caps.max_queues + 1) / 2;
 }
 
+/*
+ * Start the port unless the application runs it already: a started port
+ * refuses rte_eth_dev_configure with -EBUSY, and is then used as it is.
+ */
+static int
+lvdpa_model_uplink_start(struct lvdpa_model_dev *dev, uint16_t port)
+{
+	struct rte_eth_conf conf;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (rc == -EBUSY)
+		return 0;
+	if (rc == 0)
+		rc = rte_eth_rx_queue_setup(port, 0, 512, rte_eth_dev_socket_id(port),
+					    NULL, dev->uplink_pool);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(port, 0, 512, rte_eth_dev_socket_id(port),
+					    NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(port);
+	if (rc != 0) {
+		LVDPA_MODEL_LOG(ERR, "uplink=%s: cannot start port %u: %s",
+				dev->caps.uplink, port, rte_strerror(-rc));
+		return rc;
+	}
+	/* Frames for every function's MAC arrive on the one wire. */
+	rte_eth_promiscuous_enable(port);
+	dev->uplink_started = true;
+	return 0;
+}
+
 static int
 lvdpa_model_uplink_open(struct lvdpa_model_dev *dev)
 {
@@ -70,7 +104,7 @@ lvdpa_model_uplink_open(struct lvdpa_model_dev *dev)
 		return -ENOMEM;
 	}
 	dev->uplink_port = port + 1;
-	return 0;
+	return lvdpa_model_uplink_start(dev, port);
 }
 
 int
@@ -123,6 +157,10 @@ lvdpa_model_net_free(struct lvdpa_model_dev *dev)
 {
 	unsigned int i, n = lvdpa_model_net_npairs(dev);
 
+	if (dev->uplink_started) {
+		rte_eth_dev_stop(dev->uplink_port - 1);
+		dev->uplink_started = false;
+	}
 	rte_mempool_free(dev->uplink_pool);
 	dev->uplink_pool = NULL;
 	if (dev->inbox == NULL)

@@ -247,7 +247,8 @@ struct lvdpa_model_dev {
 	struct lvdpa_model_inbox *inbox;          /* one per queue pair */
 	struct lvdpa_model_evchan *evchans;       /* list, under lock */
 	uint64_t uplink_port;                     /* ethdev port + 1, 0 none */
-	struct rte_mempool *uplink_pool;          /* mbufs for uplink TX */
+	struct rte_mempool *uplink_pool;          /* mbufs for uplink TX and RX */
+	bool uplink_started;                      /* the model started the port */
 	atomic_uint_fast64_t tx_dropped;          /* frames the e-switch dropped */
 	/* worker */
 	pthread_t thread;

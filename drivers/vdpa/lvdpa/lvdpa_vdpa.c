@@ -91,7 +91,9 @@ static const char *const lvdpa_vdpa_order_names[] = {
 	X(model_max_queue_size, POW2, "32768", 2, 32768, NULL, "<power of 2>", \
 	  "model: largest queue size") \
 	X(model_max_queues, UINT, "16", 2, 256, NULL, "<2-256>", \
-	  "model: virtio queues per function")
+	  "model: virtio queues per function") \
+	X(model_latency, STR, "", 0, 127, NULL, "<none|cx6dx|...>", \
+	  "model: firmware command latency profile")
 
 
 struct lvdpa_vdpa_devarg {
@@ -277,7 +279,7 @@ lvdpa_vdpa_config_parse(const char *dev, const char *args,
 	if (strcmp(cfg->device, "model") != 0) {
 		static const char *const model_only[] = { "uplink",
 			"model_legacy", "model_packed", "model_max_queue_size",
-			"model_max_queues" };
+			"model_max_queues", "model_latency" };
 
 		for (i = 0; i < RTE_DIM(model_only); i++)
 			if (LVDPA_VDPA_GIVEN(model_only[i], given)) {
@@ -390,24 +392,35 @@ lvdpa_vdpa_net_config_init(struct lvdpa_vdpa_priv *priv, unsigned int n)
 	c[16] = 0xff;                /* duplex: unknown */
 }
 
+static void lvdpa_vdpa_virtqs_stop_all(struct lvdpa_vdpa_priv *priv);
+
 /* Stop everything of the connection; the device stays probed. */
 static void
 lvdpa_vdpa_dev_unconfigure(struct lvdpa_vdpa_priv *priv)
 {
+	uint32_t keep = priv->cfg.queues * 2;
 	uint32_t i;
 
+	lvdpa_vdpa_virtqs_stop_all(priv);
 	for (i = 0; i < priv->nr_virtqs; i++) {
 		struct lvdpa_vdpa_virtq *vq = &priv->virtqs[i];
 
-		lvdpa_vdpa_virtq_stop(priv, i);
-		lvdpa_vdpa_event_kick_set(priv, vq, -1);
-		lvdpa_vdpa_virtq_release(priv, i);
+		/*
+		 * The pre-created queues keep their objects (INIT or SUSPEND):
+		 * the next dev_conf modifies them, so that neither this stop
+		 * nor that configuration waits for creations.
+		 */
+		if (i < keep && vq->obj != NULL && !vq->errored &&
+		    (vq->fresh || vq->suspended))
+			lvdpa_vdpa_virtq_detach(priv, i);
+		else
+			lvdpa_vdpa_virtq_release(priv, i);
 	}
 	lvdpa_vdpa_relay_release(priv);
 	priv->last_relay = priv->relay;
 	priv->relay = false;
 	priv->configured = false;
-	/* Objects for the next connection, so that its dev_conf only modifies. */
+	/* Only a queue lost to an error is created again here. */
 	if (priv->cfg.queues != 0 &&
 	    lvdpa_vdpa_virtqs_prepare(priv, priv->cfg.queues * 2,
 				      priv->cfg.queue_size) != 0)
@@ -488,11 +501,19 @@ lvdpa_vdpa_legacy_check(struct lvdpa_vdpa_priv *priv, int vid)
 
 /*
  * Configuration threads: the queues are independent (each its own
- * commands), so that with max_conf_threads their set-up runs in parallel.
- * Each thread takes the next vring; the first error wins.
+ * commands), so that with max_conf_threads their set-up (one modify or a
+ * create each) and their stop (suspend and query) run in parallel. Each
+ * thread takes the next queue of the job's list; the first error wins.
  */
+enum lvdpa_vdpa_conf_op {
+	LVDPA_VDPA_CONF_SETUP,    /* lvdpa_vdpa_virtq_setup(start) */
+	LVDPA_VDPA_CONF_SUSPEND,  /* lvdpa_vdpa_virtq_suspend() */
+};
+
 struct lvdpa_vdpa_conf_job {
 	struct lvdpa_vdpa_priv *priv;
+	enum lvdpa_vdpa_conf_op op;
+	const uint16_t *queues;
 	uint16_t nr;
 	uint16_t next;      /* atomic */
 	int rc;             /* atomic, first error */
@@ -507,9 +528,13 @@ lvdpa_vdpa_conf_worker(void *arg)
 		uint16_t i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
 		int rc, zero = 0;
 
-		if (i >= job->nr || __atomic_load_n(&job->rc, __ATOMIC_RELAXED) != 0)
+		if (i >= job->nr || (job->op == LVDPA_VDPA_CONF_SETUP &&
+				     __atomic_load_n(&job->rc, __ATOMIC_RELAXED) != 0))
 			break;
-		rc = lvdpa_vdpa_virtq_setup(job->priv, i, false);
+		if (job->op == LVDPA_VDPA_CONF_SETUP)
+			rc = lvdpa_vdpa_virtq_setup(job->priv, job->queues[i], true);
+		else
+			rc = lvdpa_vdpa_virtq_suspend(job->priv, job->queues[i]);
 		if (rc != 0)
 			__atomic_compare_exchange_n(&job->rc, &zero, rc, false,
 						    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
@@ -517,41 +542,70 @@ lvdpa_vdpa_conf_worker(void *arg)
 	return NULL;
 }
 
+/* Run @p op on @p nr queues with the configuration threads; this thread works too. */
 static int
-lvdpa_vdpa_virtqs_setup_all(struct lvdpa_vdpa_priv *priv, uint16_t nr)
+lvdpa_vdpa_conf_run(struct lvdpa_vdpa_priv *priv, enum lvdpa_vdpa_conf_op op,
+		    const uint16_t *queues, uint16_t nr)
 {
-	struct lvdpa_vdpa_conf_job job = { .priv = priv, .nr = nr };
+	struct lvdpa_vdpa_conf_job job = {
+		.priv = priv, .op = op, .queues = queues, .nr = nr };
 	pthread_t th[8];
 	unsigned int n = RTE_MIN(priv->cfg.max_conf_threads, RTE_DIM(th));
 	unsigned int started = 0, i;
 
-	if (nr < 2)
-		n = 0;
+	n = RTE_MIN(n, (unsigned int)(nr > 0 ? nr - 1 : 0));
 	for (i = 0; i < n; i++) {
 		if (pthread_create(&th[i], NULL, lvdpa_vdpa_conf_worker, &job) != 0)
 			break;
 		started++;
 	}
-	lvdpa_vdpa_conf_worker(&job);   /* this thread works too */
+	lvdpa_vdpa_conf_worker(&job);
 	for (i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
-	if (job.rc != 0)
-		return job.rc;
-	/*
-	 * Start the enabled queues, receive queues first: a frame sent
-	 * before its pair's RX queue exists would be dropped.
-	 */
-	for (i = 0; i < 2u * nr; i++) {
-		uint16_t q = i < nr ? 2 * i : 2 * (i - nr) + 1;
-		int rc;
+	return job.rc;
+}
 
-		if (q >= nr || !priv->virtqs[q].enable || priv->virtqs[q].obj == NULL)
-			continue;
-		rc = lvdpa_vdpa_virtq_enable(priv, q, true);
+static int
+lvdpa_vdpa_virtqs_setup_all(struct lvdpa_vdpa_priv *priv, uint16_t nr)
+{
+	uint16_t queues[LVDPA_VDPA_MAX_VRINGS];
+	unsigned int pass, n, q;
+	int rc;
+
+	/*
+	 * Each queue is set up and started (RDY) by one command when its
+	 * object can be modified. Receive queues go first, as a pass of their
+	 * own: a frame sent before its pair's RX queue runs would be dropped.
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		n = 0;
+		for (q = pass; q < nr; q += 2)
+			queues[n++] = (uint16_t)q;
+		rc = lvdpa_vdpa_conf_run(priv, LVDPA_VDPA_CONF_SETUP, queues, n);
 		if (rc != 0)
 			return rc;
 	}
 	return 0;
+}
+
+/*
+ * Stop every running queue: the suspends and queries run in parallel on the
+ * configuration threads, then each queue's indices go to rte_vhost.
+ */
+static void
+lvdpa_vdpa_virtqs_stop_all(struct lvdpa_vdpa_priv *priv)
+{
+	uint16_t queues[LVDPA_VDPA_MAX_VRINGS];
+	uint16_t n = 0;
+	uint32_t i;
+
+	for (i = 0; i < priv->nr_virtqs; i++)
+		if (priv->virtqs[i].running && priv->virtqs[i].obj != NULL)
+			queues[n++] = (uint16_t)i;
+	if (n != 0)
+		(void)lvdpa_vdpa_conf_run(priv, LVDPA_VDPA_CONF_SUSPEND, queues, n);
+	for (i = 0; i < n; i++)
+		lvdpa_vdpa_virtq_stopped(priv, queues[i]);
 }
 
 static int
@@ -1035,6 +1089,9 @@ lvdpa_vdpa_model_params(const struct lvdpa_vdpa_config *cfg, char *buf,
 
 	if (n >= 0 && (size_t)n < len && cfg->uplink[0] != '\0')
 		n += snprintf(buf + n, len - n, ",uplink=%s", cfg->uplink);
+	/* Absent: the model falls back to LVDPA_MODEL_LATENCY. */
+	if (n >= 0 && (size_t)n < len && cfg->model_latency[0] != '\0')
+		n += snprintf(buf + n, len - n, ",latency=%s", cfg->model_latency);
 	return n >= 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
 }
 
@@ -1050,7 +1107,7 @@ lvdpa_vdpa_probe(struct rte_vdev_device *vdev)
 	struct lvdpa_vdpa_priv *priv = NULL;
 	struct lvdpa_devx_caps caps;
 	struct lvdpa_tp_dev *tp = NULL;
-	char params[256];
+	char params[512];
 	uint32_t nq;
 	int rc;
 

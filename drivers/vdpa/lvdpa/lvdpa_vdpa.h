@@ -90,6 +90,7 @@ struct lvdpa_vdpa_config {
 	uint32_t model_packed;
 	uint32_t model_max_queue_size;
 	uint32_t model_max_queues;
+	char model_latency[128];   /**< model's latency=, "" none given */
 };
 
 /** Counters reported by the stats ops, in this order. */
@@ -125,6 +126,10 @@ struct lvdpa_vdpa_virtq {
 	bool version_1_0;
 	uint16_t queue_features;   /**< queue_feature_bit_mask */
 	bool fresh;                /**< INIT, never started: may be modified */
+	bool suspended;            /**< SUSPEND (stopped, kept): may be modified */
+	bool dirty_log;            /**< dirty bitmap dump enabled on obj */
+	bool stop_pending;         /**< suspended, not yet handed to rte_vhost */
+	int stop_rc;               /**< result of the last suspend and query */
 	struct {
 		void *buf;
 		struct lvdpa_tp_umem *umem;
@@ -266,11 +271,28 @@ int lvdpa_vdpa_virtq_enable(struct lvdpa_vdpa_priv *priv, uint16_t index,
 /**
  * Stop a running queue: suspend it, read where the device stopped and hand
  * it to rte_vhost (rte_vhost_set_vring_base), log the used ring when dirty
- * logging is on. No-op on a queue that does not run.
+ * logging is on. No-op on a queue that does not run. The object is kept
+ * in SUSPEND. Equals lvdpa_vdpa_virtq_suspend() then _stopped().
  */
 int lvdpa_vdpa_virtq_stop(struct lvdpa_vdpa_priv *priv, uint16_t index);
 
-/** Destroy the virtq object and umems of @p index (counters stay). */
+/**
+ * The device part of a stop: suspend and query (two commands). Safe to run
+ * for different queues in parallel (configuration threads); the result is
+ * kept in the queue for lvdpa_vdpa_virtq_stopped().
+ */
+int lvdpa_vdpa_virtq_suspend(struct lvdpa_vdpa_priv *priv, uint16_t index);
+
+/** The host part of a stop after lvdpa_vdpa_virtq_suspend(): rte_vhost, relay, log. */
+void lvdpa_vdpa_virtq_stopped(struct lvdpa_vdpa_priv *priv, uint16_t index);
+
+/**
+ * End the connection's use of queue @p index (kick fd, relay, vring) but
+ * keep its object (INIT or SUSPEND) for the next dev_conf to modify.
+ */
+void lvdpa_vdpa_virtq_detach(struct lvdpa_vdpa_priv *priv, uint16_t index);
+
+/** Destroy the virtq object of @p index (umems and counters stay). */
 void lvdpa_vdpa_virtq_release(struct lvdpa_vdpa_priv *priv, uint16_t index);
 
 /** Release every queue, counters included (device removal). */

@@ -32,6 +32,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
@@ -320,6 +321,35 @@ lvdpa_vdpa_device_events(struct lvdpa_vdpa_priv *priv)
 	}
 }
 
+/* epoll_pwait2 is missing: the kernel is older than 5.11, or valgrind. */
+static bool lvdpa_vdpa_no_pwait2;
+
+/*
+ * epoll_pwait2 (microsecond timeout) where the kernel has it, otherwise
+ * epoll_pwait with the timeout rounded up to milliseconds (never 0 for a
+ * non-zero wait: that would spin).
+ */
+static int
+lvdpa_vdpa_epoll_wait(int ep, struct epoll_event *evs, int max,
+		      const struct timespec *ts)
+{
+	long long ms;
+	int n;
+
+	if (!__atomic_load_n(&lvdpa_vdpa_no_pwait2, __ATOMIC_RELAXED)) {
+		n = epoll_pwait2(ep, evs, max, ts, NULL);
+		if (n >= 0 || errno != ENOSYS)
+			return n;
+		__atomic_store_n(&lvdpa_vdpa_no_pwait2, true, __ATOMIC_RELAXED);
+		LVDPA_VDPA_LOG(INFO, "epoll_pwait2 unavailable: epoll_pwait with millisecond timeouts");
+	}
+	if (ts == NULL)
+		ms = -1;
+	else
+		ms = (long long)ts->tv_sec * 1000 + (ts->tv_nsec + 999999) / 1000000;
+	return epoll_pwait(ep, evs, max, (int)RTE_MIN(ms, (long long)INT_MAX), NULL);
+}
+
 static void *
 lvdpa_vdpa_event_main(void *arg)
 {
@@ -347,9 +377,9 @@ lvdpa_vdpa_event_main(void *arg)
 		ts.tv_nsec = (long)(period_us % 1000000) * 1000;
 		/* Interrupt mode sleeps until an fd is ready, unless a guest
 		 * without a kick fd needs its doorbell written. */
-		n = epoll_pwait2(priv->ep_fd, evs, RTE_DIM(evs),
-				 priv->cfg.event_mode == LVDPA_VDPA_EVENT_IRQ &&
-				 !priv->ev_need_timer && !relay_busy ? NULL : &ts, NULL);
+		n = lvdpa_vdpa_epoll_wait(priv->ep_fd, evs, RTE_DIM(evs),
+				priv->cfg.event_mode == LVDPA_VDPA_EVENT_IRQ &&
+				!priv->ev_need_timer && !relay_busy ? NULL : &ts);
 		if (n < 0 && errno != EINTR) {
 			LVDPA_VDPA_DLOG(priv, ERR, "event thread: epoll: %s",
 					strerror(errno));

@@ -100,6 +100,8 @@ lvdpa_vdpa_lm_virtq_set(struct lvdpa_vdpa_priv *priv,
 	if (rc != 0)
 		LVDPA_VDPA_DLOG(priv, ERR, "queue %u: dirty logging %s failed: %s",
 				vq->index, enable ? "on" : "off", strerror(-rc));
+	else
+		vq->dirty_log = enable;
 	return rc;
 }
 

@@ -6,10 +6,12 @@
  * Virtq objects. With the queues/queue_size devargs the objects (with their
  * umems and counters) exist from probe on, in INIT, so that dev_conf only
  * modifies them: addresses, indices, queue type, virtio_version_1_0 (in
- * place for a legacy guest) and the mkey. A queue the device refuses to
- * modify is created anew. Stopping a queue suspends it and hands the
- * device's indices to rte_vhost, so that GET_VRING_BASE (and a migration
- * destination) resumes exactly where the device stopped.
+ * place for a legacy guest), the mkey and the state RDY, in one command.
+ * A queue the device refuses to modify is created anew. Stopping a queue
+ * suspends it and hands the device's indices to rte_vhost, so that
+ * GET_VRING_BASE (and a migration destination) resumes exactly where the
+ * device stopped; the suspended object is kept and modified back to RDY
+ * on resume or at the next connection's dev_conf.
  */
 
 #include <errno.h>
@@ -159,6 +161,8 @@ lvdpa_vdpa_virtqs_prepare(struct lvdpa_vdpa_priv *priv, uint32_t n,
 		vq->version_1_0 = true;
 		vq->queue_features = 0;
 		vq->fresh = true;
+		vq->suspended = false;
+		vq->dirty_log = false;
 		vq->running = false;
 		vq->errored = false;
 		lvdpa_vdpa_virtq_subscribe(priv, vq);
@@ -167,22 +171,33 @@ lvdpa_vdpa_virtqs_prepare(struct lvdpa_vdpa_priv *priv, uint32_t n,
 }
 
 void
-lvdpa_vdpa_virtq_release(struct lvdpa_vdpa_priv *priv, uint16_t index)
+lvdpa_vdpa_virtq_detach(struct lvdpa_vdpa_priv *priv, uint16_t index)
 {
 	struct lvdpa_vdpa_virtq *vq = &priv->virtqs[index];
 
 	lvdpa_vdpa_event_kick_set(priv, vq, -1);
+	lvdpa_vdpa_relay_destroy(vq);
+	vq->running = false;
+	vq->stop_pending = false;
+	memset(&vq->vring, 0, sizeof(vq->vring));
+	vq->vring.kickfd = -1;
+	vq->vring.callfd = -1;
+}
+
+void
+lvdpa_vdpa_virtq_release(struct lvdpa_vdpa_priv *priv, uint16_t index)
+{
+	struct lvdpa_vdpa_virtq *vq = &priv->virtqs[index];
+
+	lvdpa_vdpa_virtq_detach(priv, index);
 	if (vq->obj != NULL) {
 		lvdpa_devx_virtq_destroy(vq->obj);
 		vq->obj = NULL;
 	}
-	lvdpa_vdpa_relay_destroy(vq);
-	vq->running = false;
 	vq->fresh = false;
+	vq->suspended = false;
+	vq->dirty_log = false;
 	vq->errored = false;
-	memset(&vq->vring, 0, sizeof(vq->vring));
-	vq->vring.kickfd = -1;
-	vq->vring.callfd = -1;
 }
 
 void
@@ -272,11 +287,43 @@ lvdpa_vdpa_virtq_refused(struct lvdpa_vdpa_priv *priv,
 				priv->vid, vq->index, strerror(-rc));
 }
 
+/* Move a set-up queue to RDY (a state-only modify). */
+static int
+lvdpa_vdpa_virtq_ready(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
+{
+	struct lvdpa_devx_virtq_attr attr;
+	int rc;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.queue_index = vq->index;
+	attr.state = LVDPA_PRM_VIRTQ_STATE_RDY;
+	rc = lvdpa_devx_virtq_modify(vq->obj, &attr, LVDPA_PRM_VIRTQ_MODIFY_STATE);
+	if (rc != 0) {
+		lvdpa_vdpa_virtq_refused(priv, vq, rc);
+		return rc;
+	}
+	return 0;
+}
+
+static void
+lvdpa_vdpa_virtq_running(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
+{
+	vq->running = true;
+	vq->fresh = false;
+	vq->suspended = false;
+	/* Poll fast again (several configuration threads may store here). */
+	__atomic_store_n(&priv->ev_last_traffic, 0, __ATOMIC_RELAXED);
+	LVDPA_VDPA_DLOG(priv, DEBUG, "queue %u running (%s%s, size %u)", vq->index,
+			vq->packed ? "packed" : "split",
+			vq->version_1_0 ? "" : ", legacy", vq->size);
+}
+
 int
 lvdpa_vdpa_virtq_setup(struct lvdpa_vdpa_priv *priv, uint16_t index, bool start)
 {
 	struct lvdpa_vdpa_virtq *vq = &priv->virtqs[index];
 	struct lvdpa_devx_virtq_attr attr;
+	bool ready = false;
 	uint16_t size;
 	int rc;
 
@@ -288,11 +335,18 @@ lvdpa_vdpa_virtq_setup(struct lvdpa_vdpa_priv *priv, uint16_t index, bool start)
 		vq->vring.callfd = -1;
 		return 0;
 	}
+	start = start && vq->enable;
 	size = vq->vring.size;
 	/* A relayed queue: the device runs the (larger) shadow ring. */
 	if (priv->relay && !(priv->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_RING_PACKED)))
 		size = (uint16_t)RTE_MIN(2u * size, 32768u);
-	if (vq->obj != NULL && vq->fresh && vq->size == size) {
+	/*
+	 * An object in INIT (pre-created or never started) or SUSPEND (kept
+	 * from a stop) takes the ring fields: one modify, with RDY when the
+	 * queue is to start, instead of destroy and create.
+	 */
+	if (vq->obj != NULL && !vq->errored && (vq->fresh || vq->suspended) &&
+	    vq->size == size) {
 		uint64_t sel = LVDPA_PRM_VIRTQ_MODIFY_ADDR |
 			       LVDPA_PRM_VIRTQ_MODIFY_HW_AVAILABLE_INDEX |
 			       LVDPA_PRM_VIRTQ_MODIFY_HW_USED_INDEX |
@@ -309,16 +363,31 @@ lvdpa_vdpa_virtq_setup(struct lvdpa_vdpa_priv *priv, uint16_t index, bool start)
 			sel |= LVDPA_PRM_VIRTQ_MODIFY_VERSION_1_0;
 		if (attr.queue_features != vq->queue_features)
 			sel |= LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURES;
-		rc = lvdpa_devx_virtq_modify(vq->obj, &attr, sel);
+		/* Dirty logging as the connection has it, before the queue runs. */
+		rc = 0;
+		if (priv->log_enabled || vq->dirty_log)
+			rc = lvdpa_vdpa_lm_virtq_set(priv, vq, priv->log_enabled);
+		if (rc == 0 && start) {
+			sel |= LVDPA_PRM_VIRTQ_MODIFY_STATE;
+			attr.state = LVDPA_PRM_VIRTQ_STATE_RDY;
+		}
 		if (rc == 0)
+			rc = lvdpa_devx_virtq_modify(vq->obj, &attr, sel);
+		if (rc == 0) {
+			ready = start;
 			goto configured;
+		}
 		LVDPA_VDPA_DLOG(priv, INFO, "queue %u: modify refused (%s): created anew",
 				index, strerror(-rc));
 	}
 	if (vq->obj != NULL) {
+		lvdpa_vdpa_event_kick_set(priv, vq, -1);
 		lvdpa_devx_virtq_destroy(vq->obj);
 		vq->obj = NULL;
 	}
+	vq->fresh = false;
+	vq->suspended = false;
+	vq->dirty_log = false;
 	rc = lvdpa_vdpa_virtq_base_attr(priv, vq, size, &attr);
 	if (rc == 0)
 		rc = lvdpa_vdpa_virtq_guest_attr(priv, vq, &attr);
@@ -330,26 +399,33 @@ lvdpa_vdpa_virtq_setup(struct lvdpa_vdpa_priv *priv, uint16_t index, bool start)
 		return rc;
 	}
 	lvdpa_vdpa_virtq_subscribe(priv, vq);
-configured:
-	/* A new or just modified object is in INIT: still modifiable. */
-	vq->fresh = true;
-	vq->size = size;
-	vq->packed = attr.virtio_q_type == LVDPA_PRM_VIRTQ_TYPE_PACKED;
-	vq->version_1_0 = attr.virtio_version_1_0;
-	vq->queue_features = attr.queue_features;
-	vq->errored = false;
 	if (priv->log_enabled) {
 		rc = lvdpa_vdpa_lm_virtq_set(priv, vq, true);
 		if (rc != 0)
 			return rc;
 	}
+configured:
+	/* A new or just modified object is in INIT or SUSPEND: still modifiable. */
+	vq->fresh = !ready;
+	vq->suspended = false;
+	vq->size = size;
+	vq->packed = attr.virtio_q_type == LVDPA_PRM_VIRTQ_TYPE_PACKED;
+	vq->version_1_0 = attr.virtio_version_1_0;
+	vq->queue_features = attr.queue_features;
+	vq->errored = false;
 	rc = lvdpa_vdpa_event_kick_set(priv, vq, vq->vring.kickfd);
 	if (rc != 0)
 		return rc;
 	/* Completions may be left from the previous object: arm anew. */
 	lvdpa_vdpa_event_qp_arm(priv, vq);
-	if (start && vq->enable)
-		return lvdpa_vdpa_virtq_enable(priv, index, true);
+	if (start && !ready) {
+		rc = lvdpa_vdpa_virtq_ready(priv, vq);
+		if (rc != 0)
+			return rc;
+		ready = true;
+	}
+	if (ready)
+		lvdpa_vdpa_virtq_running(priv, vq);
 	return 0;
 }
 
@@ -358,53 +434,27 @@ lvdpa_vdpa_virtq_enable(struct lvdpa_vdpa_priv *priv, uint16_t index,
 			bool enable)
 {
 	struct lvdpa_vdpa_virtq *vq = &priv->virtqs[index];
-	struct lvdpa_devx_virtq_attr attr;
-	int rc;
 
 	if (!enable)
 		return lvdpa_vdpa_virtq_stop(priv, index);
 	if (vq->running)
 		return 0;
-	if (vq->obj == NULL || !vq->fresh) {
-		/*
-		 * Never set up, or stopped: take the guest's current rings and
-		 * the indices the stop handed to rte_vhost.
-		 */
-		if (vq->obj != NULL) {
-			lvdpa_vdpa_event_kick_set(priv, vq, -1);
-			lvdpa_devx_virtq_destroy(vq->obj);
-			vq->obj = NULL;
-		}
-		vq->fresh = false;
-		rc = lvdpa_vdpa_virtq_setup(priv, index, false);
-		if (rc != 0 || vq->obj == NULL)
-			return rc;
-	}
-	memset(&attr, 0, sizeof(attr));
-	attr.queue_index = index;
-	attr.state = LVDPA_PRM_VIRTQ_STATE_RDY;
-	rc = lvdpa_devx_virtq_modify(vq->obj, &attr, LVDPA_PRM_VIRTQ_MODIFY_STATE);
-	if (rc != 0) {
-		lvdpa_vdpa_virtq_refused(priv, vq, rc);
-		return rc;
-	}
-	vq->running = true;
-	vq->fresh = false;
-	/* Poll fast again (several configuration threads may store here). */
-	__atomic_store_n(&priv->ev_last_traffic, 0, __ATOMIC_RELAXED);
-	LVDPA_VDPA_DLOG(priv, DEBUG, "queue %u running (%s%s, size %u)", index,
-			vq->packed ? "packed" : "split",
-			vq->version_1_0 ? "" : ", legacy", vq->size);
-	return 0;
+	/*
+	 * Take the guest's current rings and the indices the stop handed to
+	 * rte_vhost (or SET_VRING_BASE set): a fresh or suspended object is
+	 * modified to RDY in one command, others are created anew.
+	 */
+	return lvdpa_vdpa_virtq_setup(priv, index, true);
 }
 
 int
-lvdpa_vdpa_virtq_stop(struct lvdpa_vdpa_priv *priv, uint16_t index)
+lvdpa_vdpa_virtq_suspend(struct lvdpa_vdpa_priv *priv, uint16_t index)
 {
 	struct lvdpa_vdpa_virtq *vq = &priv->virtqs[index];
 	struct lvdpa_devx_virtq_attr attr;
 	int rc;
 
+	vq->stop_rc = 0;
 	if (!vq->running || vq->obj == NULL)
 		return 0;
 	memset(&attr, 0, sizeof(attr));
@@ -415,18 +465,37 @@ lvdpa_vdpa_virtq_stop(struct lvdpa_vdpa_priv *priv, uint16_t index)
 		LVDPA_VDPA_DLOG(priv, ERR, "queue %u: suspend failed: %s", index,
 				strerror(-rc));
 	vq->running = false;
+	vq->suspended = rc == 0;
+	vq->stop_pending = true;
 	/* Where the device stopped, even if it is in ERR. */
 	rc = lvdpa_devx_virtq_query(vq->obj, &attr);
 	if (rc != 0) {
 		LVDPA_VDPA_DLOG(priv, ERR, "queue %u: query after stop failed: %s",
 				index, strerror(-rc));
+		vq->suspended = false;
+		vq->stop_rc = rc;
 		return rc;
 	}
-	if (attr.state == LVDPA_PRM_VIRTQ_STATE_ERR)
+	if (attr.state == LVDPA_PRM_VIRTQ_STATE_ERR) {
 		LVDPA_VDPA_DLOG(priv, ERR, "queue %u stopped in ERR (error type %u)",
 				index, attr.error_type);
+		vq->suspended = false;
+	}
 	vq->hw_avail = attr.hw_available_index;
 	vq->hw_used = attr.hw_used_index;
+	return 0;
+}
+
+void
+lvdpa_vdpa_virtq_stopped(struct lvdpa_vdpa_priv *priv, uint16_t index)
+{
+	struct lvdpa_vdpa_virtq *vq = &priv->virtqs[index];
+
+	if (!vq->stop_pending)
+		return;
+	vq->stop_pending = false;
+	if (vq->stop_rc != 0)
+		return;
 	if (vq->relay != NULL) {
 		/* The device's indices are the shadow ring's: the guest's are the relay's. */
 		lvdpa_vdpa_relay_stop(priv, vq);
@@ -440,5 +509,14 @@ lvdpa_vdpa_virtq_stop(struct lvdpa_vdpa_priv *priv, uint16_t index)
 	}
 	LVDPA_VDPA_DLOG(priv, DEBUG, "queue %u stopped at avail %u used %u", index,
 			vq->hw_avail, vq->hw_used);
-	return 0;
+}
+
+int
+lvdpa_vdpa_virtq_stop(struct lvdpa_vdpa_priv *priv, uint16_t index)
+{
+	struct lvdpa_vdpa_virtq *vq = &priv->virtqs[index];
+	int rc = lvdpa_vdpa_virtq_suspend(priv, index);
+
+	lvdpa_vdpa_virtq_stopped(priv, index);
+	return rc != 0 ? rc : vq->stop_rc;
 }
