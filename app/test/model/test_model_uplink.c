@@ -9,6 +9,7 @@
  * owner's RX queue; and its worker on an EAL lcore.
  */
 
+#include <rte_bus_vdev.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
@@ -94,6 +95,50 @@ test_model_uplink_loop(void)
 	return 0;
 }
 
+/*
+ * An uplink port nobody started: the model starts it (the NIC owns its
+ * wire), frames go out and come back, and closing the model stops it.
+ */
+static int
+test_model_uplink_model_starts_port(void)
+{
+	struct lvdpa_synth_qcfg r = tm_qcfg(256, true, false, false, false, false);
+	struct lvdpa_synth_qcfg t = tm_qcfg(256, false, false, false, false, false);
+	struct rte_eth_conf conf;
+	struct lvdpa_synth_flow f;
+	struct tm_env e;
+	uint16_t port;
+	int rc;
+
+	LVDPA_TEST_ASSERT(tm_eal() == 0, "EAL");
+	LVDPA_TEST_ASSERT(rte_vdev_init("net_ring1", NULL) == 0, "net_ring1");
+	LVDPA_TEST_ASSERT(rte_eth_dev_get_port_by_name("net_ring1", &port) == 0,
+			  "port");
+	LVDPA_TEST_ASSERT(tm_open(&e, "max_queues=2,uplink=net_ring1") == 0, "open");
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (rc == -EBUSY)
+		rc = tm_queue(&e, 0, &r, true);
+	else
+		rc = rc == 0 ? -EPROTO : rc; /* the model left the port stopped */
+	if (rc == 0)
+		rc = tm_queue(&e, 1, &t, true);
+	if (rc == 0)
+		rc = lvdpa_synth_flow_init(&f, &e.v[1], &e.v[0], 256, 500);
+	if (rc == 0) {
+		rc = lvdpa_synth_flow_run(&f, 500, 3000);
+		lvdpa_synth_flow_fini(&f);
+	}
+	tm_teardown(&e);
+	LVDPA_TEST_ASSERT(rc == 0, "started port, flow: %d", rc);
+	LVDPA_TEST_ASSERT_EQ(f.received, 500, "frames back from the wire");
+	LVDPA_TEST_ASSERT_EQ(rte_eth_dev_configure(port, 1, 1, &conf), 0,
+			     "stopped again when the model closed");
+	rte_eth_dev_close(port);
+	LVDPA_TEST_ASSERT_EQ(rte_vdev_uninit("net_ring1"), 0, "uninit");
+	return 0;
+}
+
 static int
 test_model_uplink_unknown_port(void)
 {
@@ -157,5 +202,6 @@ test_model_worker_lcore(void)
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_model_worker_lcore),
 	LVDPA_TEST_CASE(test_model_uplink_loop),
+	LVDPA_TEST_CASE(test_model_uplink_model_starts_port),
 	LVDPA_TEST_CASE(test_model_uplink_unknown_port),
 )
