@@ -37,7 +37,7 @@ extern "C" {
 #endif
 
 /** Most queue pairs a guest drives. */
-#define LVDPA_GUEST_MAX_QP 16
+#define LVDPA_GUEST_MAX_QP 64
 /** Most memory regions (vhost-user's SET_MEM_TABLE limit). */
 #define LVDPA_GUEST_MAX_REGIONS 8
 /** Most distinct packet sizes in one run (they cycle by sequence number). */

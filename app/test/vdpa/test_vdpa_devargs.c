@@ -96,7 +96,8 @@ test_probe_all_keys(void)
 		"event_core=-1,hw_latency_mode=1,hw_max_latency_us=10,"
 		"hw_max_pending_comp=16,model_legacy=1,model_packed=0,"
 		"model_max_queue_size=1024,model_max_queues=8,"
-		"max_conf_threads=2"), 0, "probe with every key");
+		"max_conf_threads=2,model_latency=cx6dx+create_virtq:100"), 0,
+		"probe with every key");
 	d = rte_vdpa_find_device_by_name("lvdpa0");
 	LVDPA_TEST_ASSERT(d != NULL, "listed");
 	LVDPA_TEST_ASSERT_EQ(rte_vdpa_get_queue_num(d, &qn), 0, "queue num");
@@ -144,6 +145,8 @@ static const struct {
 	{ "device=lvdpa_no_such_dev", "device=lvdpa_no_such_dev" },
 	{ "device=mlx5_0,model_packed=0", "model_packed" },
 	{ "device=mlx5_0,uplink=net_null0", "uplink" },
+	{ "model_latency=slowest", "slowest" },
+	{ "device=mlx5_0,model_latency=cx6dx", "model_latency" },
 };
 
 static int

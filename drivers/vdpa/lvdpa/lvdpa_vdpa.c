@@ -392,13 +392,130 @@ lvdpa_vdpa_net_config_init(struct lvdpa_vdpa_priv *priv, unsigned int n)
 	c[16] = 0xff;                /* duplex: unknown */
 }
 
-static void lvdpa_vdpa_virtqs_stop_all(struct lvdpa_vdpa_priv *priv);
+/*
+ * Configuration threads: the queues are independent (each its own
+ * commands), so that with max_conf_threads their set-up (one modify or a
+ * create each) and their stop (suspend and query) run in parallel. Each
+ * thread takes the next queue of the job's list; the first error wins.
+ */
+enum lvdpa_vdpa_conf_op {
+	LVDPA_VDPA_CONF_SETUP,    /* lvdpa_vdpa_virtq_setup(start) */
+	LVDPA_VDPA_CONF_SUSPEND,  /* lvdpa_vdpa_virtq_suspend() */
+	LVDPA_VDPA_CONF_DESTROY,  /* destroy the virtq object */
+};
+
+struct lvdpa_vdpa_conf_job {
+	struct lvdpa_vdpa_priv *priv;
+	enum lvdpa_vdpa_conf_op op;
+	const uint16_t *queues;
+	uint16_t nr;
+	uint16_t next;      /* atomic */
+	int rc;             /* atomic, first error */
+};
+
+static void *
+lvdpa_vdpa_conf_worker(void *arg)
+{
+	struct lvdpa_vdpa_conf_job *job = arg;
+
+	for (;;) {
+		uint16_t i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
+		int rc, zero = 0;
+
+		if (i >= job->nr || (job->op == LVDPA_VDPA_CONF_SETUP &&
+				     __atomic_load_n(&job->rc, __ATOMIC_RELAXED) != 0))
+			break;
+		if (job->op == LVDPA_VDPA_CONF_SETUP) {
+			rc = lvdpa_vdpa_virtq_setup(job->priv, job->queues[i], true);
+		} else if (job->op == LVDPA_VDPA_CONF_SUSPEND) {
+			rc = lvdpa_vdpa_virtq_suspend(job->priv, job->queues[i]);
+		} else {
+			struct lvdpa_vdpa_virtq *vq = &job->priv->virtqs[job->queues[i]];
+
+			rc = lvdpa_devx_virtq_destroy(vq->obj);
+			vq->obj = NULL;
+			LVDPA_VDPA_DLOG(job->priv, DEBUG, "queue %u: destroyed", vq->index);
+		}
+		if (rc != 0)
+			__atomic_compare_exchange_n(&job->rc, &zero, rc, false,
+						    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/* Run @p op on @p nr queues with the configuration threads; this thread works too. */
+static int
+lvdpa_vdpa_conf_run(struct lvdpa_vdpa_priv *priv, enum lvdpa_vdpa_conf_op op,
+		    const uint16_t *queues, uint16_t nr)
+{
+	struct lvdpa_vdpa_conf_job job = {
+		.priv = priv, .op = op, .queues = queues, .nr = nr };
+	pthread_t th[8];
+	unsigned int n = RTE_MIN(priv->cfg.max_conf_threads, RTE_DIM(th));
+	unsigned int started = 0, i;
+
+	n = RTE_MIN(n, (unsigned int)(nr > 0 ? nr - 1 : 0));
+	for (i = 0; i < n; i++) {
+		if (pthread_create(&th[i], NULL, lvdpa_vdpa_conf_worker, &job) != 0)
+			break;
+		started++;
+	}
+	lvdpa_vdpa_conf_worker(&job);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	return job.rc;
+}
+
+static int
+lvdpa_vdpa_virtqs_setup_all(struct lvdpa_vdpa_priv *priv, uint16_t nr)
+{
+	uint16_t queues[LVDPA_VDPA_MAX_VRINGS];
+	unsigned int pass, n, q;
+	int rc;
+
+	/*
+	 * Each queue is set up and started (RDY) by one command when its
+	 * object can be modified. Receive queues go first, as a pass of their
+	 * own: a frame sent before its pair's RX queue runs would be dropped.
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		n = 0;
+		for (q = pass; q < nr; q += 2)
+			queues[n++] = (uint16_t)q;
+		rc = lvdpa_vdpa_conf_run(priv, LVDPA_VDPA_CONF_SETUP, queues, n);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Stop every running queue: the suspends and queries run in parallel on the
+ * configuration threads, then each queue's indices go to rte_vhost.
+ */
+static void
+lvdpa_vdpa_virtqs_stop_all(struct lvdpa_vdpa_priv *priv)
+{
+	uint16_t queues[LVDPA_VDPA_MAX_VRINGS];
+	uint16_t n = 0;
+	uint32_t i;
+
+	for (i = 0; i < priv->nr_virtqs; i++)
+		if (priv->virtqs[i].running && priv->virtqs[i].obj != NULL)
+			queues[n++] = (uint16_t)i;
+	if (n != 0)
+		(void)lvdpa_vdpa_conf_run(priv, LVDPA_VDPA_CONF_SUSPEND, queues, n);
+	for (i = 0; i < n; i++)
+		lvdpa_vdpa_virtq_stopped(priv, queues[i]);
+}
 
 /* Stop everything of the connection; the device stays probed. */
 static void
 lvdpa_vdpa_dev_unconfigure(struct lvdpa_vdpa_priv *priv)
 {
+	uint16_t gone[LVDPA_VDPA_MAX_VRINGS];
 	uint32_t keep = priv->cfg.queues * 2;
+	uint16_t n = 0;
 	uint32_t i;
 
 	lvdpa_vdpa_virtqs_stop_all(priv);
@@ -410,12 +527,15 @@ lvdpa_vdpa_dev_unconfigure(struct lvdpa_vdpa_priv *priv)
 		 * the next dev_conf modifies them, so that neither this stop
 		 * nor that configuration waits for creations.
 		 */
-		if (i < keep && vq->obj != NULL && !vq->errored &&
-		    (vq->fresh || vq->suspended))
-			lvdpa_vdpa_virtq_detach(priv, i);
-		else
-			lvdpa_vdpa_virtq_release(priv, i);
+		lvdpa_vdpa_virtq_detach(priv, i);
+		if (vq->obj != NULL && !(i < keep && !vq->errored &&
+					 (vq->fresh || vq->suspended)))
+			gone[n++] = (uint16_t)i;
 	}
+	/* The others are destroyed, in parallel too. */
+	(void)lvdpa_vdpa_conf_run(priv, LVDPA_VDPA_CONF_DESTROY, gone, n);
+	for (i = 0; i < n; i++)
+		lvdpa_vdpa_virtq_release(priv, gone[i]);
 	lvdpa_vdpa_relay_release(priv);
 	priv->last_relay = priv->relay;
 	priv->relay = false;
@@ -497,115 +617,6 @@ lvdpa_vdpa_legacy_check(struct lvdpa_vdpa_priv *priv, int vid)
 	 * legacy=auto, dev_conf then relays (lvdpa_vdpa_dev_configure).
 	 */
 	return 0;
-}
-
-/*
- * Configuration threads: the queues are independent (each its own
- * commands), so that with max_conf_threads their set-up (one modify or a
- * create each) and their stop (suspend and query) run in parallel. Each
- * thread takes the next queue of the job's list; the first error wins.
- */
-enum lvdpa_vdpa_conf_op {
-	LVDPA_VDPA_CONF_SETUP,    /* lvdpa_vdpa_virtq_setup(start) */
-	LVDPA_VDPA_CONF_SUSPEND,  /* lvdpa_vdpa_virtq_suspend() */
-};
-
-struct lvdpa_vdpa_conf_job {
-	struct lvdpa_vdpa_priv *priv;
-	enum lvdpa_vdpa_conf_op op;
-	const uint16_t *queues;
-	uint16_t nr;
-	uint16_t next;      /* atomic */
-	int rc;             /* atomic, first error */
-};
-
-static void *
-lvdpa_vdpa_conf_worker(void *arg)
-{
-	struct lvdpa_vdpa_conf_job *job = arg;
-
-	for (;;) {
-		uint16_t i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
-		int rc, zero = 0;
-
-		if (i >= job->nr || (job->op == LVDPA_VDPA_CONF_SETUP &&
-				     __atomic_load_n(&job->rc, __ATOMIC_RELAXED) != 0))
-			break;
-		if (job->op == LVDPA_VDPA_CONF_SETUP)
-			rc = lvdpa_vdpa_virtq_setup(job->priv, job->queues[i], true);
-		else
-			rc = lvdpa_vdpa_virtq_suspend(job->priv, job->queues[i]);
-		if (rc != 0)
-			__atomic_compare_exchange_n(&job->rc, &zero, rc, false,
-						    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
-	}
-	return NULL;
-}
-
-/* Run @p op on @p nr queues with the configuration threads; this thread works too. */
-static int
-lvdpa_vdpa_conf_run(struct lvdpa_vdpa_priv *priv, enum lvdpa_vdpa_conf_op op,
-		    const uint16_t *queues, uint16_t nr)
-{
-	struct lvdpa_vdpa_conf_job job = {
-		.priv = priv, .op = op, .queues = queues, .nr = nr };
-	pthread_t th[8];
-	unsigned int n = RTE_MIN(priv->cfg.max_conf_threads, RTE_DIM(th));
-	unsigned int started = 0, i;
-
-	n = RTE_MIN(n, (unsigned int)(nr > 0 ? nr - 1 : 0));
-	for (i = 0; i < n; i++) {
-		if (pthread_create(&th[i], NULL, lvdpa_vdpa_conf_worker, &job) != 0)
-			break;
-		started++;
-	}
-	lvdpa_vdpa_conf_worker(&job);
-	for (i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-	return job.rc;
-}
-
-static int
-lvdpa_vdpa_virtqs_setup_all(struct lvdpa_vdpa_priv *priv, uint16_t nr)
-{
-	uint16_t queues[LVDPA_VDPA_MAX_VRINGS];
-	unsigned int pass, n, q;
-	int rc;
-
-	/*
-	 * Each queue is set up and started (RDY) by one command when its
-	 * object can be modified. Receive queues go first, as a pass of their
-	 * own: a frame sent before its pair's RX queue runs would be dropped.
-	 */
-	for (pass = 0; pass < 2; pass++) {
-		n = 0;
-		for (q = pass; q < nr; q += 2)
-			queues[n++] = (uint16_t)q;
-		rc = lvdpa_vdpa_conf_run(priv, LVDPA_VDPA_CONF_SETUP, queues, n);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
-}
-
-/*
- * Stop every running queue: the suspends and queries run in parallel on the
- * configuration threads, then each queue's indices go to rte_vhost.
- */
-static void
-lvdpa_vdpa_virtqs_stop_all(struct lvdpa_vdpa_priv *priv)
-{
-	uint16_t queues[LVDPA_VDPA_MAX_VRINGS];
-	uint16_t n = 0;
-	uint32_t i;
-
-	for (i = 0; i < priv->nr_virtqs; i++)
-		if (priv->virtqs[i].running && priv->virtqs[i].obj != NULL)
-			queues[n++] = (uint16_t)i;
-	if (n != 0)
-		(void)lvdpa_vdpa_conf_run(priv, LVDPA_VDPA_CONF_SUSPEND, queues, n);
-	for (i = 0; i < n; i++)
-		lvdpa_vdpa_virtq_stopped(priv, queues[i]);
 }
 
 static int

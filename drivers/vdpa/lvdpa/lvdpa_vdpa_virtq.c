@@ -193,6 +193,7 @@ lvdpa_vdpa_virtq_release(struct lvdpa_vdpa_priv *priv, uint16_t index)
 	if (vq->obj != NULL) {
 		lvdpa_devx_virtq_destroy(vq->obj);
 		vq->obj = NULL;
+		LVDPA_VDPA_DLOG(priv, DEBUG, "queue %u: destroyed", index);
 	}
 	vq->fresh = false;
 	vq->suspended = false;
@@ -302,6 +303,8 @@ lvdpa_vdpa_virtq_ready(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq
 		lvdpa_vdpa_virtq_refused(priv, vq, rc);
 		return rc;
 	}
+	LVDPA_VDPA_DLOG(priv, DEBUG, "queue %u: modified from INIT to RDY (select 0x%" PRIx64 ")",
+			vq->index, (uint64_t)LVDPA_PRM_VIRTQ_MODIFY_STATE);
 	return 0;
 }
 
@@ -374,6 +377,10 @@ lvdpa_vdpa_virtq_setup(struct lvdpa_vdpa_priv *priv, uint16_t index, bool start)
 		if (rc == 0)
 			rc = lvdpa_devx_virtq_modify(vq->obj, &attr, sel);
 		if (rc == 0) {
+			/* Command trace: tests check the sequence (modify, not create). */
+			LVDPA_VDPA_DLOG(priv, DEBUG, "queue %u: modified from %s%s (select 0x%" PRIx64 ")",
+					index, vq->suspended ? "SUSPEND" : "INIT",
+					start ? " to RDY" : "", sel);
 			ready = start;
 			goto configured;
 		}
@@ -384,6 +391,7 @@ lvdpa_vdpa_virtq_setup(struct lvdpa_vdpa_priv *priv, uint16_t index, bool start)
 		lvdpa_vdpa_event_kick_set(priv, vq, -1);
 		lvdpa_devx_virtq_destroy(vq->obj);
 		vq->obj = NULL;
+		LVDPA_VDPA_DLOG(priv, DEBUG, "queue %u: destroyed", index);
 	}
 	vq->fresh = false;
 	vq->suspended = false;
@@ -398,6 +406,7 @@ lvdpa_vdpa_virtq_setup(struct lvdpa_vdpa_priv *priv, uint16_t index, bool start)
 		lvdpa_vdpa_virtq_refused(priv, vq, rc);
 		return rc;
 	}
+	LVDPA_VDPA_DLOG(priv, DEBUG, "queue %u: created", index);
 	lvdpa_vdpa_virtq_subscribe(priv, vq);
 	if (priv->log_enabled) {
 		rc = lvdpa_vdpa_lm_virtq_set(priv, vq, true);
@@ -483,6 +492,7 @@ lvdpa_vdpa_virtq_suspend(struct lvdpa_vdpa_priv *priv, uint16_t index)
 	}
 	vq->hw_avail = attr.hw_available_index;
 	vq->hw_used = attr.hw_used_index;
+	LVDPA_VDPA_DLOG(priv, DEBUG, "queue %u: suspended and queried", index);
 	return 0;
 }
 
