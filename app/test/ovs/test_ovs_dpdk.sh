@@ -76,6 +76,9 @@ trap cleanup EXIT
 trap 'exit 1' TERM INT     # meson's timeout: still clean up
 
 start_vswitchd() {
+	# A sanitizer build's driver needs the ASan runtime in the (plain)
+	# vswitchd: meson gives it in LVDPA_SAN_PRELOAD.
+	env ${LVDPA_SAN_PRELOAD:+LD_PRELOAD=$LVDPA_SAN_PRELOAD ASAN_OPTIONS=detect_leaks=0} \
 	/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk unix:"$DIR/db.sock" \
 		--pidfile="$DIR/vswitchd.pid" --detach --log-file="$DIR/vswitchd.log" \
 		--unixctl="$DIR/vswitchd.ctl" >/dev/null 2>&1

@@ -33,6 +33,7 @@ printf '%s\n' \
 	"flow list 0" \
 	"show port xstats 0" \
 	"quit" |
+	env ${LVDPA_SAN_PRELOAD:+LD_PRELOAD=$LVDPA_SAN_PRELOAD ASAN_OPTIONS=detect_leaks=0} \
 	timeout 30 dpdk-testpmd --no-huge -m 512 --no-pci --file-prefix=$PREFIX -d "$SO" \
 		--vdev lvdpa0,queues=2,queue_size=256 --vdev net_lvdpa_repr0,fn=0 \
 		--log-level=lib.eal:error -- -i --total-num-mbufs=2048 > "$OUT" 2>&1

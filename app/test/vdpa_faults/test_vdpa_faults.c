@@ -11,13 +11,19 @@
  *   the same guest memory and rings are then handed to lvdpa1 over another
  *   socket with SET_VRING_BASE = those indices, and every packet comes back
  *   exactly once (sequence numbers);
- * - a TX descriptor pointing into the GPA gap between two memory regions:
- *   the queue goes to error with its counter, the next connection is served;
- * - SET_VRING_ADDR outside the memory table: nothing is served on it, the
- *   next connection is;
+ *   (modern split, legacy, packed); a frame the source transmitted after
+ *   its RX queue stopped is lost on the wire, never duplicated, and every
+ *   ring entry is served once;
+ * - TX or RX descriptors pointing into the GPA gap between two memory
+ *   regions (modern and legacy): the queue goes to ERR with its counter,
+ *   the frontend still gets its answers, the next connection is served;
+ * - SET_VRING_ADDR outside the memory table: nothing is served on it (the
+ *   device is never configured), the next connection is;
  * - a frontend process SIGKILLed in the middle of traffic, then a new one;
  * - a hundred connect / traffic / destroy cycles, modern and legacy
- *   alternating, then traffic still passes.
+ *   alternating, half of them without a stop, then traffic still passes;
+ * - frames waiting in the device when a guest goes away never reach the
+ *   next guest on that device.
  */
 
 #define _GNU_SOURCE
@@ -43,9 +49,11 @@ static const char *const lvdpa_fl_vdevs[] = {
 	"lvdpa0",
 	"lvdpa1",
 	"lvdpa2",
-	"lvdpa3",
 	"lvdpa4",
 	"lvdpa5",
+	"lvdpa6",
+	"lvdpa7",
+	"lvdpa8",
 };
 
 static int
@@ -292,8 +300,12 @@ lvdpa_fl_bits(const uint8_t *bm, size_t len)
 	return n;
 }
 
+/*
+ * Each case has its own source: frames left on a source's wire stay in
+ * that device (test_no_frames_from_previous_guest), not in the next case.
+ */
 static int
-lvdpa_fl_migrate(uint64_t features, const char *tag)
+lvdpa_fl_migrate(const char *src_name, uint64_t features, const char *tag)
 {
 	static char log[65536];
 	struct { uint64_t size, offset; } lb = { LVDPA_FL_LOG_SIZE, 0 };
@@ -311,9 +323,9 @@ lvdpa_fl_migrate(uint64_t features, const char *tag)
 	int fd = -1, rc, ret = -1;
 
 	LVDPA_TEST_ASSERT(lvdpa_fl_eal() == 0, "EAL");
-	src = rte_vdpa_find_device_by_name("lvdpa0");
+	src = rte_vdpa_find_device_by_name(src_name);
 	dst = rte_vdpa_find_device_by_name("lvdpa1");
-	LVDPA_TEST_ASSERT(src != NULL && dst != NULL, "lvdpa0, lvdpa1");
+	LVDPA_TEST_ASSERT(src != NULL && dst != NULL, "%s, lvdpa1", src_name);
 	LVDPA_TEST_ASSERT_EQ(rte_vdpa_reset_stats(dst, 1), 0, "reset");
 	src_tx0 = lvdpa_tv_stat(src, 1, "completed_descriptors");
 	src_rx0 = lvdpa_tv_stat(src, 0, "completed_descriptors");
@@ -494,19 +506,19 @@ out:
 static int
 test_live_migration_modern(void)
 {
-	return lvdpa_fl_migrate(LVDPA_GUEST_FEATURES_MODERN, "modern");
+	return lvdpa_fl_migrate("lvdpa0", LVDPA_GUEST_FEATURES_MODERN, "modern");
 }
 
 static int
 test_live_migration_legacy(void)
 {
-	return lvdpa_fl_migrate(LVDPA_GUEST_FEATURES_LEGACY, "legacy");
+	return lvdpa_fl_migrate("lvdpa7", LVDPA_GUEST_FEATURES_LEGACY, "legacy");
 }
 
 static int
 test_live_migration_packed(void)
 {
-	return lvdpa_fl_migrate(LVDPA_GUEST_FEATURES_MODERN |
+	return lvdpa_fl_migrate("lvdpa8", LVDPA_GUEST_FEATURES_MODERN |
 				(1ULL << LVDPA_VIRTIO_F_RING_PACKED), "packed");
 }
 
@@ -698,8 +710,9 @@ test_ring_outside_memory(void)
 	int rc, ret = -1;
 
 	LVDPA_TEST_ASSERT(lvdpa_fl_eal() == 0, "EAL");
-	dev = rte_vdpa_find_device_by_name("lvdpa3");
-	LVDPA_TEST_ASSERT(dev != NULL, "lvdpa3");
+	/* The device of the hole cases: a queue in ERR before changes nothing. */
+	dev = rte_vdpa_find_device_by_name("lvdpa2");
+	LVDPA_TEST_ASSERT(dev != NULL, "lvdpa2");
 	LVDPA_TEST_ASSERT_EQ(lvdpa_tv_sock_start(dev, "ring", sock, sizeof(sock)), 0,
 			     "socket");
 	lvdpa_guest_config_init(&cfg);
@@ -809,6 +822,82 @@ out:
 	return ret;
 }
 
+/*
+ * Frames still waiting for RX buffers when a guest goes away belong to
+ * that guest: the next connection on the device must never receive them
+ * (they would be another guest's data in its memory).
+ */
+static int
+test_no_frames_from_previous_guest(void)
+{
+	static char log[65536];
+	struct lvdpa_guest_config cfg;
+	struct rte_vdpa_device *dev;
+	struct lvdpa_guest_stats st;
+	struct lvdpa_guest *g = NULL;
+	char sock[128];
+	int rc, n, ret = -1;
+
+	LVDPA_TEST_ASSERT(lvdpa_fl_eal() == 0, "EAL");
+	dev = rte_vdpa_find_device_by_name("lvdpa6");
+	LVDPA_TEST_ASSERT(dev != NULL, "lvdpa6");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_tv_sock_start(dev, "stale", sock, sizeof(sock)), 0,
+			     "socket");
+	lvdpa_guest_config_init(&cfg);
+	cfg.socket_path = sock;
+	cfg.features = LVDPA_GUEST_FEATURES_MODERN;
+	g = lvdpa_guest_create(&cfg);
+	if (g == NULL || lvdpa_guest_connect(g) != 0) {
+		fprintf(stderr, "# first guest did not connect\n");
+		goto out;
+	}
+	/*
+	 * Send without receiving: the 256 posted RX buffers fill, and (send
+	 * reaps TX but never reposts RX) the next frames wait in the device.
+	 */
+	rc = lvdpa_guest_send(g, 0, 256, 0);
+	usleep(200000);
+	n = lvdpa_guest_send(g, 0, 100, 0);
+	usleep(200000);
+	lvdpa_guest_get_stats(g, &st);
+	fprintf(stderr, "# first guest: sent %d + %d, TX done %" PRIu64 "\n", rc, n, st.tx_done);
+	if (rc != 256 || n != 100) {
+		fprintf(stderr, "# could not queue the frames\n");
+		goto out;
+	}
+	lvdpa_guest_stop(g);
+	lvdpa_guest_destroy(g);
+	g = NULL;
+	lvdpa_tv_log_take(log, sizeof(log));
+	/* A new guest: its RX ring must see its own frames only. */
+	g = lvdpa_guest_create(&cfg);
+	if (g == NULL || lvdpa_guest_connect(g) != 0) {
+		fprintf(stderr, "# second guest did not connect\n");
+		goto out;
+	}
+	usleep(200000);
+	lvdpa_guest_recv(g, 0, 256);
+	lvdpa_guest_get_stats(g, &st);
+	if (st.received != 0 || st.bad != 0) {
+		fprintf(stderr, "# the new guest received %" PRIu64 " frames (%" PRIu64
+			" not its own) before it sent any\n", st.received + st.bad, st.bad);
+		goto out;
+	}
+	rc = lvdpa_guest_run_traffic(g, 500, 10000);
+	fprintf(stderr, "# %s\n", lvdpa_guest_verdict(g, rc));
+	if (rc != 0)
+		goto out;
+	ret = 0;
+out:
+	lvdpa_tv_log_take(log, sizeof(log));
+	if (g != NULL) {
+		lvdpa_guest_stop(g);
+		lvdpa_guest_destroy(g);
+	}
+	lvdpa_tv_sock_stop(sock);
+	return ret;
+}
+
 static int
 test_connect_cycles(void)
 {
@@ -875,4 +964,5 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_ring_outside_memory),
 	LVDPA_TEST_CASE(test_frontend_killed),
 	LVDPA_TEST_CASE(test_connect_cycles),
+	LVDPA_TEST_CASE(test_no_frames_from_previous_guest),
 )
