@@ -433,8 +433,8 @@ lvdpa_fl_migrate(const char *src_name, uint64_t features, const char *tag)
 	 * RX buffer per 64-byte packet. Only the 128 sent last can be such.
 	 */
 	wire = src_tx - src_rx;
-	fprintf(stderr, "# source: TX %" PRIu64 " RX %" PRIu64 " chains, %" PRIu64 " on the wire at stop\n",
-		src_tx, src_rx, wire);
+	fprintf(stderr, "# source: TX %" PRIu64 " RX %" PRIu64 " chains, %" PRIu64
+		" on the wire at stop\n", src_tx, src_rx, wire);
 	if (src_rx > src_tx || wire > 128) {
 		fprintf(stderr, "# more lost than was in flight\n");
 		goto out;
