@@ -245,7 +245,9 @@ tm_suspend_resume(bool packed)
 	struct lvdpa_synth_qcfg tc = tm_qcfg(128, false, false, false, false, packed);
 	struct lvdpa_devx_virtq_attr ta, ra;
 	const uint64_t total = 5000;
+	struct lvdpa_devx_virtq_counters tx_cnt;
 	struct lvdpa_synth_flow f;
+	uint64_t tx_done = 0;	/* frames the TX queues completed, all rounds */
 	struct tm_env e;
 	int rc, round;
 
@@ -262,9 +264,18 @@ tm_suspend_resume(bool packed)
 	}
 	for (round = 1; round <= 3 && rc == 0; round++) {
 		rc = lvdpa_synth_flow_run(&f, total * round / 4, 3000);
-		/* TX first: nothing new leaves; then RX: nothing new lands. */
+		/*
+		 * TX first: nothing new leaves. Then drain: frames the device
+		 * holds for a receive queue die with that queue (as on the NIC),
+		 * so the guest takes every frame TX completed before RX stops.
+		 */
 		if (rc == 0)
 			rc = lvdpa_synth_vq_set_state(&e.v[1], LVDPA_PRM_VIRTQ_STATE_SUSPEND);
+		if (rc == 0)
+			rc = lvdpa_devx_counters_query(e.v[1].counters, &tx_cnt);
+		if (rc == 0)
+			rc = lvdpa_synth_flow_run(&f, tx_done + tx_cnt.completed_desc,
+						  3000);
 		if (rc == 0)
 			rc = lvdpa_synth_vq_set_state(&e.v[0], LVDPA_PRM_VIRTQ_STATE_SUSPEND);
 		if (rc == 0)
@@ -281,6 +292,7 @@ tm_suspend_resume(bool packed)
 		}
 		/* Kicks while suspended must not be lost either. */
 		lvdpa_synth_vq_kick(&e.v[1], true);
+		tx_done += tx_cnt.completed_desc;
 		lvdpa_synth_vq_destroy(&e.v[1]);
 		lvdpa_synth_vq_destroy(&e.v[0]);
 		e.v_ok[0] = e.v_ok[1] = false;

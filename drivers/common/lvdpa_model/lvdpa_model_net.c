@@ -10,8 +10,9 @@
  * pair n (modulo its pairs). Frames wait in a bounded inbox per queue pair
  * until the RX queue has buffers; a full inbox pushes back on the sender.
  * Frames for a pair that never had an RX queue, or whose RX queue is in
- * ERR, are dropped. A destroyed RX queue keeps its waiting frames for the
- * queue recreated in its place (suspend, destroy, recreate loses nothing).
+ * ERR, are dropped, and so are the frames waiting for an RX queue that is
+ * destroyed: a queue created later (maybe the next guest's) never gets
+ * them. A suspended queue keeps its frames until it runs again.
  *
  * The uplink (params uplink=<ethdev>, EAL up) is the NIC's wire: the model
  * configures and starts the port itself (one queue each way) unless the

@@ -162,6 +162,13 @@ lvdpa_model_virtq_destroy(struct lvdpa_model_virtq *vq)
 
 	if (vq->ring_ok)
 		lvdpa_ring_fini(&vq->ring);
+	/*
+	 * Frames the device holds for a receive queue die with it, as on the
+	 * NIC: a queue created later (the next guest's) must never get them.
+	 */
+	if (!(vq->attr.queue_index & 1) &&
+	    dev->vq_by_index[vq->attr.queue_index] == vq)
+		lvdpa_model_net_set_accept(dev, vq->attr.queue_index / 2, false);
 	for (i = 0; i < 3; i++)
 		if (vq->umem[i] != NULL)
 			vq->umem[i]->refcnt--;
