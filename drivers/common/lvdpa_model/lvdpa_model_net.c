@@ -325,8 +325,12 @@ lvdpa_model_net_consume(struct lvdpa_model_dev *dev, unsigned int qp)
 void
 lvdpa_model_net_set_accept(struct lvdpa_model_dev *dev, unsigned int qp, bool on)
 {
-	struct lvdpa_model_inbox *ib = &dev->inbox[qp % lvdpa_model_net_npairs(dev)];
+	struct lvdpa_model_inbox *ib;
 
+	/* Queues outlive the switch port when a device is torn down. */
+	if (dev->inbox == NULL)
+		return;
+	ib = &dev->inbox[qp % lvdpa_model_net_npairs(dev)];
 	atomic_store(&ib->accept, on);
 	if (!on) {
 		/* A port going down drops what waits for it. */
