@@ -67,7 +67,7 @@ enum lvdpa_vdpa_legacy {
 enum lvdpa_vdpa_event_mode {
 	LVDPA_VDPA_EVENT_TIMER = 0,   /**< poll at a fixed period (event_us) */
 	LVDPA_VDPA_EVENT_DYNAMIC = 1, /**< period grows while there is no traffic */
-	LVDPA_VDPA_EVENT_IRQ = 2,     /**< device completion events (not yet) */
+	LVDPA_VDPA_EVENT_IRQ = 2,     /**< device completion events */
 };
 
 /** The parsed devargs (see lvdpa_vdpa.c for the table and defaults). */
