@@ -180,6 +180,8 @@ lvdpa_vdpa_virtq_detach(struct lvdpa_vdpa_priv *priv, uint16_t index)
 	lvdpa_vdpa_relay_destroy(vq);
 	vq->running = false;
 	vq->stop_pending = false;
+	/* A new guest starts with a clean error history. */
+	memset(vq->err_tsc, 0, sizeof(vq->err_tsc));
 	memset(&vq->vring, 0, sizeof(vq->vring));
 	vq->vring.kickfd = -1;
 	vq->vring.callfd = -1;
