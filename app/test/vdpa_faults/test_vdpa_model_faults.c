@@ -17,7 +17,8 @@
  *   pair goes on;
  * - the event channel hung up mid-traffic (event_mode 2, where it carries
  *   the completions): logged once, traffic continues by polling, and a
- *   queue error is still found (by query) and recovered.
+ *   queue error is still found (by query) and recovered;
+ * - a bad model_faults value: the probe fails, naming the key and value.
  */
 
 #define _GNU_SOURCE
@@ -26,6 +27,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <rte_bus_vdev.h>
 
 #include "lvdpa_guest_priv.h"
 #include "lvdpa_test.h"
@@ -415,9 +418,36 @@ out:
 	return ret;
 }
 
+/* A bad model_faults value fails the probe, the log naming key and value. */
+static int
+test_bad_model_faults(void)
+{
+	static const char *const bad[] = {
+		"vq_err:1", "cmd:destroy_virtq:1", "evchan_hup:0", "cmd:create_virtq:1:0x100",
+		"bogus",
+	};
+	char args[96];
+	unsigned int i;
+
+	LVDPA_TEST_ASSERT(lvdpa_mf_eal() == 0, "EAL");
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		snprintf(args, sizeof(args), "model_faults=%s", bad[i]);
+		lvdpa_tv_log_take(lvdpa_mf_log, sizeof(lvdpa_mf_log));
+		LVDPA_TEST_ASSERT(rte_vdev_init("lvdpa9", args) != 0, "%s refused", args);
+		lvdpa_tv_log_take(lvdpa_mf_log, sizeof(lvdpa_mf_log));
+		LVDPA_TEST_ASSERT(strstr(lvdpa_mf_log, "'faults'") != NULL &&
+				  strstr(lvdpa_mf_log, bad[i]) != NULL,
+				  "the log names faults and '%s'", bad[i]);
+		LVDPA_TEST_ASSERT(rte_vdpa_find_device_by_name("lvdpa9") == NULL,
+				  "no device left by %s", args);
+	}
+	return 0;
+}
+
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_cmd_error_in_dev_conf),
 	LVDPA_TEST_CASE(test_queue_error_recovered),
 	LVDPA_TEST_CASE(test_repeated_errors_disable),
 	LVDPA_TEST_CASE(test_event_channel_hangup),
+	LVDPA_TEST_CASE(test_bad_model_faults),
 )
