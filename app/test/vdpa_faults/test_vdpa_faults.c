@@ -20,13 +20,27 @@
  * - SET_VRING_ADDR outside the memory table: nothing is served on it (the
  *   device is never configured), the next connection is;
  * - a frontend process SIGKILLed in the middle of traffic, then a new one;
- * - a hundred connect / traffic / destroy cycles, modern and legacy
- *   alternating, half of them without a stop, then traffic still passes;
+ * - a hundred connect / traffic / destroy cycles in modern and a hundred
+ *   in legacy mode (alternating), half of them without a stop, then
+ *   traffic still passes; no fd, mapping or virtq object is left behind;
  * - frames waiting in the device when a guest goes away never reach the
- *   next guest on that device.
+ *   next guest on that device;
+ * - a frontend that lies in its memory table (a zero-sized region,
+ *   overlapping regions): not configured, the next connection is served;
+ * - a guest that lies: it overwrites the used index of a running ring
+ *   (the device keeps its own), moves an avail index more than the ring
+ *   size ahead (that queue errors, the others go on), resizes rings under
+ *   running queues (SET_VRING_NUM), and changes the memory table under
+ *   running queues (SET_MEM_TABLE: rte_vhost 22.11 calls dev_close, then
+ *   dev_conf again): a shrunk region is served with the new bounds (no
+ *   device write in the part cut off), a region moved in the frontend's
+ *   address space leaves the device unconfigured, never a crash.
+ * Each case prints "# figure: ..." lines (TAP comments) that
+ * devtools/hardening-figures.sh adds up.
  */
 
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -44,6 +58,12 @@
 #define LVDPA_FL_LOG_SIZE (1u << 20)   /* bitmap of 8 Gi pages: 32 GiB of GPA */
 #define LVDPA_FL_CYCLES 100
 #define LVDPA_FL_PENDING 64
+
+/* Machine-readable figures for devtools/hardening-figures.sh: a TAP comment. */
+#define LVDPA_FL_FIGURE(fmt, ...) do { \
+	printf("# figure: test=vdpa-faults " fmt "\n", ##__VA_ARGS__); \
+	fflush(stdout); \
+} while (0)
 
 static const char *const lvdpa_fl_vdevs[] = {
 	"lvdpa0",
@@ -111,20 +131,60 @@ lvdpa_fl_vq(struct lvdpa_guest *g, unsigned int i)
 	return (i & 1) ? &g->qp[i / 2].tx : &g->qp[i / 2].rx;
 }
 
+/* The guest's memory table as SET_MEM_TABLE carries it; the region count. */
+static unsigned int
+lvdpa_fl_mem_desc(const struct lvdpa_guest *g,
+		  struct lvdpa_guest_mem_region_desc *rd, int *fds)
+{
+	unsigned int i;
+
+	for (i = 0; i < g->mem.n; i++) {
+		rd[i].gpa = g->mem.r[i].gpa;
+		rd[i].size = g->mem.r[i].size;
+		rd[i].uaddr = (uintptr_t)g->mem.r[i].va;
+		rd[i].mmap_offset = 0;
+		fds[i] = g->mem.r[i].fd;
+	}
+	return g->mem.n;
+}
+
+static int
+lvdpa_fl_send_mem(struct lvdpa_guest *g,
+		  const struct lvdpa_guest_mem_region_desc *rd, const int *fds,
+		  unsigned int n)
+{
+	struct lvdpa_guest_msg msg;
+	int rc;
+
+	rc = lvdpa_guest_msg_mem_table(&msg, lvdpa_fl_ack(g), rd, fds, n);
+	if (rc < 0)
+		return rc;
+	return lvdpa_guest_request(g, &msg, NULL);
+}
+
+/* How lvdpa_fl_resume lies in its memory table. */
+enum lvdpa_fl_mem_lie {
+	LVDPA_FL_MEM_TRUE,
+	LVDPA_FL_MEM_ZERO_SIZED,   /* one more region, of size 0 */
+	LVDPA_FL_MEM_OVERLAP,      /* region 1 starts inside region 0 */
+};
+
 /*
  * What QEMU does on the destination of a migration: a new connection
  * (to @p sock) for a guest whose memory and rings already exist, every
  * ring resumed at the base its GET_VRING_BASE gave. With @p bad_ring >= 0
- * that ring's addresses are given outside the memory table instead.
+ * that ring's addresses are given outside the memory table instead; with
+ * @p lie the memory table is not the guest's.
  */
 static int
-lvdpa_fl_resume(struct lvdpa_guest *g, const char *sock, int bad_ring)
+lvdpa_fl_resume(struct lvdpa_guest *g, const char *sock, int bad_ring,
+		enum lvdpa_fl_mem_lie lie)
 {
 	struct lvdpa_guest_mem_region_desc rd[LVDPA_GUEST_MAX_REGIONS];
 	int fds[LVDPA_GUEST_MAX_REGIONS];
 	struct lvdpa_guest_msg msg;
 	uint64_t val, status;
-	unsigned int i;
+	unsigned int i, n;
 	char *path;
 	int rc;
 
@@ -173,17 +233,21 @@ lvdpa_fl_resume(struct lvdpa_guest *g, const char *sock, int bad_ring)
 	rc = lvdpa_guest_request(g, &msg, NULL);
 	if (rc < 0)
 		return rc;
-	for (i = 0; i < g->mem.n; i++) {
-		rd[i].gpa = g->mem.r[i].gpa;
-		rd[i].size = g->mem.r[i].size;
-		rd[i].uaddr = (uintptr_t)g->mem.r[i].va;
-		rd[i].mmap_offset = 0;
-		fds[i] = g->mem.r[i].fd;
+	n = lvdpa_fl_mem_desc(g, rd, fds);
+	if (lie == LVDPA_FL_MEM_ZERO_SIZED && n < LVDPA_GUEST_MAX_REGIONS) {
+		/* After the last region, with a real fd: only its size lies. */
+		rd[n].gpa = rd[n - 1].gpa + rd[n - 1].size + (1ULL << 30);
+		rd[n].size = 0;
+		rd[n].uaddr = rd[n - 1].uaddr + rd[n - 1].size + (1ULL << 30);
+		rd[n].mmap_offset = 0;
+		fds[n] = fds[0];
+		n++;
+	} else if (lie == LVDPA_FL_MEM_OVERLAP && n >= 2) {
+		rd[1].gpa = rd[0].gpa + rd[0].size / 2;
+	} else if (lie != LVDPA_FL_MEM_TRUE) {
+		return -EINVAL;
 	}
-	rc = lvdpa_guest_msg_mem_table(&msg, lvdpa_fl_ack(g), rd, fds, g->mem.n);
-	if (rc < 0)
-		return rc;
-	rc = lvdpa_guest_request(g, &msg, NULL);
+	rc = lvdpa_fl_send_mem(g, rd, fds, n);
 	if (rc < 0)
 		return rc;
 	for (i = 0; i < 2u * g->nqp; i++) {
@@ -457,7 +521,7 @@ lvdpa_fl_migrate(const char *src_name, uint64_t features, const char *tag)
 		goto out;
 	}
 	lvdpa_guest_get_stats(g, &st);
-	rc = lvdpa_fl_resume(g, sock1, -1);
+	rc = lvdpa_fl_resume(g, sock1, -1, LVDPA_FL_MEM_TRUE);
 	if (rc != 0) {
 		fprintf(stderr, "# resume on the destination: %d\n", rc);
 		goto out;
@@ -486,6 +550,11 @@ lvdpa_fl_migrate(const char *src_name, uint64_t features, const char *tag)
 		fprintf(stderr, "# traffic on the destination failed\n");
 		goto out;
 	}
+	/* Only frames on the source's wire at stop may be lost. */
+	LVDPA_FL_FIGURE("case=live_migration_%s migrations=1 packets=%" PRIu64
+			" packets_lost=%" PRIu64 " lost_on_wire=%" PRIu64
+			" duplicates=%" PRIu64, tag, st.sent,
+			st.sent - st.received - wire, wire, st.dup);
 	ret = 0;
 out:
 	lvdpa_tv_log_take(log, sizeof(log));
@@ -666,6 +735,8 @@ lvdpa_fl_hole(uint64_t features, int q, const char *tag)
 		fprintf(stderr, "# more queue errors with the next guest\n");
 		goto out;
 	}
+	LVDPA_FL_FIGURE("case=%s faults=1 queue_errors=%" PRIu64 " bad_packets=0", tag,
+			err - err0);
 	ret = 0;
 out:
 	lvdpa_tv_log_take(log, sizeof(log));
@@ -727,7 +798,7 @@ test_ring_outside_memory(void)
 	tx0 = lvdpa_tv_stat(dev, 1, "completed_descriptors");
 	/* A new connection whose TX ring lies outside the memory table. */
 	lvdpa_tv_log_take(log, sizeof(log));
-	rc = lvdpa_fl_resume(g, sock, 1);
+	rc = lvdpa_fl_resume(g, sock, 1, LVDPA_FL_MEM_TRUE);
 	fprintf(stderr, "# negotiation with the TX ring outside memory: %d\n", rc);
 	if (rc == 0) {
 		rc = lvdpa_guest_send(g, 0, 8, 0);
@@ -750,6 +821,7 @@ test_ring_outside_memory(void)
 		fprintf(stderr, "# the next connection was not served\n");
 		goto out;
 	}
+	LVDPA_FL_FIGURE("case=ring_outside_memory faults=1");
 	ret = 0;
 out:
 	lvdpa_tv_log_take(log, sizeof(log));
@@ -810,6 +882,7 @@ test_frontend_killed(void)
 		fprintf(stderr, "# the next frontend was not served\n");
 		goto out;
 	}
+	LVDPA_FL_FIGURE("case=frontend_killed faults=1 kills=1");
 	ret = 0;
 out:
 	lvdpa_tv_log_take(log, sizeof(log));
@@ -887,6 +960,7 @@ test_no_frames_from_previous_guest(void)
 	fprintf(stderr, "# %s\n", lvdpa_guest_verdict(g, rc));
 	if (rc != 0)
 		goto out;
+	LVDPA_FL_FIGURE("case=no_frames_from_previous_guest stale_frames=0");
 	ret = 0;
 out:
 	lvdpa_tv_log_take(log, sizeof(log));
@@ -898,29 +972,104 @@ out:
 	return ret;
 }
 
+/* Open file descriptors of this process (without the one reading them). */
+static int
+lvdpa_fl_count_fds(void)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;
+}
+
+/* Mappings of memfds (guest memory the backend mapped) in this process. */
+static int
+lvdpa_fl_count_memfd_maps(void)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, "/memfd:") != NULL)
+			n++;
+	fclose(f);
+	return n;
+}
+
+static unsigned int
+lvdpa_fl_count(const char *text, const char *what)
+{
+	unsigned int n = 0;
+
+	while ((text = strstr(text, what)) != NULL) {
+		n++;
+		text += strlen(what);
+	}
+	return n;
+}
+
+/*
+ * Wait until the fd and memfd-mapping counts are back to @p fds0 and
+ * @p maps0: rte_vhost closes a connection's fds and unmaps its memory on
+ * its own thread, a moment after the frontend left.
+ */
+static void
+lvdpa_fl_settle(int fds0, int maps0, int *fds, int *maps)
+{
+	uint64_t end = lvdpa_fl_now_ms() + 3000;
+
+	for (;;) {
+		*fds = lvdpa_fl_count_fds();
+		*maps = lvdpa_fl_count_memfd_maps();
+		if ((*fds <= fds0 && *maps <= maps0) || lvdpa_fl_now_ms() > end)
+			return;
+		usleep(10000);
+	}
+}
+
 static int
 test_connect_cycles(void)
 {
 	static char log[65536];
 	struct rte_vdpa_device *dev;
-	uint64_t start = lvdpa_fl_now_ms();
+	uint64_t start = lvdpa_fl_now_ms(), sent = 0, received = 0, bad = 0;
+	uint64_t err0[2], err[2], tx0, tx;
+	unsigned int i, created = 0, destroyed = 0, cycles[2] = { 0, 0 };
+	int fds0, maps0, fds, maps, rc, ret = -1;
 	char sock[128];
-	unsigned int i;
-	int rc, ret = -1;
 
 	LVDPA_TEST_ASSERT(lvdpa_fl_eal() == 0, "EAL");
 	dev = rte_vdpa_find_device_by_name("lvdpa5");
 	LVDPA_TEST_ASSERT(dev != NULL, "lvdpa5");
 	LVDPA_TEST_ASSERT_EQ(lvdpa_tv_sock_start(dev, "cycles", sock, sizeof(sock)), 0,
 			     "socket");
-	for (i = 0; i < LVDPA_FL_CYCLES; i++) {
+	for (i = 0; i < 2; i++)
+		err0[i] = lvdpa_tv_stat(dev, i, "error events");
+	tx0 = lvdpa_tv_stat(dev, 1, "completed_descriptors");
+	lvdpa_tv_log_take(log, sizeof(log));
+	fds0 = lvdpa_fl_count_fds();
+	maps0 = lvdpa_fl_count_memfd_maps();
+	fprintf(stderr, "# before the cycles: %d fds, %d memfd mappings\n", fds0, maps0);
+	for (i = 0; i < 2 * LVDPA_FL_CYCLES; i++) {
 		struct lvdpa_guest_config cfg;
+		struct lvdpa_guest_stats st;
 		struct lvdpa_guest *g;
+		bool legacy = i & 1;
 
 		lvdpa_guest_config_init(&cfg);
 		cfg.socket_path = sock;
-		cfg.features = (i & 1) ? LVDPA_GUEST_FEATURES_LEGACY :
-					 LVDPA_GUEST_FEATURES_MODERN;
+		cfg.features = legacy ? LVDPA_GUEST_FEATURES_LEGACY :
+					LVDPA_GUEST_FEATURES_MODERN;
 		cfg.mem_size = 8 << 20;
 		g = lvdpa_guest_create(&cfg);
 		if (g == NULL) {
@@ -932,16 +1081,53 @@ test_connect_cycles(void)
 			rc = lvdpa_guest_run_traffic(g, 16, 5000);
 		if (rc != 0)
 			fprintf(stderr, "# cycle %u (%s): %s\n", i,
-				(i & 1) ? "legacy" : "modern", lvdpa_guest_verdict(g, rc));
+				legacy ? "legacy" : "modern", lvdpa_guest_verdict(g, rc));
+		lvdpa_guest_get_stats(g, &st);
+		sent += st.sent;
+		received += st.received;
+		bad += st.bad;
 		/* Half of them vanish without a stop. */
 		if (i % 4 < 2)
 			lvdpa_guest_stop(g);
 		lvdpa_guest_destroy(g);
 		lvdpa_tv_log_take(log, sizeof(log));
+		created += lvdpa_fl_count(log, ": created");
+		destroyed += lvdpa_fl_count(log, ": destroyed");
 		if (rc != 0)
 			goto out;
+		cycles[legacy]++;
 	}
-	fprintf(stderr, "# %u cycles in %" PRIu64 " ms\n", i, lvdpa_fl_now_ms() - start);
+	lvdpa_fl_settle(fds0, maps0, &fds, &maps);
+	lvdpa_tv_log_take(log, sizeof(log));
+	created += lvdpa_fl_count(log, ": created");
+	destroyed += lvdpa_fl_count(log, ": destroyed");
+	for (i = 0; i < 2; i++)
+		err[i] = lvdpa_tv_stat(dev, i, "error events");
+	tx = lvdpa_tv_stat(dev, 1, "completed_descriptors");
+	fprintf(stderr, "# %u modern + %u legacy cycles in %" PRIu64 " ms: sent %" PRIu64
+		" received %" PRIu64 " bad %" PRIu64 "; TX chains %" PRIu64
+		"; fds %d -> %d, memfd mappings %d -> %d; virtqs created %u destroyed %u\n",
+		cycles[0], cycles[1], lvdpa_fl_now_ms() - start, sent, received, bad,
+		tx - tx0, fds0, fds, maps0, maps, created, destroyed);
+	LVDPA_FL_FIGURE("case=connect_cycles cycles=%u modern=%u legacy=%u packets=%" PRIu64
+			" packets_lost=%" PRIu64 " leaked_fds=%d leaked_maps=%d leaked_virtqs=%d",
+			cycles[0] + cycles[1], cycles[0], cycles[1], sent, sent - received,
+			fds - fds0, maps - maps0, (int)created - (int)destroyed);
+	if (sent != received || bad != 0 || tx - tx0 != sent) {
+		fprintf(stderr, "# packets lost or bad in the cycles\n");
+		goto out;
+	}
+	if (fds != fds0 || maps != maps0) {
+		fprintf(stderr, "# the cycles leaked %d fds and %d memfd mappings\n",
+			fds - fds0, maps - maps0);
+		goto out;
+	}
+	if (created != destroyed || err[0] != err0[0] || err[1] != err0[1]) {
+		fprintf(stderr, "# virtq objects: %u created, %u destroyed; error events %"
+			PRIu64 "/%" PRIu64 "\n", created, destroyed, err[0] - err0[0],
+			err[1] - err0[1]);
+		goto out;
+	}
 	if (lvdpa_fl_served(sock, LVDPA_GUEST_FEATURES_MODERN, 2000) != 0 ||
 	    lvdpa_fl_served(sock, LVDPA_GUEST_FEATURES_ZERO, 2000) != 0) {
 		fprintf(stderr, "# traffic after the cycles failed\n");
