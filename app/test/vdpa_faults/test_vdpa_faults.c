@@ -1621,10 +1621,9 @@ test_mem_table_shrunk_under_traffic(void)
 	lvdpa_tv_log_take(log, sizeof(log));
 	fprintf(stderr, "# SET_MEM_TABLE, region 0 from %" PRIu64 " to %" PRIu64 " bytes: %d\n",
 		g->mem.r[0].size, cut, rc);
-	if (rc != 0 || strstr(log, " configured: ") == NULL) {
-		fprintf(stderr, "# the device was not configured again\n");
+	if (rc != 0)
 		goto out;
-	}
+	/* rte_vhost acks first, then calls dev_close and dev_conf: traffic tells. */
 	rc = lvdpa_guest_run_traffic(g, 1000, 10000);
 	lvdpa_guest_get_stats(g, &st);
 	fprintf(stderr, "# in the shrunk memory: %s\n", lvdpa_guest_verdict(g, rc));
