@@ -1459,7 +1459,9 @@ out:
  * 22.11 takes a power of two without telling the driver: the running
  * queues keep the size they were set up with, and traffic goes on. The
  * new size applies when a ring is enabled again: the guest's rings no
- * longer match, which may break them, but never the backend.
+ * longer match, which may break them, but never the backend. rte_vhost
+ * even keeps a size it refused (100, not a power of two): the device
+ * refuses that queue (BAD_PARAM) and the PMD logs it.
  */
 static int
 test_vring_num_under_traffic(void)
@@ -1532,6 +1534,7 @@ test_vring_num_under_traffic(void)
 	rc = lvdpa_guest_run_traffic(g, 200, 2000);
 	lvdpa_tv_log_take(log, sizeof(log));
 	fprintf(stderr, "# with the resized rings: %s\n", lvdpa_guest_verdict(g, rc));
+
 	lvdpa_guest_stop(g);
 	lvdpa_guest_destroy(g);
 	g = NULL;
