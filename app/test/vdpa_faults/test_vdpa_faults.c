@@ -34,7 +34,8 @@
  *   running queues (SET_MEM_TABLE: rte_vhost 22.11 calls dev_close, then
  *   dev_conf again): a shrunk region is served with the new bounds (no
  *   device write in the part cut off), a region moved in the frontend's
- *   address space leaves the device unconfigured, never a crash.
+ *   address space leaves the rings unserved until SET_VRING_ADDR names
+ *   them again; never a crash.
  * Each case prints "# figure: ..." lines (TAP comments) that
  * devtools/hardening-figures.sh adds up.
  */
