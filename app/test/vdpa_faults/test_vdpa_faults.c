@@ -358,6 +358,21 @@ lvdpa_fl_drain(struct lvdpa_guest *g, uint64_t lost, unsigned int timeout_ms)
 	}
 }
 
+/*
+ * Traffic after packets were left in flight: lvdpa_guest_run_traffic()
+ * counts those among its own and may return before its last ones are
+ * back; wait for them (the counters then tell what was lost).
+ */
+static int
+lvdpa_fl_run(struct lvdpa_guest *g, uint64_t pkts)
+{
+	int rc = lvdpa_guest_run_traffic(g, pkts, 10000);
+
+	if (rc == 0)
+		(void)lvdpa_fl_drain(g, 0, 2000);
+	return rc;
+}
+
 static bool
 lvdpa_fl_bit(const uint8_t *bm, uint64_t gpa)
 {
@@ -1326,7 +1341,7 @@ lvdpa_fl_used_jump(uint64_t features, const char *tag)
 		fprintf(stderr, "# the device did not keep its own used index\n");
 		goto out;
 	}
-	rc = lvdpa_guest_run_traffic(g, 500, 10000);
+	rc = lvdpa_fl_run(g, 500);
 	lvdpa_guest_get_stats(g, &st);
 	fprintf(stderr, "# %s\n", lvdpa_guest_verdict(g, rc));
 	if (rc != 0 || st.bad != 0 || st.received != st.sent ||
@@ -1510,7 +1525,7 @@ test_vring_num_under_traffic(void)
 		goto out;
 	}
 	faults++;
-	rc = lvdpa_guest_run_traffic(g, 1000, 10000);
+	rc = lvdpa_fl_run(g, 1000);
 	lvdpa_guest_get_stats(g, &st);
 	lvdpa_tv_log_take(log, sizeof(log));
 	fprintf(stderr, "# after the resize: %s\n", lvdpa_guest_verdict(g, rc));
@@ -1628,7 +1643,7 @@ test_mem_table_shrunk_under_traffic(void)
 	if (rc != 0)
 		goto out;
 	/* rte_vhost acks first, then calls dev_close and dev_conf: traffic tells. */
-	rc = lvdpa_guest_run_traffic(g, 1000, 10000);
+	rc = lvdpa_fl_run(g, 1000);
 	lvdpa_guest_get_stats(g, &st);
 	fprintf(stderr, "# in the shrunk memory: %s\n", lvdpa_guest_verdict(g, rc));
 	/*
@@ -1758,7 +1773,7 @@ test_mem_table_moved_under_traffic(void)
 	for (i = 0; rc == 0 && i < 2u * g->nqp; i++)
 		rc = lvdpa_fl_set_addr(g, i, false);
 	if (rc == 0)
-		rc = lvdpa_guest_run_traffic(g, 500, 10000);
+		rc = lvdpa_fl_run(g, 500);
 	lvdpa_guest_get_stats(g, &st);
 	lvdpa_tv_log_take(log, sizeof(log));
 	fprintf(stderr, "# the true table again: %s\n", lvdpa_guest_verdict(g, rc));
