@@ -35,7 +35,8 @@
  *   dev_conf again): a shrunk region is served with the new bounds (no
  *   device write in the part cut off), a region moved in the frontend's
  *   address space leaves the rings unserved until SET_VRING_ADDR names
- *   them again; never a crash.
+ *   them again, a region moved in guest physical space makes the
+ *   descriptors that name the old addresses fault; never a crash.
  * Each case prints "# figure: ..." lines (TAP comments) that
  * devtools/hardening-figures.sh adds up.
  */
@@ -1803,6 +1804,103 @@ out:
 	return ret;
 }
 
+/*
+ * SET_MEM_TABLE under running queues with region 0 moved in guest
+ * physical space (same mapping): rte_vhost still finds the rings, the PMD
+ * registers the new layout and lays the rings at their new GPAs, while
+ * the descriptors the guest posted still name the old ones, now in no
+ * region: the TX queue faults with its counter, nothing is received,
+ * nothing outside the guest's allocations is written.
+ */
+static int
+test_mem_table_gpa_moved_under_traffic(void)
+{
+	static char log[65536];
+	struct lvdpa_guest_mem_region_desc rd[LVDPA_GUEST_MAX_REGIONS];
+	int fds[LVDPA_GUEST_MAX_REGIONS];
+	struct lvdpa_guest_config cfg;
+	struct rte_vdpa_device *dev;
+	struct lvdpa_guest_stats st0, st;
+	struct lvdpa_guest *g = NULL;
+	uint64_t cut, glen, err0, err = UINT64_MAX, end;
+	unsigned int n;
+	uint8_t *guard;
+	size_t damage;
+	char sock[128];
+	int rc, ret = -1;
+
+	LVDPA_TEST_ASSERT(lvdpa_fl_eal() == 0, "EAL");
+	dev = rte_vdpa_find_device_by_name("lvdpa4");
+	LVDPA_TEST_ASSERT(dev != NULL, "lvdpa4");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_tv_sock_start(dev, "gpa", sock, sizeof(sock)), 0,
+			     "socket");
+	err0 = lvdpa_tv_stat(dev, 1, "error events");
+	lvdpa_guest_config_init(&cfg);
+	cfg.socket_path = sock;
+	cfg.features = LVDPA_GUEST_FEATURES_MODERN;
+	cfg.mem_size = 16 << 20;
+	g = lvdpa_guest_create(&cfg);
+	if (g == NULL || lvdpa_guest_connect(g) != 0 ||
+	    lvdpa_guest_run_traffic(g, 300, 10000) != 0) {
+		fprintf(stderr, "# guest did not run\n");
+		goto out;
+	}
+	cut = RTE_ALIGN_CEIL(g->mem.r[0].used, 4096);
+	guard = g->mem.r[0].va + cut;
+	glen = g->mem.r[0].size - cut;
+	memset(guard, 0xa5, glen);
+	n = lvdpa_fl_mem_desc(g, rd, fds);
+	rd[0].gpa += 2ULL << 30;
+	rc = lvdpa_fl_send_mem(g, rd, fds, n);
+	fprintf(stderr, "# SET_MEM_TABLE with region 0 at GPA 0x%" PRIx64 ": %d\n",
+		rd[0].gpa, rc);
+	if (rc != 0)
+		goto out;
+	lvdpa_guest_get_stats(g, &st0);
+	end = lvdpa_fl_now_ms() + 5000;
+	while (lvdpa_fl_now_ms() < end) {
+		if (lvdpa_guest_send(g, 0, 4, 0) < 0)
+			break;
+		usleep(5000);
+		if (lvdpa_guest_recv(g, 0, 256) < 0)
+			break;
+		err = lvdpa_tv_stat(dev, 1, "error events");
+		if (err != UINT64_MAX && err > err0)
+			break;
+	}
+	usleep(100000);
+	lvdpa_guest_recv(g, 0, 256);
+	lvdpa_tv_log_take(log, sizeof(log));
+	lvdpa_guest_get_stats(g, &st);
+	damage = lvdpa_fl_guard_damage(guard, glen, 0xa5);
+	fprintf(stderr, "# TX with the old GPAs: error events %" PRIu64 " -> %" PRIu64
+		", received %" PRIu64 ", %zu bytes written past the allocations\n",
+		err0, err, st.received - st0.received, damage);
+	if (err == UINT64_MAX || err <= err0 || st.received != st0.received ||
+	    st.bad != 0 || damage != 0) {
+		fprintf(stderr, "# old GPAs were served, or written outside\n");
+		goto out;
+	}
+	rc = lvdpa_guest_stop(g);
+	lvdpa_guest_destroy(g);
+	g = NULL;
+	if (rc != 0 || lvdpa_fl_served(sock, LVDPA_GUEST_FEATURES_MODERN, 500) != 0) {
+		fprintf(stderr, "# stop %d, or the next connection was not served\n", rc);
+		goto out;
+	}
+	LVDPA_FL_FIGURE("case=mem_table_gpa_moved_under_traffic faults=1 queue_errors=%"
+			PRIu64 " guard_bytes_written=%zu", err - err0, damage);
+	ret = 0;
+out:
+	lvdpa_tv_log_take(log, sizeof(log));
+	if (g != NULL) {
+		lvdpa_guest_stop(g);
+		lvdpa_guest_destroy(g);
+	}
+	lvdpa_tv_sock_stop(sock);
+	return ret;
+}
+
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_live_migration_modern),
 	LVDPA_TEST_CASE(test_live_migration_legacy),
@@ -1821,5 +1919,6 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_vring_num_under_traffic),
 	LVDPA_TEST_CASE(test_mem_table_shrunk_under_traffic),
 	LVDPA_TEST_CASE(test_mem_table_moved_under_traffic),
+	LVDPA_TEST_CASE(test_mem_table_gpa_moved_under_traffic),
 	LVDPA_TEST_CASE(test_no_frames_from_previous_guest),
 )
