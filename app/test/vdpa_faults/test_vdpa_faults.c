@@ -1477,8 +1477,8 @@ out:
  * queues keep the size they were set up with, and traffic goes on. The
  * new size applies when a ring is enabled again: the guest's rings no
  * longer match, which may break them, but never the backend. rte_vhost
- * even keeps a size it refused (100, not a power of two): the device
- * refuses that queue (BAD_PARAM) and the PMD logs it.
+ * even keeps a size it refused (100, not a power of two): the PMD refuses
+ * to set that queue up and logs the ring and the size.
  */
 static int
 test_vring_num_under_traffic(void)

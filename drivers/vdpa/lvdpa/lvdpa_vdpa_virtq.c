@@ -341,6 +341,17 @@ lvdpa_vdpa_virtq_setup(struct lvdpa_vdpa_priv *priv, uint16_t index, bool start)
 		vq->vring.callfd = -1;
 		return 0;
 	}
+	/*
+	 * rte_vhost keeps a SET_VRING_NUM value it refused; the device would
+	 * refuse it too, but say here which ring and which size.
+	 */
+	if (!(priv->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_RING_PACKED)) &&
+	    (!rte_is_power_of_2(vq->vring.size) || vq->vring.size > 32768)) {
+		LVDPA_VDPA_DLOG(priv, ERR,
+				"queue %u: split ring size %u is not a power of 2 up to 32768",
+				index, vq->vring.size);
+		return -EINVAL;
+	}
 	start = start && vq->enable;
 	size = vq->vring.size;
 	/* A relayed queue: the device runs the (larger) shadow ring. */
