@@ -101,9 +101,11 @@ trap 'exit 1' TERM INT     # meson's timeout: still clean up
 
 # A sanitizer build's driver needs the ASan runtime in the (plain) vswitchd:
 # meson gives it in LVDPA_SAN_PRELOAD. LeakSanitizer then runs at its exit
-# and writes its report to $DIR/lsan.<pid> (see lsan_ours).
+# and writes its report to $DIR/lsan.<pid> (see lsan_ours), with DPDK's
+# memory scanned too (LVDPA_SAN_LSAN_ROOTS, lvdpa_ovs_lsan_roots.c) and
+# full stacks (OVS is built without frame pointers).
 start_vswitchd() {
-	env ${LVDPA_SAN_PRELOAD:+LD_PRELOAD=$LVDPA_SAN_PRELOAD \
+	env ${LVDPA_SAN_PRELOAD:+LD_PRELOAD="$LVDPA_SAN_PRELOAD ${LVDPA_SAN_LSAN_ROOTS:-}" \
 		ASAN_OPTIONS=detect_leaks=1:log_path=$DIR/lsan:fast_unwind_on_malloc=0} \
 	/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk unix:"$DIR/db.sock" \
 		--pidfile="$DIR/vswitchd.pid" --detach --log-file="$DIR/vswitchd.log" \
@@ -111,11 +113,12 @@ start_vswitchd() {
 }
 
 # exit --cleanup: OVS deletes its bridges, closing (and unplugging) every
-# DPDK port before it exits, as a clean shutdown should.
+# DPDK port before it exits, as a clean shutdown should. LeakSanitizer's
+# scan at exit takes seconds.
 stop_vswitchd() {
 	local p; p=$(cat "$DIR/vswitchd.pid")
 	$APPCTL exit --cleanup >/dev/null 2>&1
-	for _ in $(seq 150); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
+	for _ in $(seq 600); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
 	return 1
 }
 
