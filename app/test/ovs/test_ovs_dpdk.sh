@@ -76,19 +76,22 @@ MAC_V=02:00:00:00:00:01    # the frontend's source MAC (fixed)
 MAC_BE=02:00:00:00:00:be
 MAC_LE=02:00:00:00:00:1e
 REFLPID=
+FAST=0
 
+# On meson's timeout (TERM) there is little time before its KILL: no
+# graceful vswitchd exit then.
 cleanup() {
 	[ -n "$REFLPID" ] && pkill -P "$REFLPID" 2>/dev/null
-	if [ -f "$DIR/vswitchd.pid" ]; then
-		local p; p=$(cat "$DIR/vswitchd.pid")
-		if kill -0 "$p" 2>/dev/null; then
-			$APPCTL exit >/dev/null 2>&1
-			for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-			kill -9 "$p" 2>/dev/null
-		fi
-	fi
 	if [ -f "$DIR/ovsdb.pid" ]; then
 		kill "$(cat "$DIR/ovsdb.pid")" 2>/dev/null
+	fi
+	if [ -f "$DIR/vswitchd.pid" ]; then
+		local p; p=$(cat "$DIR/vswitchd.pid")
+		if [ "$FAST" = 0 ] && kill -0 "$p" 2>/dev/null; then
+			$APPCTL exit >/dev/null 2>&1
+			for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		fi
+		kill -9 "$p" 2>/dev/null
 	fi
 	if [ "$FAILED" != 0 ]; then
 		echo "# vswitchd log tail:"
@@ -97,7 +100,7 @@ cleanup() {
 	rm -rf "$DIR" "$RUNDIR" "/var/run/dpdk/$FEPREFIX" "/var/run/dpdk/$REFLPREFIX"
 }
 trap cleanup EXIT
-trap 'exit 1' TERM INT     # meson's timeout: still clean up
+trap 'FAST=1; exit 1' TERM INT     # meson's timeout: still clean up
 
 # A sanitizer build's driver needs the ASan runtime in the (plain) vswitchd:
 # meson gives it in LVDPA_SAN_PRELOAD. LeakSanitizer then runs at its exit
