@@ -193,7 +193,8 @@ fail:
  * Whether @p path is a UNIX socket nobody listens on: what a server killed
  * outright (SIGKILL, a crash) leaves behind. Only such a file may be
  * replaced: a restarted backend must serve its old path again, and a
- * frontend (QEMU with reconnect=) retries that path.
+ * frontend (QEMU with reconnect=) retries that path. The probe is a
+ * connect(): a live server sees a connection open and close at once.
  */
 static bool
 lvdpa_app_socket_stale(const char *path)
@@ -223,6 +224,7 @@ lvdpa_app_port_create(const char *path, const char *dev_name)
 	struct lvdpa_app_port *p = NULL;
 	uint64_t flags = lvdpa_app_opts.client ? RTE_VHOST_USER_CLIENT : 0;
 	unsigned int i;
+	bool own;
 	int rc;
 
 	if (path[0] == '\0' || strlen(path) >= LVDPA_APP_PATH_LEN) {
@@ -237,9 +239,13 @@ lvdpa_app_port_create(const char *path, const char *dev_name)
 	}
 	/*
 	 * A leftover file may be another program's socket: never delete it,
-	 * unless it is a socket nobody listens on any more.
+	 * unless it is a socket nobody listens on any more. Our own ports are
+	 * not probed (the probe would be a connection to ourselves).
 	 */
-	if (!lvdpa_app_opts.client && lvdpa_app_socket_stale(path)) {
+	pthread_mutex_lock(&lvdpa_app_lock);
+	own = lvdpa_app_port_find(path) != NULL;
+	pthread_mutex_unlock(&lvdpa_app_lock);
+	if (!lvdpa_app_opts.client && !own && lvdpa_app_socket_stale(path)) {
 		if (unlink(path) == 0)
 			LVDPA_APP_LOG(NOTICE, "%s: removed a stale socket (nobody listened on it)",
 				      path);

@@ -24,6 +24,9 @@
  *   (SIGKILL) mid-traffic and started again, virtio-user reconnects, and
  *   the new backend serves traffic with every frame accounted for; the
  *   app then stops cleanly on SIGTERM;
+ * - test_sample_stale_socket: a stale socket at the path (bound, nobody
+ *   listens) is replaced and served; a live one and a regular file are
+ *   refused;
  * - test_dpdk_vdpa_sample: DPDK's examples/vdpa, copied from dpdk-doc into
  *   the build tree and built unmodified with its Makefile, loads the PMD
  *   and serves dpdk-testpmd's virtio-user, whose packets come back.
@@ -994,6 +997,93 @@ test_sample_client(void)
 	return 0;
 }
 
+/*
+ * A leftover socket file: a stale one (bound, nobody listens: a server
+ * killed outright) is replaced and served; a live one (someone listens)
+ * and a regular file are refused (the app then has no socket: status 1).
+ */
+static int
+test_sample_stale_socket(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char sock[192], iface[160];
+	struct lvdpa_st_app a;
+	int fd, rc, kind;
+	char *t;
+
+	lvdpa_st_setup();
+	snprintf(iface, sizeof(iface), "%s/stale-sock", lvdpa_st_dir);
+	snprintf(sock, sizeof(sock), "%s0", iface);
+	LVDPA_TEST_ASSERT(strlen(sock) < sizeof(sun.sun_path), "path %s too long", sock);
+	memcpy(sun.sun_path, sock, strlen(sock) + 1);
+	for (kind = 0; kind < 3; kind++) {
+		static const char *const what[] = { "a regular file", "a live socket",
+						    "a stale socket" };
+		char name[32];
+
+		unlink(sock);
+		fd = -1;
+		if (kind == 0) {
+			fd = open(sock, O_WRONLY | O_CREAT, 0600);
+			LVDPA_TEST_ASSERT(fd >= 0, "create %s", sock);
+			close(fd);
+			fd = -1;
+		} else {
+			fd = socket(AF_UNIX, SOCK_STREAM, 0);
+			LVDPA_TEST_ASSERT(fd >= 0 && bind(fd, (struct sockaddr *)&sun,
+							  sizeof(sun)) == 0 &&
+					  (kind == 2 || listen(fd, 4) == 0),
+					  "bind %s", sock);
+			/* Closed without unlink: what a killed server leaves. */
+			if (kind == 2) {
+				close(fd);
+				fd = -1;
+			}
+		}
+		snprintf(name, sizeof(name), "stale-%d", kind);
+		rc = lvdpa_st_app_start_on(&a, name, iface, false, "lvdpa0", NULL,
+					   "--stats-period=0");
+		if (kind < 2) {
+			/* Refused: the app exits with 1, the file is left alone. */
+			rc = lvdpa_st_wait(a.pid, 20);
+			a.pid = 0;
+			if (fd >= 0)
+				close(fd);
+			t = lvdpa_st_read_from(a.log, 0);
+			rc = rc == 1 && t != NULL && strstr(t, "exists") != NULL &&
+				strstr(t, "removed a stale socket") == NULL &&
+				lvdpa_st_exists(sock);
+			free(t);
+			if (!rc)
+				lvdpa_st_dump(a.log);
+			LVDPA_TEST_ASSERT(rc, "%s at %s refused (log %s)", what[kind],
+					  sock, a.log);
+			LVDPA_ST_NO_SAN(a.log);
+			continue;
+		}
+		LVDPA_TEST_ASSERT(rc == 0, "the app started (log %s)", a.log);
+		t = lvdpa_st_wait_text(a.log, 0, "serving", 10);
+		rc = t != NULL && strstr(t, "removed a stale socket") != NULL;
+		free(t);
+		LVDPA_TEST_ASSERT(rc, "%s replaced (log %s)", what[kind], a.log);
+		/* The new socket is the app's: a guest gets served. */
+		{
+			char cmd[512], out[4096];
+
+			snprintf(cmd, sizeof(cmd),
+				 "%s -s %s -f modern -n 100 -t 20000 --quiet 2>&1",
+				 LVDPA_GUEST_CLI, sock);
+			rc = lvdpa_st_run(cmd, out, sizeof(out));
+			lvdpa_st_comment(out);
+			LVDPA_TEST_ASSERT(rc == 0 && strstr(out, "PASS") != NULL,
+					  "a guest on the replaced socket");
+		}
+		LVDPA_TEST_ASSERT(lvdpa_st_app_stop(&a) == 0,
+				  "clean exit after SIGTERM (log %s)", a.log);
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* The backend killed and restarted under DPDK's virtio-user. */
 
@@ -1413,5 +1503,6 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_sample_sigint),
 	LVDPA_TEST_CASE(test_sample_client),
 	LVDPA_TEST_CASE(test_sample_reconnect_virtio_user),
+	LVDPA_TEST_CASE(test_sample_stale_socket),
 	LVDPA_TEST_CASE(test_dpdk_vdpa_sample),
 )
