@@ -162,12 +162,12 @@ wait_carrier() {
 ping_round
 if [ "$relink" = 1 ]; then
 	say "waiting for the link to go down"
-	if ! wait_carrier 0 120; then
+	if ! wait_carrier 0 60; then
 		say "error the link never went down"
 		finish
 	fi
 	say "link down"
-	if ! wait_carrier 1 120; then
+	if ! wait_carrier 1 60; then
 		say "error the link did not come back"
 		finish
 	fi
