@@ -1346,6 +1346,7 @@ test_sample_reconnect_virtio_user(void)
 	rc = write(tp.cmd_fd, "quit\n", 5) == 5 ? 0 : -1;
 	close(tp.cmd_fd);
 	tp.cmd_fd = -1;
+	LVDPA_TEST_ASSERT(rc == 0, "quit to testpmd");
 	rc = lvdpa_st_wait(tp.pid, 20);
 	if (rc != 0)
 		lvdpa_st_dump(tp.log);
