@@ -48,6 +48,8 @@ def count(path):
                 missing = (plan - p - fl) if plan else 0
                 fl += missing if missing > 0 else (0 if fl else 1)
                 print(f"failed: {t.get('name')} ({t.get('result')})")
+            if sk:
+                print(f"skipped: {t.get('name')} ({sk} case{'s' if sk > 1 else ''})")
             passed += p
             failed += fl
             skipped += sk
