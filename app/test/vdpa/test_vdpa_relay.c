@@ -5,9 +5,11 @@
 /*
  * Vrings the device cannot serve directly go through the relay (the PMD
  * loaded with -d, the model as device, app/lvdpa-guest in this process):
- * - big-endian legacy guests with zero features and with a legacy set
- *   (mergeable RX buffers), one and two queue pairs, timer and interrupt
- *   event modes, under legacy=auto;
+ * - big-endian legacy guests with zero features and with legacy sets
+ *   (mergeable RX buffers; MAC, CSUM and GUEST_CSUM with IPv4/UDP frames:
+ *   the header's checksum fields cross the relay both ways, 10- and
+ *   12-byte), one and two queue pairs, timer and interrupt event modes,
+ *   under legacy=auto;
  * - a little-endian legacy guest and a modern guest (split ring) with
  *   legacy=relay; a weakly ordered host (host_order=weak) and a device
  *   without legacy mode (model_legacy=0) send a little-endian legacy guest
@@ -69,6 +71,8 @@ struct lvdpa_rl_case {
 	uint64_t expect_features;
 	unsigned int expect_hdr;
 	const char *expect_log;
+	bool udp;                   /* IPv4/UDP frames, checksums checked */
+	bool dev_features;          /* the socket offers the device's features */
 };
 
 /* Sum of stat @p name over the queues of one direction (odd: TX). */
@@ -90,11 +94,13 @@ lvdpa_rl_sum(struct rte_vdpa_device *dev, unsigned int qp, bool tx,
 }
 
 static struct lvdpa_guest *
-lvdpa_rl_guest(const char *sock, uint64_t features, bool be, uint16_t qp)
+lvdpa_rl_guest_ext(const char *sock, uint64_t features, bool be, uint16_t qp,
+		   bool udp)
 {
 	struct lvdpa_guest_config cfg;
 
 	lvdpa_guest_config_init(&cfg);
+	cfg.udp = udp;
 	cfg.socket_path = sock;
 	cfg.features = features;
 	cfg.big_endian = be;
@@ -104,6 +110,12 @@ lvdpa_rl_guest(const char *sock, uint64_t features, bool be, uint16_t qp)
 	cfg.sizes[2] = 1514;
 	cfg.nsizes = 3;
 	return lvdpa_guest_create(&cfg);
+}
+
+static struct lvdpa_guest *
+lvdpa_rl_guest(const char *sock, uint64_t features, bool be, uint16_t qp)
+{
+	return lvdpa_rl_guest_ext(sock, features, be, qp, false);
 }
 
 static int
@@ -122,10 +134,10 @@ lvdpa_rl_run(const struct lvdpa_rl_case *c)
 	LVDPA_TEST_ASSERT(dev != NULL, "%s", c->dev);
 	for (q = 0; q < 2u * c->qp; q++)
 		LVDPA_TEST_ASSERT_EQ(rte_vdpa_reset_stats(dev, q), 0, "reset");
-	LVDPA_TEST_ASSERT_EQ(lvdpa_tv_sock_start(dev, c->dev, sock, sizeof(sock)), 0,
-			     "socket");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_tv_sock_start_ext(dev, c->dev, sock, sizeof(sock),
+						     c->dev_features), 0, "socket");
 	lvdpa_tv_log_take(log, sizeof(log));
-	g = lvdpa_rl_guest(sock, c->features, c->big_endian, c->qp);
+	g = lvdpa_rl_guest_ext(sock, c->features, c->big_endian, c->qp, c->udp);
 	if (g == NULL) {
 		fprintf(stderr, "# guest creation failed\n");
 		goto out;
@@ -181,6 +193,27 @@ lvdpa_rl_run(const struct lvdpa_rl_case *c)
 		lvdpa_guest_get_stats(g, &gs);
 		if (gs.calls == calls) {
 			fprintf(stderr, "# the guest got no call notification\n");
+			goto out;
+		}
+	}
+	if (c->udp) {
+		struct lvdpa_guest_stats gs;
+		bool csum = c->expect_features & 1ULL << 0;
+		bool guest_csum = c->expect_features & 1ULL << 1;
+
+		/*
+		 * The relay carried the TX header's NEEDS_CSUM, csum_start and
+		 * csum_offset to the device (the UDP checksums verified on
+		 * receipt are the device's), and the device's DATA_VALID back
+		 * into the guest's header, in its byte order and length.
+		 */
+		lvdpa_guest_get_stats(g, &gs);
+		fprintf(stderr, "# sent %" PRIu64 ", TX checksums offloaded %" PRIu64 ", received %" PRIu64 ", DATA_VALID %" PRIu64 "\n",
+			gs.sent, gs.tx_csum_offloaded, gs.received, gs.rx_csum_valid);
+		if (gs.tx_csum_offloaded != (csum ? gs.sent : 0) ||
+		    gs.rx_csum_valid != (guest_csum ? gs.received : 0) ||
+		    gs.received != gs.sent || gs.bad != 0) {
+			fprintf(stderr, "# checksum offloads not as negotiated\n");
 			goto out;
 		}
 	}
@@ -248,8 +281,53 @@ test_relay_be_legacy_set(void)
 {
 	const struct lvdpa_rl_case c = {
 		.dev = "lvdpa1", .features = LVDPA_GUEST_FEATURES_LEGACY,
-		.big_endian = true, .qp = 1, .expect_features = 1ULL << 15,
+		.big_endian = true, .qp = 1,
+		.expect_features = (1ULL << 0) | (1ULL << 15),
 		.expect_hdr = 12, .expect_log = "relayed: a big-endian guest",
+	};
+
+	return lvdpa_rl_run(&c);
+}
+
+/* MAC, CSUM, GUEST_CSUM: a typical legacy driver's offloads. */
+#define LVDPA_RL_OFFLOADS ((1ULL << 0) | (1ULL << 1) | (1ULL << 5))
+
+static int
+test_relay_be_offloads_mrg(void)
+{
+	/* 12-byte big-endian headers with checksum fields, both ways. */
+	const struct lvdpa_rl_case c = {
+		.dev = "lvdpa1", .features = LVDPA_RL_OFFLOADS | (1ULL << 15),
+		.big_endian = true, .qp = 1, .udp = true, .dev_features = true,
+		.expect_features = LVDPA_RL_OFFLOADS | (1ULL << 15),
+		.expect_hdr = 12, .expect_log = "relayed: a big-endian guest",
+	};
+
+	return lvdpa_rl_run(&c);
+}
+
+static int
+test_relay_be_offloads(void)
+{
+	/* 10-byte big-endian headers: the relay makes and unmakes 12-byte ones. */
+	const struct lvdpa_rl_case c = {
+		.dev = "lvdpa0", .features = LVDPA_RL_OFFLOADS,
+		.big_endian = true, .qp = 1, .udp = true, .dev_features = true,
+		.expect_features = LVDPA_RL_OFFLOADS,
+		.expect_hdr = 10, .expect_log = "relayed: a big-endian guest",
+	};
+
+	return lvdpa_rl_run(&c);
+}
+
+static int
+test_relay_le_offloads_forced(void)
+{
+	const struct lvdpa_rl_case c = {
+		.dev = "lvdpa4", .features = LVDPA_RL_OFFLOADS, .qp = 1,
+		.udp = true, .dev_features = true,
+		.expect_features = LVDPA_RL_OFFLOADS, .expect_hdr = 10,
+		.expect_log = "relayed: a little-endian guest",
 	};
 
 	return lvdpa_rl_run(&c);
@@ -273,7 +351,8 @@ test_relay_be_interrupt_mode(void)
 	const struct lvdpa_rl_case c = {
 		.dev = "lvdpa5", .features = LVDPA_GUEST_FEATURES_LEGACY | (1ULL << 22),
 		.big_endian = true, .qp = 2,
-		.expect_features = (1ULL << 15) | (1ULL << 22), .expect_hdr = 12,
+		.expect_features = (1ULL << 0) | (1ULL << 15) | (1ULL << 22),
+		.expect_hdr = 12,
 		.expect_log = "relayed: a big-endian guest",
 	};
 
@@ -310,7 +389,7 @@ test_relay_weak_host(void)
 {
 	const struct lvdpa_rl_case c = {
 		.dev = "lvdpa2", .features = LVDPA_GUEST_FEATURES_LEGACY, .qp = 1,
-		.expect_features = 1ULL << 15, .expect_hdr = 12,
+		.expect_features = (1ULL << 0) | (1ULL << 15), .expect_hdr = 12,
 		.expect_log = "relayed: a little-endian guest",
 	};
 
@@ -564,6 +643,9 @@ out:
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_relay_be_zero_features),
 	LVDPA_TEST_CASE(test_relay_be_legacy_set),
+	LVDPA_TEST_CASE(test_relay_be_offloads_mrg),
+	LVDPA_TEST_CASE(test_relay_be_offloads),
+	LVDPA_TEST_CASE(test_relay_le_offloads_forced),
 	LVDPA_TEST_CASE(test_relay_be_two_pairs),
 	LVDPA_TEST_CASE(test_relay_be_interrupt_mode),
 	LVDPA_TEST_CASE(test_relay_le_forced),
