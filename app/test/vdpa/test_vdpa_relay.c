@@ -75,6 +75,40 @@ struct lvdpa_rl_case {
 	bool dev_features;          /* the socket offers the device's features */
 };
 
+/*
+ * With EVENT_IDX the relay, idle, asks the guest for the next kick by
+ * writing avail_event (after the used ring, in the guest's byte order) at
+ * the guest's avail index: without it the guest would stop kicking after
+ * the first batch. Waits for the relay to go idle.
+ */
+static int
+lvdpa_rl_check_avail_event(struct lvdpa_guest *g)
+{
+	unsigned int i, k, n = g->cfg.queue_size;
+
+	for (i = 0; i < 2u * g->nqp; i++) {
+		struct lvdpa_guest_vq *vq = (i & 1) ? &g->qp[i / 2].tx : &g->qp[i / 2].rx;
+		const uint8_t *ev = lvdpa_guest_mem_ptr(&g->mem,
+							vq->device_gpa + 4 + 8 * n, 2);
+		uint16_t v = 0;
+
+		if (ev == NULL)
+			return -1;
+		for (k = 0; k < 200; k++) {
+			v = g->cfg.big_endian ? (uint16_t)(ev[0] << 8 | ev[1]) :
+						(uint16_t)(ev[0] | ev[1] << 8);
+			if (v == vq->ring.avail_idx)
+				break;
+			usleep(5000);
+		}
+		fprintf(stderr, "# vring %u: avail_event %u, guest avail %u\n",
+			i, v, vq->ring.avail_idx);
+		if (v != vq->ring.avail_idx)
+			return -1;
+	}
+	return 0;
+}
+
 /* Sum of stat @p name over the queues of one direction (odd: TX). */
 static uint64_t
 lvdpa_rl_sum(struct rte_vdpa_device *dev, unsigned int qp, bool tx,
@@ -195,6 +229,11 @@ lvdpa_rl_run(const struct lvdpa_rl_case *c)
 			fprintf(stderr, "# the guest got no call notification\n");
 			goto out;
 		}
+	}
+	if ((lvdpa_guest_features(g) & (1ULL << 29)) &&
+	    lvdpa_rl_check_avail_event(g) != 0) {
+		fprintf(stderr, "# the relay does not keep avail_event\n");
+		goto out;
 	}
 	if (c->udp) {
 		struct lvdpa_guest_stats gs;
@@ -374,11 +413,42 @@ test_relay_le_forced(void)
 static int
 test_relay_modern_forced(void)
 {
-	/* Split rings only: a packed guest stays on the device. */
+	/* legacy=relay offers EVENT_IDX (the relay serves every ring). */
 	const struct lvdpa_rl_case c = {
 		.dev = "lvdpa4", .features = LVDPA_GUEST_FEATURES_MODERN, .qp = 1,
-		.expect_features = (1ULL << 32) | (1ULL << 15) | (1ULL << 28),
+		.expect_features = (1ULL << 32) | (1ULL << 15) | (1ULL << 28) |
+				   (1ULL << 29),
 		.expect_hdr = 12, .expect_log = "relayed: a little-endian guest",
+	};
+
+	return lvdpa_rl_run(&c);
+}
+
+static int
+test_relay_be_event_idx(void)
+{
+	/* A big-endian legacy guest with event idx, two pairs, waiting for calls. */
+	const struct lvdpa_rl_case c = {
+		.dev = "lvdpa4", .features = (1ULL << 29) | (1ULL << 22) | (1ULL << 15),
+		.big_endian = true, .qp = 2,
+		.expect_features = (1ULL << 29) | (1ULL << 22) | (1ULL << 15),
+		.expect_hdr = 12, .expect_log = "relayed: a big-endian guest",
+	};
+
+	return lvdpa_rl_run(&c);
+}
+
+static int
+test_relay_no_event_idx_direct(void)
+{
+	/*
+	 * Where the device may serve the guest (legacy=auto) EVENT_IDX is
+	 * not offered: the device has none. The guest asks, gets without.
+	 */
+	const struct lvdpa_rl_case c = {
+		.dev = "lvdpa1", .features = (1ULL << 29) | (1ULL << 15),
+		.big_endian = true, .qp = 1, .expect_features = 1ULL << 15,
+		.expect_hdr = 12, .expect_log = "relayed: a big-endian guest",
 	};
 
 	return lvdpa_rl_run(&c);
@@ -650,6 +720,8 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_relay_be_interrupt_mode),
 	LVDPA_TEST_CASE(test_relay_le_forced),
 	LVDPA_TEST_CASE(test_relay_modern_forced),
+	LVDPA_TEST_CASE(test_relay_be_event_idx),
+	LVDPA_TEST_CASE(test_relay_no_event_idx_direct),
 	LVDPA_TEST_CASE(test_relay_weak_host),
 	LVDPA_TEST_CASE(test_relay_device_without_legacy),
 	LVDPA_TEST_CASE(test_direct_not_relayed),

@@ -365,11 +365,17 @@ lvdpa_vdpa_features_of(const struct lvdpa_vdpa_priv *priv)
 	/* Per queue in queue_feature_bit_mask (QF_MRG_RXBUF). */
 	f |= LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_MRG_RXBUF);
 	/*
-	 * The virtq has no field for EVENT_IDX (never offered); the model
-	 * walks indirect tables.
+	 * The model walks indirect tables. The device has no EVENT_IDX (no
+	 * capability, no virtq field; mlx5 vDPA never offers it): offered only
+	 * with legacy=relay, where the relay serves every guest ring, so
+	 * then not RING_PACKED (never relayed). See relay.rst.
 	 */
 	if (model)
 		f |= LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_INDIRECT_DESC);
+	if (priv->cfg.legacy == LVDPA_VDPA_LEGACY_RELAY) {
+		f |= LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_EVENT_IDX);
+		f &= ~LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_RING_PACKED);
+	}
 	return f;
 }
 
