@@ -70,8 +70,8 @@ static int
 lvdpa_tv_eal(const char *name, const char *const *vdevs, unsigned int n,
 	     int capture_log)
 {
-	char prefix[96], vdev[8][256];
-	char *argv[32];
+	char prefix[96], vdev[16][256];
+	char *argv[40];
 	int argc = 0;
 	unsigned int i;
 
@@ -172,7 +172,7 @@ lvdpa_tv_sock_start_ext(struct rte_vdpa_device *dev, const char *tag, char *sock
 	uint64_t f;
 	int rc;
 
-	snprintf(sock, len, "%s/sock-%s", lvdpa_tv_dir, tag);
+	snprintf(sock, len, "%s/sock-%.40s", lvdpa_tv_dir, tag);
 	rc = rte_vhost_driver_register(sock, 0);
 	if (rc != 0)
 		return rc;

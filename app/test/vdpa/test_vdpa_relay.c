@@ -17,7 +17,8 @@
  * - legacy=device and legacy=refuse still refuse a big-endian guest;
  * - live migration: with LOG_ALL the pages the relay writes (used rings,
  *   converted headers) are in the vhost log; GET_VRING_BASE is the guest's
- *   ring position;
+ *   ring position; a guest stopped on one relayed device resumes on
+ *   another at those bases, no packet lost or duplicated;
  * - a malformed guest descriptor (outside guest memory) puts that queue in
  *   error with its counters; the process stays sound.
  * The guest checks every payload; the relay's counters must match the
@@ -36,6 +37,7 @@
 #include "lvdpa_guest_priv.h"
 #include "lvdpa_test.h"
 #include "test_vdpa_common.h"
+#include "test_vdpa_migrate.h"
 
 #define LVDPA_RL_PACKETS 1000
 #define LVDPA_RL_SET_FEATURES 2
@@ -52,6 +54,8 @@ static const char *const lvdpa_rl_vdevs[] = {
 	"lvdpa5,event_mode=2",
 	"lvdpa6,legacy=device",
 	"lvdpa7,legacy=refuse",
+	"lvdpa8",                   /* migration source */
+	"lvdpa9",                   /* migration destination */
 };
 
 static int
@@ -631,6 +635,181 @@ out:
 	return ret;
 }
 
+/*
+ * A big-endian legacy guest relayed on lvdpa8 with dirty logging, stopped
+ * with packets in flight and more queued while stopped, resumed on lvdpa9
+ * (relayed too) at the bases GET_VRING_BASE gave, as QEMU does on the
+ * destination: every packet comes back exactly once. TX stops first and
+ * the source's RX drains the wire, so that nothing is lost there either.
+ */
+static int
+test_relay_migrate_resume(void)
+{
+	struct { uint64_t size, offset; } lb = { LVDPA_RL_LOG_SIZE, 0 };
+	static char log[65536];
+	struct lvdpa_guest_config cfg;
+	struct rte_vdpa_device *src, *dst;
+	struct lvdpa_guest_stats st;
+	struct lvdpa_guest *g = NULL;
+	struct lvdpa_guest_qp *qp;
+	uint8_t *bm = MAP_FAILED;
+	uint64_t f, ack = UINT64_MAX, src_tx = 0, src_rx = 0, dst_tx;
+	char sock0[128] = "", sock1[128] = "";
+	unsigned int i, hdr_pages = 0;
+	int fd = -1, k, rc, ret = -1;
+
+	LVDPA_TEST_ASSERT(lvdpa_rl_eal() == 0, "EAL");
+	src = rte_vdpa_find_device_by_name("lvdpa8");
+	dst = rte_vdpa_find_device_by_name("lvdpa9");
+	LVDPA_TEST_ASSERT(src != NULL && dst != NULL, "lvdpa8, lvdpa9");
+	for (i = 0; i < 2; i++)
+		LVDPA_TEST_ASSERT(rte_vdpa_reset_stats(src, i) == 0 &&
+				  rte_vdpa_reset_stats(dst, i) == 0, "reset");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_tv_sock_start(src, "mig-src", sock0, sizeof(sock0)),
+			     0, "source socket");
+	if (lvdpa_tv_sock_start(dst, "mig-dst", sock1, sizeof(sock1)) != 0) {
+		sock1[0] = '\0';
+		goto out;
+	}
+	lvdpa_guest_config_init(&cfg);
+	cfg.socket_path = sock0;
+	cfg.features = LVDPA_GUEST_FEATURES_ZERO;
+	cfg.big_endian = true;
+	cfg.queue_size = 256;
+	cfg.mem_regions = 2;
+	cfg.mem_size = 64 << 20;
+	g = lvdpa_guest_create(&cfg);
+	if (g == NULL || lvdpa_guest_connect(g) != 0 ||
+	    lvdpa_guest_run_traffic(g, 500, 10000) != 0) {
+		fprintf(stderr, "# guest did not run on the source\n");
+		goto out;
+	}
+	qp = &g->qp[0];
+	fd = memfd_create("lvdpa-relay-mig-log", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, LVDPA_RL_LOG_SIZE) != 0)
+		goto out;
+	bm = mmap(NULL, LVDPA_RL_LOG_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (bm == MAP_FAILED)
+		goto out;
+	rc = lvdpa_guest_send_raw(g, LVDPA_RL_SET_LOG_BASE, LVDPA_RL_F_VERSION,
+				  sizeof(lb), &lb, sizeof(lb), &fd, 1, &ack, sizeof(ack));
+	f = lvdpa_guest_features(g) | (1ULL << LVDPA_FL_F_PROTOCOL_FEATURES);
+	if (rc < 0 || lvdpa_rl_set_features(g, f | (1ULL << 26)) != 0) {
+		fprintf(stderr, "# dirty logging not started: %d\n", rc);
+		goto out;
+	}
+	memset(bm, 0, LVDPA_RL_LOG_SIZE);
+	if (lvdpa_guest_run_traffic(g, 500, 10000) != 0) {
+		fprintf(stderr, "# traffic with LOG_ALL failed\n");
+		goto out;
+	}
+	for (i = 0; i < g->cfg.queue_size; i++)
+		if (lvdpa_rl_page_dirty(bm, qp->rxb[i].gpa))
+			hdr_pages++;
+	if (!lvdpa_rl_page_dirty(bm, qp->rx.device_gpa) ||
+	    !lvdpa_rl_page_dirty(bm, qp->tx.device_gpa) || hdr_pages == 0) {
+		fprintf(stderr, "# used rings or RX headers not logged\n");
+		goto out;
+	}
+	/*
+	 * In flight at the stop (the source's TX stops first), then more
+	 * while stopped: together one ring of TX chains (two descriptors
+	 * each) and no more than the RX buffers posted.
+	 */
+	if (lvdpa_fl_drain(g, 0, 2000) != 0) {
+		fprintf(stderr, "# the source did not drain\n");
+		goto out;
+	}
+	rc = lvdpa_guest_send(g, 0, 64, 0);
+	if (rc != 64) {
+		fprintf(stderr, "# queued %d of 64\n", rc);
+		goto out;
+	}
+	if (lvdpa_fl_set_state(g, LVDPA_GUEST_REQ_SET_VRING_ENABLE, 1, 0) != 0) {
+		fprintf(stderr, "# TX not stopped\n");
+		goto out;
+	}
+	/* The source's RX takes what its TX sent (the wire is drained). */
+	for (k = 0; k < 400; k++) {
+		src_tx = lvdpa_tv_stat(src, 1, "completed_descriptors");
+		src_rx = lvdpa_tv_stat(src, 0, "relayed rx packets");
+		if (src_rx == src_tx)
+			break;
+		usleep(5000);
+	}
+	lvdpa_tv_log_take(log, sizeof(log));
+	if (lvdpa_guest_stop(g) != 0) {
+		fprintf(stderr, "# stop on the source failed\n");
+		goto out;
+	}
+	lvdpa_tv_log_take(log, sizeof(log));
+	lvdpa_guest_get_stats(g, &st);
+	fprintf(stderr, "# source stopped: RX base %u, TX base %u; sent %" PRIu64 ", the source sent %" PRIu64 " and received %" PRIu64 "\n",
+		qp->rx.base, qp->tx.base, st.sent, src_tx, src_rx);
+	/*
+	 * The guest's TX position is what the device sent: the rest moves
+	 * on. The RX buffers the relay had in flight on the shadow ring went
+	 * back (the base is before them) for the destination to offer again.
+	 */
+	if (src_rx != src_tx || qp->tx.base != (uint16_t)src_tx ||
+	    src_tx > st.sent || src_tx < 1000 ||
+	    qp->rx.base != (uint16_t)src_rx ||
+	    (uint16_t)(qp->rx.ring.avail_idx - qp->rx.base) == 0) {
+		fprintf(stderr, "# the source's bases are not where its device stopped (RX avail %u)\n",
+			qp->rx.ring.avail_idx);
+		goto out;
+	}
+	/* Queued while stopped: the kicks reach no one, the rings keep them. */
+	g->started = true;
+	rc = lvdpa_guest_send(g, 0, 64, 0);
+	g->started = false;
+	if (rc != 64) {
+		fprintf(stderr, "# queued %d of 64 while stopped\n", rc);
+		goto out;
+	}
+	rc = lvdpa_fl_resume(g, sock1, -1);
+	if (rc != 0) {
+		fprintf(stderr, "# resume on the destination: %d\n", rc);
+		goto out;
+	}
+	rc = lvdpa_fl_drain(g, 0, 5000);
+	lvdpa_guest_get_stats(g, &st);
+	dst_tx = lvdpa_tv_stat(dst, 1, "completed_descriptors");
+	fprintf(stderr, "# after resume: sent %" PRIu64 " received %" PRIu64 " TX done %" PRIu64 " bad %" PRIu64 " dup %" PRIu64 "; TX chains: source %" PRIu64 " destination %" PRIu64 "\n",
+		st.sent, st.received, st.tx_done, st.bad, st.dup, src_tx, dst_tx);
+	if (rc != 0 || st.bad != 0 || st.dup != 0 || st.received != st.sent ||
+	    st.tx_done != st.sent || src_tx + dst_tx != st.sent || dst_tx < 64) {
+		fprintf(stderr, "# packets lost or duplicated across the migration\n");
+		goto out;
+	}
+	lvdpa_tv_log_take(log, sizeof(log));
+	if (strstr(log, "relayed: a big-endian guest") == NULL ||
+	    lvdpa_tv_stat(dst, 1, "relayed tx packets") != dst_tx) {
+		fprintf(stderr, "# the destination did not relay\n");
+		goto out;
+	}
+	rc = lvdpa_guest_run_traffic(g, 1000, 10000);
+	fprintf(stderr, "# %s\n", lvdpa_guest_verdict(g, rc));
+	if (rc != 0) {
+		fprintf(stderr, "# traffic on the destination failed\n");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (bm != MAP_FAILED)
+		munmap(bm, LVDPA_RL_LOG_SIZE);
+	if (fd >= 0)
+		close(fd);
+	if (g != NULL) {
+		lvdpa_guest_stop(g);
+		lvdpa_guest_destroy(g);
+	}
+	if (sock1[0] != '\0')
+		lvdpa_tv_sock_stop(sock1);
+	lvdpa_tv_sock_stop(sock0);
+	return ret;
+}
+
 /* ---- malformed guest descriptors ---- */
 
 static int
@@ -728,5 +907,6 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_be_refused_legacy_device),
 	LVDPA_TEST_CASE(test_be_refused_legacy_refuse),
 	LVDPA_TEST_CASE(test_relay_live_migration),
+	LVDPA_TEST_CASE(test_relay_migrate_resume),
 	LVDPA_TEST_CASE(test_relay_bad_descriptor),
 )
