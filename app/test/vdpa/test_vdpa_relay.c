@@ -19,6 +19,8 @@
  *   converted headers) are in the vhost log; GET_VRING_BASE is the guest's
  *   ring position; a guest stopped on one relayed device resumes on
  *   another at those bases, no packet lost or duplicated;
+ * - relay_core: the relays of two devices (timer and interrupt event
+ *   modes) served by one thread on one CPU, traffic on both at once;
  * - a malformed guest descriptor (outside guest memory) puts that queue in
  *   error with its counters; the process stays sound.
  * The guest checks every payload; the relay's counters must match the
@@ -26,7 +28,9 @@
  */
 
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -56,6 +60,9 @@ static const char *const lvdpa_rl_vdevs[] = {
 	"lvdpa7,legacy=refuse",
 	"lvdpa8",                   /* migration source */
 	"lvdpa9",                   /* migration destination */
+	/* Two devices, one relay thread on CPU 0 (timer and interrupt modes). */
+	"lvdpa10,relay_core=0",
+	"lvdpa11,relay_core=0,event_mode=2",
 };
 
 static int
@@ -810,6 +817,138 @@ out:
 	return ret;
 }
 
+/* ---- relay_core: one relay thread for the relays of two devices ---- */
+
+struct lvdpa_rl_traffic {
+	struct lvdpa_guest *g;
+	uint64_t pkts;
+	int rc;
+};
+
+static void *
+lvdpa_rl_traffic_main(void *arg)
+{
+	struct lvdpa_rl_traffic *t = arg;
+
+	t->rc = lvdpa_guest_run_traffic(t->g, t->pkts, 20000);
+	return NULL;
+}
+
+/* Threads of this process named @p name. */
+static unsigned int
+lvdpa_rl_threads_named(const char *name)
+{
+	char path[300], comm[32];
+	struct dirent *d;
+	unsigned int n = 0;
+	DIR *dir = opendir("/proc/self/task");
+
+	if (dir == NULL)
+		return 0;
+	while ((d = readdir(dir)) != NULL) {
+		FILE *f;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", d->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		if (fgets(comm, sizeof(comm), f) != NULL) {
+			comm[strcspn(comm, "\n")] = '\0';
+			if (strcmp(comm, name) == 0)
+				n++;
+		}
+		fclose(f);
+	}
+	closedir(dir);
+	return n;
+}
+
+static int
+test_relay_core_shared(void)
+{
+	static const char *const names[2] = { "lvdpa10", "lvdpa11" };
+	static char log[65536];
+	struct rte_vdpa_device *dev[2];
+	struct lvdpa_guest *g[2] = { NULL, NULL };
+	struct lvdpa_rl_traffic t[2];
+	pthread_t th[2];
+	bool started[2] = { false, false };
+	char sock[2][128] = { "", "" };
+	unsigned int i, k;
+	int ret = -1;
+
+	LVDPA_TEST_ASSERT(lvdpa_rl_eal() == 0, "EAL");
+	lvdpa_tv_log_take(log, sizeof(log));
+	/* Probed at EAL start: one thread, named after its CPU, for both. */
+	LVDPA_TEST_ASSERT_EQ(lvdpa_rl_threads_named("lvdpa-rly-0"), 1, "relay threads");
+	for (i = 0; i < 2; i++) {
+		dev[i] = rte_vdpa_find_device_by_name(names[i]);
+		LVDPA_TEST_ASSERT(dev[i] != NULL, "%s", names[i]);
+		for (k = 0; k < 4; k++)
+			(void)rte_vdpa_reset_stats(dev[i], k);
+	}
+	for (i = 0; i < 2; i++) {
+		if (lvdpa_tv_sock_start(dev[i], names[i], sock[i], sizeof(sock[i])) != 0) {
+			sock[i][0] = '\0';
+			goto out;
+		}
+		/* Big-endian legacy guests: relayed; two pairs on the second. */
+		g[i] = lvdpa_rl_guest(sock[i], i == 0 ? LVDPA_GUEST_FEATURES_ZERO :
+				      (1ULL << 15) | (1ULL << 22), true, i + 1);
+		if (g[i] == NULL || lvdpa_guest_connect(g[i]) != 0) {
+			fprintf(stderr, "# guest %u did not connect\n", i);
+			goto out;
+		}
+	}
+	/* Both at once: the one thread moves both devices' traffic. */
+	for (i = 0; i < 2; i++) {
+		t[i] = (struct lvdpa_rl_traffic){ g[i], LVDPA_RL_PACKETS, -1 };
+		if (pthread_create(&th[i], NULL, lvdpa_rl_traffic_main, &t[i]) != 0)
+			goto out;
+		started[i] = true;
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		started[i] = false;
+		fprintf(stderr, "# %s: %s\n", names[i], lvdpa_guest_verdict(g[i], t[i].rc));
+	}
+	if (t[0].rc != 0 || t[1].rc != 0)
+		goto out;
+	/* Single packets: the sleeping thread is woken by kicks and completions. */
+	for (i = 0; i < 2; i++)
+		for (k = 0; k < 10; k++)
+			if (lvdpa_guest_run_traffic(g[i], 1, 5000) != 0) {
+				fprintf(stderr, "# %s: single packet %u lost\n", names[i], k);
+				goto out;
+			}
+	for (i = 0; i < 2; i++) {
+		uint64_t tx = lvdpa_rl_sum(dev[i], i + 1, true, "relayed tx packets");
+		uint64_t rx = lvdpa_rl_sum(dev[i], i + 1, false, "relayed rx packets");
+
+		fprintf(stderr, "# %s: relayed tx %" PRIu64 " rx %" PRIu64 "\n", names[i], tx, rx);
+		if (tx != LVDPA_RL_PACKETS + 10 || rx != LVDPA_RL_PACKETS + 10) {
+			fprintf(stderr, "# %s: not every packet was relayed\n", names[i]);
+			goto out;
+		}
+	}
+	lvdpa_tv_log_take(log, sizeof(log));
+	ret = 0;
+out:
+	for (i = 0; i < 2; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		if (g[i] != NULL) {
+			lvdpa_guest_stop(g[i]);
+			lvdpa_guest_destroy(g[i]);
+		}
+		if (sock[i][0] != '\0')
+			lvdpa_tv_sock_stop(sock[i]);
+	}
+	return ret;
+}
+
 /* ---- malformed guest descriptors ---- */
 
 static int
@@ -908,5 +1047,6 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_be_refused_legacy_refuse),
 	LVDPA_TEST_CASE(test_relay_live_migration),
 	LVDPA_TEST_CASE(test_relay_migrate_resume),
+	LVDPA_TEST_CASE(test_relay_core_shared),
 	LVDPA_TEST_CASE(test_relay_bad_descriptor),
 )

@@ -76,6 +76,8 @@ static const char *const lvdpa_vdpa_order_names[] = {
 	  "dynamic timer: idle seconds before the period grows") \
 	X(event_core, INT, "-1", -1, 1023, NULL, "<cpu>", \
 	  "CPU of the event thread, -1 any") \
+	X(relay_core, INT, "-1", -1, 1023, NULL, "<cpu>", \
+	  "CPU of the relay thread shared by the devices naming it, -1: the event thread") \
 	X(hw_latency_mode, UINT, "0", 0, 2, NULL, "<0|1|2>", \
 	  "interrupt moderation period mode") \
 	X(hw_max_latency_us, UINT, "0", 0, 4095, NULL, "<us>", \
@@ -1067,6 +1069,7 @@ lvdpa_vdpa_dev_release(struct lvdpa_vdpa_priv *priv)
 {
 	/* Objects first (the thread may run: it skips what is gone), then
 	 * the thread and the event channel and UAR they used. */
+	lvdpa_vdpa_relay_core_detach(priv);
 	pthread_mutex_lock(&priv->lock);
 	priv->cfg.queues = 0;   /* nothing to pre-create again */
 	if (priv->configured)
@@ -1195,6 +1198,8 @@ lvdpa_vdpa_probe(struct rte_vdev_device *vdev)
 		goto err;
 	}
 	rc = lvdpa_vdpa_event_start(priv);
+	if (rc == 0)
+		rc = lvdpa_vdpa_relay_core_attach(priv);
 	if (rc != 0)
 		goto err;
 	if (cfg.queues != 0) {
