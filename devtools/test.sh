@@ -3,7 +3,7 @@
 # Installs, builds and runs the whole lvdpa test suite twice, in a normal
 # build and an AddressSanitizer + UndefinedBehaviorSanitizer build, then the
 # fuzz targets (clang) for a bounded time. Ends with the
-# line "N passed, N failed" counting test cases of both runs.
+# line "N passed, N failed, N skipped" counting test cases of all runs.
 # Usage: devtools/test.sh [meson test options, e.g. --suite unit]
 set -e
 cd "$(dirname "$0")/.."

@@ -24,7 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -187,6 +189,34 @@ fail:
 	return rc;
 }
 
+/*
+ * Whether @p path is a UNIX socket nobody listens on: what a server killed
+ * outright (SIGKILL, a crash) leaves behind. Only such a file may be
+ * replaced: a restarted backend must serve its old path again, and a
+ * frontend (QEMU with reconnect=) retries that path. The probe is a
+ * connect(): a live server sees a connection open and close at once.
+ */
+static bool
+lvdpa_app_socket_stale(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
+	bool stale;
+	int fd;
+
+	if (lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode) ||
+	    strlen(path) >= sizeof(sun.sun_path))
+		return false;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	stale = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 &&
+		errno == ECONNREFUSED;
+	close(fd);
+	return stale;
+}
+
 int
 lvdpa_app_port_create(const char *path, const char *dev_name)
 {
@@ -194,6 +224,7 @@ lvdpa_app_port_create(const char *path, const char *dev_name)
 	struct lvdpa_app_port *p = NULL;
 	uint64_t flags = lvdpa_app_opts.client ? RTE_VHOST_USER_CLIENT : 0;
 	unsigned int i;
+	bool own;
 	int rc;
 
 	if (path[0] == '\0' || strlen(path) >= LVDPA_APP_PATH_LEN) {
@@ -206,7 +237,19 @@ lvdpa_app_port_create(const char *path, const char *dev_name)
 		LVDPA_APP_LOG(ERR, "no vDPA device named %s", dev_name);
 		return -ENODEV;
 	}
-	/* A leftover file may be another program's socket: never delete it. */
+	/*
+	 * A leftover file may be another program's socket: never delete it,
+	 * unless it is a socket nobody listens on any more. Our own ports are
+	 * not probed (the probe would be a connection to ourselves).
+	 */
+	pthread_mutex_lock(&lvdpa_app_lock);
+	own = lvdpa_app_port_find(path) != NULL;
+	pthread_mutex_unlock(&lvdpa_app_lock);
+	if (!lvdpa_app_opts.client && !own && lvdpa_app_socket_stale(path)) {
+		if (unlink(path) == 0)
+			LVDPA_APP_LOG(NOTICE, "%s: removed a stale socket (nobody listened on it)",
+				      path);
+	}
 	if (!lvdpa_app_opts.client && access(path, F_OK) == 0) {
 		LVDPA_APP_LOG(ERR, "%s exists: remove it or choose another path", path);
 		return -EEXIST;

@@ -7,11 +7,16 @@
  * only its own queue in ERR, with the matching counter and an object change
  * event, while another queue pair goes on. Commands the device refuses come
  * back with the PRM status and syndrome (checked at the mailbox level through
- * the transport, and as errno through the command layer). Plus the params
- * parser of the capability profile.
+ * the transport, and as errno through the command layer). Faults injected
+ * on demand (faults param): a command refused with the status and syndrome
+ * asked for, a queue in ERR after N descriptors that resumes once
+ * recreated at its indices, an event channel that hangs up. Plus the
+ * params parser of the capability profile.
  */
 
+#include <poll.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 
@@ -541,6 +546,244 @@ test_model_err_is_final(void)
 	return 0;
 }
 
+/* ---- injected faults (faults param) ---- */
+
+/* A command fails the Nth time with the status and syndrome asked for. */
+static int
+test_model_fault_cmd(void)
+{
+	struct lvdpa_synth_qcfg t = tm_qcfg(64, false, false, false, false, false);
+	struct lvdpa_synth_qcfg r = tm_qcfg(64, true, false, false, false, false);
+	uint8_t in[LVDPA_PRM_VIRTQ_MBOX_BYTES], out[LVDPA_PRM_VIRTQ_MBOX_BYTES];
+	const struct lvdpa_transport_ops *ops;
+	struct lvdpa_devx_virtq_attr a;
+	struct tm_env e;
+	int rc_q0, rc_q1, rc_q1b, rc_raw, rc_again;
+	uint8_t st;
+	uint32_t syn;
+
+	LVDPA_TEST_ASSERT(tm_open(&e, "max_queues=4,faults=cmd:create_virtq:2+cmd:query_virtq:1:0x9") == 0,
+			  "open");
+	rc_q0 = tm_queue(&e, 0, &r, true);
+	/* The second virtq create is refused: INT_ERR, EIO through the command layer. */
+	rc_q1 = tm_queue(&e, 1, &t, true);
+	if (e.q_ok[1]) {
+		lvdpa_synth_queue_fini(&e.q[1]);
+		e.q_ok[1] = false;
+	}
+	rc_q1b = tm_queue(&e, 1, &t, true);
+	/* The first virtq query: BAD_RES_STATE with the injected syndrome. */
+	ops = e.sd.dev->ops;
+	memset(in, 0, sizeof(in));
+	memset(out, 0xff, sizeof(out));
+	rc_raw = -1;
+	st = 0;
+	syn = 0;
+	if (e.v_ok[1]) {
+		lvdpa_prm_set(in, LVDPA_PRM_GOBJ_IN_OPCODE, LVDPA_PRM_OP_QUERY_GENERAL_OBJECT);
+		lvdpa_prm_set(in, LVDPA_PRM_GOBJ_IN_OBJ_TYPE, LVDPA_PRM_OBJ_TYPE_VIRTQ);
+		lvdpa_prm_set(in, LVDPA_PRM_GOBJ_IN_OBJ_ID, e.v[1].obj->id);
+		rc_raw = ops->obj_query(e.v[1].obj->tp, in, 16, out, sizeof(out));
+		st = lvdpa_prm_get(out, LVDPA_PRM_OUT_STATUS);
+		syn = lvdpa_prm_get(out, LVDPA_PRM_OUT_SYNDROME);
+	}
+	/* Once: the next query is answered. */
+	rc_again = e.v_ok[1] ? lvdpa_synth_vq_query(&e.v[1], &a) : -1;
+	tm_teardown(&e);
+	LVDPA_TEST_ASSERT_EQ(rc_q0, 0, "first create");
+	LVDPA_TEST_ASSERT_EQ(rc_q1, -EIO, "second create refused with INT_ERR");
+	LVDPA_TEST_ASSERT_EQ(rc_q1b, 0, "third create");
+	LVDPA_TEST_ASSERT_EQ(rc_raw, 0, "a refusal is no transport error");
+	LVDPA_TEST_ASSERT_EQ(st, LVDPA_PRM_STATUS_BAD_RES_STATE_ERR, "status asked for");
+	LVDPA_TEST_ASSERT_EQ(syn, LVDPA_MODEL_FAULT_SYNDROME + 5, "syndrome 0x1f0000 + query_virtq");
+	LVDPA_TEST_ASSERT_EQ(rc_again, 0, "the next query is answered");
+	LVDPA_TEST_ASSERT_EQ(a.state, LVDPA_PRM_VIRTQ_STATE_RDY, "queue state");
+	return 0;
+}
+
+/*
+ * A TX queue enters ERR after 100 descriptors, twice: each time with the
+ * error event, error_type 1, avail == used (no chain half done), and
+ * recreated at those indices it goes on, with no frame lost or repeated.
+ */
+static int
+test_model_fault_vq_err(void)
+{
+	struct lvdpa_devx_virtq_attr a[2], other;
+	struct lvdpa_devx_virtq_counters c;
+	struct lvdpa_devx_event ev[2];
+	struct lvdpa_synth_flow f;
+	int rc = 0, ev_rc[2] = { 0, 0 }, frc[3] = { 0, 0, 0 };
+	uint64_t got[2] = { 0, 0 };
+	struct tm_env e;
+	unsigned int k;
+
+	LVDPA_TEST_ASSERT(tm_open(&e, "max_queues=4,faults=vq_err:3:100:2") == 0, "open");
+	{
+		struct lvdpa_synth_qcfg r = tm_qcfg(64, true, false, false, false, false);
+		struct lvdpa_synth_qcfg t = tm_qcfg(64, false, false, false, false, false);
+
+		for (k = 0; k < 4 && rc == 0; k++)
+			rc = tm_queue(&e, k, (k & 1) ? &t : &r, true);
+	}
+	if (rc != 0) {
+		tm_teardown(&e);
+		LVDPA_TEST_ASSERT(0, "queues: %d", rc);
+	}
+	rc = lvdpa_synth_flow_init(&f, &e.v[3], &e.v[2], 100, 500);
+	if (rc != 0) {
+		tm_teardown(&e);
+		LVDPA_TEST_ASSERT(0, "flow");
+	}
+	memset(a, 0, sizeof(a));
+	for (k = 0; k < 2; k++) {
+		frc[k] = lvdpa_synth_flow_run(&f, 500, 300);
+		got[k] = f.received;
+		ev_rc[k] = tm_wait_event(&e, &ev[k], 2000);
+		if (lvdpa_synth_vq_query(&e.v[3], &a[k]) != 0)
+			break;
+		/* As a driver recovers: a new object where the old one stopped. */
+		lvdpa_synth_vq_destroy(&e.v[3]);
+		e.v_ok[3] = false;
+		if (lvdpa_synth_vq_create(&e.sd, &e.v[3], 3, &e.q[3], true,
+					  a[k].hw_available_index, a[k].hw_used_index) != 0)
+			break;
+		e.v_ok[3] = true;
+	}
+	frc[2] = e.v_ok[3] ? lvdpa_synth_flow_run(&f, 500, 3000) : -1;
+	rc = e.v_ok[3] ? lvdpa_devx_counters_query(e.v[3].counters, &c) : -1;
+	if (rc == 0)
+		rc = lvdpa_synth_vq_query(&e.v[1], &other);
+	lvdpa_synth_flow_fini(&f);
+	tm_teardown(&e);
+	LVDPA_TEST_ASSERT_EQ(rc, 0, "queries");
+	for (k = 0; k < 2; k++) {
+		LVDPA_TEST_ASSERT_EQ(frc[k], -ETIMEDOUT, "fault %u stops the flow", k);
+		LVDPA_TEST_ASSERT_EQ(ev_rc[k], 1, "fault %u: an event", k);
+		LVDPA_TEST_ASSERT_EQ(ev[k].type, LVDPA_PRM_EVENT_TYPE_OBJECT_CHANGE, "event type");
+		LVDPA_TEST_ASSERT_EQ(ev[k].cookie, 3, "event names queue 3");
+		LVDPA_TEST_ASSERT_EQ(a[k].state, LVDPA_PRM_VIRTQ_STATE_ERR, "fault %u: ERR", k);
+		LVDPA_TEST_ASSERT_EQ(a[k].error_type, 1, "fault %u: a device error", k);
+		LVDPA_TEST_ASSERT_EQ(a[k].hw_available_index, 100 * (k + 1), "avail at fault %u", k);
+		LVDPA_TEST_ASSERT_EQ(a[k].hw_used_index, 100 * (k + 1), "used at fault %u", k);
+		LVDPA_TEST_ASSERT_EQ(got[k], 100 * (k + 1), "frames through at fault %u", k);
+	}
+	LVDPA_TEST_ASSERT_EQ(frc[2], 0, "the flow completes after the faults");
+	LVDPA_TEST_ASSERT_EQ(f.received, 500, "every frame once");
+	LVDPA_TEST_ASSERT_EQ(f.bad, 0, "none out of order or corrupt");
+	LVDPA_TEST_ASSERT_EQ(c.completed_desc, 300, "the last object completed the rest");
+	LVDPA_TEST_ASSERT_EQ(c.error_cqes, 0, "the last object never failed");
+	LVDPA_TEST_ASSERT_EQ(other.state, LVDPA_PRM_VIRTQ_STATE_RDY, "queue 1 untouched");
+	return 0;
+}
+
+/* The event channel hangs up after one event: EPOLLHUP-style fd, then -EPIPE. */
+static int
+test_model_fault_evchan_hup(void)
+{
+	struct lvdpa_devx_event ev, ev2;
+	struct lvdpa_devx_virtq_attr a;
+	struct pollfd p;
+	struct tm_env e;
+	int rc, rc2, prc, qrc;
+	short revents;
+
+	LVDPA_TEST_ASSERT(tm_open(&e, "max_queues=4,faults=evchan_hup:1") == 0, "open");
+	{
+		struct lvdpa_synth_qcfg r = tm_qcfg(64, true, false, false, false, false);
+		struct lvdpa_synth_qcfg t = tm_qcfg(64, false, false, false, false, false);
+		unsigned int k;
+
+		rc = 0;
+		for (k = 0; k < 4 && rc == 0; k++)
+			rc = tm_queue(&e, k, (k & 1) ? &t : &r, true);
+		if (rc != 0) {
+			tm_teardown(&e);
+			LVDPA_TEST_ASSERT(0, "queues: %d", rc);
+		}
+	}
+	/* Two broken queues: two events, only the first gets through. */
+	tm_raw_avail(&e, 3, 0, 1000);
+	lvdpa_synth_vq_kick(&e.v[3], true);
+	rc = tm_wait_event(&e, &ev, 2000);
+	tm_raw_avail(&e, 1, 0, 1000);
+	lvdpa_synth_vq_kick(&e.v[1], true);
+	/* The queue still fails as it would, unseen by the driver. */
+	qrc = -1;
+	for (prc = 0; prc < 200; prc++) {
+		qrc = lvdpa_synth_vq_query(&e.v[1], &a);
+		if (qrc != 0 || a.state == LVDPA_PRM_VIRTQ_STATE_ERR)
+			break;
+		usleep(10000);
+	}
+	p.fd = lvdpa_devx_evchan_fd(e.sd.ch);
+	p.events = POLLIN;
+	prc = poll(&p, 1, 1000);
+	revents = p.revents;
+	rc2 = lvdpa_devx_evchan_read(e.sd.ch, &ev2);
+	tm_teardown(&e);
+	LVDPA_TEST_ASSERT_EQ(rc, 1, "the first event is delivered");
+	LVDPA_TEST_ASSERT_EQ(ev.cookie, 3, "it names queue 3");
+	LVDPA_TEST_ASSERT_EQ(qrc, 0, "query");
+	LVDPA_TEST_ASSERT_EQ(a.state, LVDPA_PRM_VIRTQ_STATE_ERR, "queue 1 in ERR");
+	LVDPA_TEST_ASSERT_EQ(prc, 1, "the fd is ready");
+	LVDPA_TEST_ASSERT(revents & POLLHUP, "the fd hung up (revents 0x%x)", revents);
+	LVDPA_TEST_ASSERT_EQ(rc2, -EPIPE, "read on a hung-up channel");
+	return 0;
+}
+
+static int
+test_model_faults_parse(void)
+{
+	static const char *const bad[] = {
+		"faults=", "faults=cmd", "faults=cmd:create_virtq", "faults=cmd:create_virtq:0",
+		"faults=cmd:nope:1", "faults=cmd:destroy_virtq:1", "faults=cmd:umem_reg:1",
+		"faults=cmd:create_virtq:1:0x100", "faults=cmd:create_virtq:1:0",
+		"faults=vq_err:1", "faults=vq_err:256:1", "faults=vq_err:1:x",
+		"faults=vq_err:1:5:0", "faults=vq_err:1:5:2:9", "faults=evchan_hup:0",
+		"faults=evchan_hup:1:2", "faults=bogus:1", "faults=evchan_hup:1+",
+		"faults=+evchan_hup:1", "faults=evchan_hup:1++vq_err:1:1",
+		"faults=evchan_hup:1+evchan_hup:1+evchan_hup:1+evchan_hup:1+evchan_hup:1"
+		"+evchan_hup:1+evchan_hup:1+evchan_hup:1+evchan_hup:1",
+	};
+	struct lvdpa_model_caps c;
+	char err[160];
+	unsigned int i;
+
+	LVDPA_TEST_ASSERT_EQ(lvdpa_model_caps_parse(NULL, &c, err, sizeof(err)), 0, "defaults");
+	LVDPA_TEST_ASSERT_EQ(c.nfaults, 0, "no fault by default");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_model_caps_parse(
+		"faults=cmd:modify_virtq:3:0x9+vq_err:5:10:4+evchan_hup:7+cmd:general:1",
+		&c, err, sizeof(err)), 0, "faults: %s", err);
+	LVDPA_TEST_ASSERT_EQ(c.nfaults, 4, "four items");
+	LVDPA_TEST_ASSERT(c.faults[0].kind == LVDPA_MODEL_FAULT_CMD && c.faults[0].n == 3 &&
+			  c.faults[0].status == 0x9 && c.faults[0].cmd_type == 4,
+			  "cmd item");
+	LVDPA_TEST_ASSERT(c.faults[1].kind == LVDPA_MODEL_FAULT_VQ_ERR && c.faults[1].queue == 5 &&
+			  c.faults[1].n == 10 && c.faults[1].repeat == 4, "vq_err item");
+	LVDPA_TEST_ASSERT(c.faults[2].kind == LVDPA_MODEL_FAULT_EVCHAN_HUP && c.faults[2].n == 7,
+			  "evchan_hup item");
+	LVDPA_TEST_ASSERT(c.faults[3].status == LVDPA_PRM_STATUS_INT_ERR && c.faults[3].cmd_type == 0,
+			  "default status INT_ERR");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_model_caps_parse("faults=vq_err:2:0", &c, err, sizeof(err)), 0,
+			     "vq_err at once: %s", err);
+	LVDPA_TEST_ASSERT_EQ(c.faults[0].repeat, 1, "repeat defaults to 1");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_model_caps_parse("faults=none", &c, err, sizeof(err)), 0,
+			     "none");
+	LVDPA_TEST_ASSERT_EQ(c.nfaults, 0, "none: no item");
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		const char *v = strchr(bad[i], '=') + 1;
+
+		LVDPA_TEST_ASSERT_EQ(lvdpa_model_caps_parse(bad[i], &c, err, sizeof(err)),
+				     -EINVAL, "'%s' refused", bad[i]);
+		LVDPA_TEST_ASSERT(strstr(err, "faults") != NULL &&
+				  (*v == '\0' || strstr(err, v) != NULL ||
+				   strlen(v) > 40),
+				  "'%s': the error names key and value: %s", bad[i], err);
+	}
+	return 0;
+}
+
 /* ---- capability profile ---- */
 
 static int
@@ -625,6 +868,10 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_model_wrong_mkey_key),
 	LVDPA_TEST_CASE(test_model_illegal_commands),
 	LVDPA_TEST_CASE(test_model_err_is_final),
+	LVDPA_TEST_CASE(test_model_fault_cmd),
+	LVDPA_TEST_CASE(test_model_fault_vq_err),
+	LVDPA_TEST_CASE(test_model_fault_evchan_hup),
+	LVDPA_TEST_CASE(test_model_faults_parse),
 	LVDPA_TEST_CASE(test_model_caps_parse),
 	LVDPA_TEST_CASE(test_model_open_refuses_bad_params),
 	LVDPA_TEST_CASE(test_model_caps_reported),

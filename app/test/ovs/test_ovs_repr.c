@@ -214,6 +214,18 @@ test_slow_path(void)
 	return 0;
 }
 
+/* Driver xstat @p name of @p port, or UINT64_MAX when it has none. */
+static uint64_t
+xstat(uint16_t port, const char *name)
+{
+	uint64_t id, v;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
+		return UINT64_MAX;
+	return v;
+}
+
 static int
 test_xstats(void)
 {
@@ -225,8 +237,14 @@ test_xstats(void)
 	for (i = 0; i < n; i++)
 		found += strcmp(names[i].name, "esw_miss_dropped") == 0 ||
 			 strcmp(names[i].name, "esw_rules") == 0 ||
+			 strcmp(names[i].name, "esw_rule_packets") == 0 ||
+			 strcmp(names[i].name, "esw_rule_bytes") == 0 ||
+			 strcmp(names[i].name, "esw_rules_total") == 0 ||
 			 strcmp(names[i].name, "rx_good_packets") == 0;
-	LVDPA_TEST_ASSERT_EQ(found, 3, "driver and generic xstats");
+	LVDPA_TEST_ASSERT_EQ(found, 6, "driver and generic xstats");
+	LVDPA_TEST_ASSERT_EQ(rte_eth_xstats_reset(pa), 0, "xstats reset");
+	LVDPA_TEST_ASSERT_EQ(xstat(pa, "esw_rules"), 0, "no rule yet");
+	LVDPA_TEST_ASSERT_EQ(xstat(pa, "esw_rule_packets"), 0, "no rule hit yet");
 	return 0;
 }
 
@@ -272,7 +290,11 @@ test_offload(void)
 	flow = rte_flow_create(pa, &attr, pattern, actions, &err);
 	LVDPA_TEST_ASSERT(flow != NULL, "create: %s", err.message ? err.message : "");
 	LVDPA_TEST_ASSERT_EQ(lvdpa_model_flow_count(), 1, "one e-switch rule");
+	LVDPA_TEST_ASSERT_EQ(xstat(pa, "esw_rules"), 1, "xstat: the port's rule");
+	LVDPA_TEST_ASSERT_EQ(xstat(pb, "esw_rules"), 0, "xstat: none on B");
+	LVDPA_TEST_ASSERT_EQ(xstat(pb, "esw_rules_total"), 1, "xstat: one in the e-switch");
 	rte_eth_stats_reset(pa);
+	rte_eth_xstats_reset(pa);
 	for (i = 0; i < 10; i++) {
 		len = build_udp(f, 4789, (uint8_t)i);
 		LVDPA_TEST_ASSERT_EQ(lvdpa_model_net_send(mdev(fa), 0, f, len), 0, "send");
@@ -286,6 +308,8 @@ test_offload(void)
 	LVDPA_TEST_ASSERT(qc.hits_set && qc.bytes_set, "set");
 	LVDPA_TEST_ASSERT_EQ(qc.hits, 10, "rule counted packets");
 	LVDPA_TEST_ASSERT_EQ(qc.bytes, 10 * len, "rule counted bytes");
+	LVDPA_TEST_ASSERT_EQ(xstat(pa, "esw_rule_packets"), 10, "xstat: rule packets");
+	LVDPA_TEST_ASSERT_EQ(xstat(pa, "esw_rule_bytes"), 10 * len, "xstat: rule bytes");
 
 	/* Another port: a miss, to the representor. */
 	len = build_udp(f, 53, 0);
@@ -304,9 +328,19 @@ test_offload(void)
 	qc.reset = 0;
 	LVDPA_TEST_ASSERT_EQ(rte_flow_query(pa, flow, &qa, &qc, &err), 0, "query");
 	LVDPA_TEST_ASSERT_EQ(qc.hits, 0, "reset");
+	/* A query's reset (OVS resets at every poll) leaves the xstat alone. */
+	LVDPA_TEST_ASSERT_EQ(xstat(pa, "esw_rule_packets"), 10, "xstat after a query reset");
+	len = build_udp(f, 4789, 0);
+	LVDPA_TEST_ASSERT_EQ(lvdpa_model_net_send(mdev(fa), 0, f, len), 0, "send");
+	LVDPA_TEST_ASSERT_EQ(take(fb, got), len, "B receives it");
+	LVDPA_TEST_ASSERT_EQ(rte_flow_query(pa, flow, &qa, &qc, &err), 0, "query");
+	LVDPA_TEST_ASSERT_EQ(qc.hits, 1, "one since the reset");
 
 	LVDPA_TEST_ASSERT_EQ(rte_flow_destroy(pa, flow, &err), 0, "destroy");
 	LVDPA_TEST_ASSERT_EQ(lvdpa_model_flow_count(), 0, "no rule left");
+	LVDPA_TEST_ASSERT_EQ(xstat(pa, "esw_rules"), 0, "xstat: no rule");
+	LVDPA_TEST_ASSERT_EQ(xstat(pa, "esw_rules_total"), 0, "xstat: none in the e-switch");
+	LVDPA_TEST_ASSERT_EQ(xstat(pa, "esw_rule_packets"), 11, "xstat: a gone rule's count stays");
 	len = build_udp(f, 4789, 0);
 	LVDPA_TEST_ASSERT_EQ(lvdpa_model_net_send(mdev(fa), 0, f, len), 0, "send");
 	LVDPA_TEST_ASSERT_EQ(rte_eth_rx_burst(pa, 0, m, 4), 1, "slow path again");

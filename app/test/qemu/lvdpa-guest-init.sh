@@ -11,10 +11,13 @@
 #   LVDPA-GUEST: device <virtioN> pci <vendor>:<device> <legacy|modern> features 0x<hex> version_1 <yes|no>
 #     (on s390x: device <virtioN> ccw <bus id> <cu type> <legacy|modern> ...)
 #   LVDPA-GUEST: ping <peer> <ok|fail> <received>/<sent>   (or: skipped, lvdpa.count=0)
+#   with lvdpa.relink=1, then: link down, link up, and a second ping line
 #   LVDPA-GUEST: error <why>
 #   LVDPA-GUEST: end
 # Parameters come from the kernel command line:
 #   lvdpa.ip=<addr/prefix> lvdpa.peer=<addr> lvdpa.count=<n> lvdpa.mtu=<n>
+#   lvdpa.relink=1: after the pings, wait for the link to go down and come
+#   back (the host restarts the backend), then ping again
 
 # shellcheck disable=SC3057 # busybox ash has ${var:offset:length}
 /bin/busybox mkdir -p /proc /sys /dev /tmp /sbin /usr/bin /usr/sbin
@@ -42,12 +45,14 @@ ip_arg=
 peer=
 count=5
 mtu=
+relink=0
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	lvdpa.ip=*) ip_arg=${w#lvdpa.ip=} ;;
 	lvdpa.peer=*) peer=${w#lvdpa.peer=} ;;
 	lvdpa.count=*) count=${w#lvdpa.count=} ;;
 	lvdpa.mtu=*) mtu=${w#lvdpa.mtu=} ;;
+	lvdpa.relink=*) relink=${w#lvdpa.relink=} ;;
 	esac
 done
 
@@ -128,15 +133,53 @@ if [ "$count" = 0 ]; then
 	finish
 fi
 # Bounded: at most count replies waited for, the whole run within a deadline.
-out=$(ping -c "$count" -i 0.2 -W 2 -w $((count + 10)) "$peer" 2>&1)
-echo "$out"
-sent=$(echo "$out" | sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p')
-recv=$(echo "$out" | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
-[ -n "$sent" ] || sent=0
-[ -n "$recv" ] || recv=0
-if [ "$recv" -gt 0 ] && [ "$recv" -eq "$sent" ]; then
-	say "ping $peer ok $recv/$sent"
-else
-	say "ping $peer fail $recv/$sent"
+ping_round() {
+	out=$(ping -c "$count" -i 0.2 -W 2 -w $((count + 10)) "$peer" 2>&1)
+	echo "$out"
+	sent=$(echo "$out" | sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p')
+	recv=$(echo "$out" | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
+	[ -n "$sent" ] || sent=0
+	[ -n "$recv" ] || recv=0
+	if [ "$recv" -gt 0 ] && [ "$recv" -eq "$sent" ]; then
+		say "ping $peer ok $recv/$sent"
+	else
+		say "ping $peer fail $recv/$sent"
+	fi
+}
+
+# wait_carrier 0|1 SECONDS: until eth0's carrier is that (virtio-net's
+# STATUS: QEMU sets the link down while no vhost-user backend is there).
+wait_carrier() {
+	n=0
+	while [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != "$1" ]; do
+		[ $n -ge $(($2 * 10)) ] && return 1
+		usleep 100000
+		n=$((n + 1))
+	done
+	return 0
+}
+
+ping_round
+if [ "$relink" = 1 ]; then
+	say "waiting for the link to go down"
+	if ! wait_carrier 0 60; then
+		say "error the link never went down"
+		finish
+	fi
+	say "link down"
+	if ! wait_carrier 1 60; then
+		say "error the link did not come back"
+		finish
+	fi
+	say "link up"
+	# The peer's tap is a new one, with another MAC: forget the old one.
+	ip neigh flush dev eth0 2>/dev/null
+	# The new backend's first frames may race its start: one reply first.
+	n=0
+	until ping -c 1 -W 1 "$peer" >/dev/null 2>&1; do
+		n=$((n + 1))
+		[ $n -ge 20 ] && break
+	done
+	ping_round
 fi
 finish

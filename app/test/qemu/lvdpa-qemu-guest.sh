@@ -23,6 +23,13 @@
 #   --client          QEMU connects to a listening backend (default); the
 #                     socket is waited for up to --wait-socket seconds
 #   --server          QEMU listens on PATH and waits for the backend to connect
+#                     (and for the next one when it goes: QEMU keeps listening)
+#   --reconnect SEC   client mode: QEMU's chardev retries a lost backend every
+#                     SEC seconds (reconnect=SEC)
+#   --relink          after the pings, the guest waits for its link to go down
+#                     and up again (the backend killed and restarted: QEMU sets
+#                     the link down while no backend is connected) and pings
+#                     again; both rounds must pass
 #   --ip ADDR/LEN     guest address (default 198.18.0.2/24, RFC 2544 test range)
 #   --peer ADDR       address pinged (default 198.18.0.1)
 #   --count N         pings sent (default 5); 0: no ping, check negotiation only
@@ -61,6 +68,8 @@ arch=x86_64
 mode=
 sock=
 server=0
+reconnect=0
+relink=0
 guest_ip=198.18.0.2/24
 peer=198.18.0.1
 count=5
@@ -99,6 +108,8 @@ while [ $# -gt 0 ]; do
 	--socket) sock=${2:?}; shift ;;
 	--server) server=1 ;;
 	--client) server=0 ;;
+	--reconnect) reconnect=${2:?}; shift ;;
+	--relink) relink=1 ;;
 	--ip) guest_ip=${2:?}; shift ;;
 	--peer) peer=${2:?}; shift ;;
 	--count) count=${2:?}; shift ;;
@@ -129,6 +140,7 @@ if [ $prepare = 0 ]; then
 fi
 case "$count" in ''|*[!0-9]*) usage ;; esac
 case "$tmo" in ''|*[!0-9]*) usage ;; esac
+case "$reconnect" in ''|*[!0-9]*) usage ;; esac
 
 # Per guest architecture: Debian's name for it, QEMU, the kernel modules
 # loaded (roots; their dependencies follow from modules.dep), the console.
@@ -462,6 +474,7 @@ if [ $server = 0 ]; then
 	done
 	[ -S "$sock" ] || die 4 "no vhost-user socket at $sock"
 	chardev="socket,id=c0,path=$sock"
+	[ "$reconnect" -gt 0 ] && chardev="$chardev,reconnect=$reconnect"
 else
 	rm -f "$sock"
 	chardev="socket,id=c0,path=$sock,server=on,wait=on"
@@ -473,6 +486,7 @@ fi
 : > "$qemu_log"
 cmdline="console=$console panic=-1 lvdpa.ip=$guest_ip lvdpa.peer=$peer lvdpa.count=$count"
 [ $verbose = 1 ] || cmdline="$cmdline quiet"
+[ $relink = 1 ] && cmdline="$cmdline lvdpa.relink=1"
 [ -n "$append" ] && cmdline="$cmdline $append"
 
 # shellcheck disable=SC2054 # commas inside QEMU option values
@@ -563,6 +577,15 @@ fi
 if [ "$count" -gt 0 ]; then
 	echo "$lines" | grep -q "^LVDPA-GUEST: ping $peer ok $count/$count$" ||
 		fail 1 "ping $peer failed"
+fi
+if [ $relink = 1 ]; then
+	echo "$lines" | grep -q '^LVDPA-GUEST: link down$' ||
+		fail 1 "the guest never saw its link go down"
+	echo "$lines" | grep -q '^LVDPA-GUEST: link up$' ||
+		fail 1 "the guest's link did not come back"
+	[ "$count" = 0 ] ||
+		[ "$(echo "$lines" | grep -c "^LVDPA-GUEST: ping $peer ok $count/$count$")" = 2 ] ||
+		fail 1 "ping $peer failed after the link came back"
 fi
 echo "lvdpa-qemu-guest: PASS $mode ${dt}s"
 exit 0

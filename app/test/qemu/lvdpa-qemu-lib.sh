@@ -42,21 +42,27 @@ lvdpa_tmp=
 lvdpa_ns=
 lvdpa_prefix=
 lvdpa_peer_pid=
+lvdpa_peer_rc=
+lvdpa_unclean=
 lvdpa_harness_pid=
 lvdpa_failed=0
 hrc=1
 
-# Stops the peer, removes its namespace (with the tap) and EAL files.
+# Stops the peer with SIGTERM (SIGKILL after 30 s: a sanitized app's
+# shutdown and leak check take a while), sets lvdpa_peer_rc to its exit
+# status (137: it had to be killed), removes its namespace (with the tap)
+# and EAL files.
 lvdpa_stop_peer() {
 	local n
-	if [ -n "$lvdpa_peer_pid" ] && kill -0 "$lvdpa_peer_pid" 2>/dev/null; then
+	if [ -n "$lvdpa_peer_pid" ]; then
 		kill -TERM "$lvdpa_peer_pid" 2>/dev/null
-		for n in $(seq 50); do
+		for n in $(seq 300); do
 			kill -0 "$lvdpa_peer_pid" 2>/dev/null || break
 			sleep 0.1
 		done
 		kill -KILL "$lvdpa_peer_pid" 2>/dev/null
 		wait "$lvdpa_peer_pid" 2>/dev/null
+		lvdpa_peer_rc=$?
 	fi
 	lvdpa_peer_pid=
 	{ exec 8>&-; } 2>/dev/null
@@ -175,12 +181,14 @@ lvdpa_sample_missing() {
 	fi
 }
 
-# lvdpa_start_lvdpa NUMBER PREFIX: the lvdpa sample app with the PMD (-d):
-# lvdpa0 on the software model, whose uplink is net_tap0; its socket is
-# PREFIX0. legacy=auto: a big-endian legacy guest goes to the relay.
-lvdpa_start_lvdpa() {
-	local i=$1 iface=$2
-	lvdpa_new_ns "$i" || return 1
+# lvdpa_launch_lvdpa PREFIX LOG [app options]: the lvdpa sample app with the
+# PMD (-d) in the current namespace: lvdpa0 on the software model, whose
+# uplink is net_tap0; its socket is PREFIX0. legacy=auto: a big-endian
+# legacy guest goes to the relay. Does not wait for it.
+lvdpa_launch_lvdpa() {
+	local iface=$1 log=$2
+	shift 2
+	lvdpa_peer_rc=
 	ip netns exec "$lvdpa_ns" "$lvdpa_sample_app" -l 0 --no-huge -m 512 --no-pci \
 		--file-prefix="$lvdpa_prefix" --log-level=lib.eal:warning \
 		--log-level=lib.vhost.config:info \
@@ -189,16 +197,42 @@ lvdpa_start_lvdpa() {
 		-d "$lvdpa_vdpa_so" \
 		--vdev "net_tap0,iface=$lvdpa_tap" \
 		--vdev "lvdpa0,uplink=net_tap0,legacy=auto" \
-		-- --iface "$iface" --stats-period 0 \
-		< "$lvdpa_tmp/stdin" > "$lvdpa_tmp/peer-$i.log" 2>&1 8>&- &
+		-- --iface "$iface" --stats-period 0 "$@" \
+		< "$lvdpa_tmp/stdin" > "$log" 2>&1 8>&- &
 	lvdpa_peer_pid=$!
+}
+
+# lvdpa_start_lvdpa NUMBER PREFIX [app options]: a new namespace, the lvdpa
+# sample app in it (lvdpa_launch_lvdpa, log peer-NUMBER.log), its socket
+# PREFIX0 and the tap ready.
+lvdpa_start_lvdpa() {
+	local i=$1 iface=$2
+	shift 2
+	lvdpa_new_ns "$i" || return 1
+	lvdpa_launch_lvdpa "$iface" "$lvdpa_tmp/peer-$i.log" "$@"
 	lvdpa_peer_ready "${iface}0" "$lvdpa_tmp/peer-$i.log"
+}
+
+# Kills the peer outright (SIGKILL: no shutdown, its socket file stays);
+# the namespace stays for the next one.
+lvdpa_kill_peer() {
+	[ -n "$lvdpa_peer_pid" ] || return 0
+	kill -KILL "$lvdpa_peer_pid" 2>/dev/null
+	wait "$lvdpa_peer_pid" 2>/dev/null
+	lvdpa_peer_pid=
 }
 
 # lvdpa_run_guest NUMBER SOCKET [harness options]: boots the guest (client
 # mode: the peer listens); sets hrc (the harness's exit code) and prints its
 # output as TAP comments.
 lvdpa_run_guest() {
+	lvdpa_start_guest "$@"
+	lvdpa_wait_guest "$1"
+}
+
+# lvdpa_start_guest NUMBER SOCKET [harness options]: boots the guest in the
+# background (lvdpa_harness_pid); its console goes to serial-NUMBER.log.
+lvdpa_start_guest() {
 	local i=$1 sock=$2
 	shift 2
 	# In the background, so that a signal to the test is handled at once
@@ -209,10 +243,31 @@ lvdpa_run_guest() {
 		--qemu-log "$lvdpa_tmp/qemu-$i.log" \
 		"$@" > "$lvdpa_tmp/harness-$i.out" 2> "$lvdpa_tmp/harness-$i.err" &
 	lvdpa_harness_pid=$!
+}
+
+# lvdpa_wait_guest NUMBER: waits for the guest started by lvdpa_start_guest;
+# sets hrc and prints the harness's output as TAP comments.
+lvdpa_wait_guest() {
+	local i=$1
 	wait "$lvdpa_harness_pid"
 	hrc=$?
 	lvdpa_harness_pid=
 	sed 's/^/# /' "$lvdpa_tmp/harness-$i.out"
+}
+
+# lvdpa_wait_serial NUMBER REGEX SECS: waits until the guest's console shows
+# a line matching REGEX (grep -E), while the guest runs. 0 when it did.
+lvdpa_wait_serial() {
+	local i=$1 re=$2 n
+	for n in $(seq $(($3 * 10))); do
+		[ -f "$lvdpa_tmp/serial-$i.log" ] &&
+			tr -d '\r' < "$lvdpa_tmp/serial-$i.log" | grep -a -q -E "$re" &&
+			return 0
+		[ -n "$lvdpa_harness_pid" ] && kill -0 "$lvdpa_harness_pid" 2>/dev/null ||
+			return 1
+		sleep 0.1
+	done
+	return 1
 }
 
 # Prints QEMU's output, the harness's errors and the peer's log as TAP comments.
@@ -226,11 +281,33 @@ lvdpa_show_logs() {
 	tail -n 30 "$lvdpa_tmp/peer-$i.log" 2>/dev/null | sed 's/^/# /'
 }
 
-# A sanitized build's app reports at exit (after lvdpa_stop_peer): show it.
+# lvdpa_show_san NUMBER|LOG...: a sanitized build's app reports at exit
+# (after lvdpa_stop_peer): show it. Returns 1 when there is a report (an
+# ASan error, a LeakSanitizer leak, UBSan's runtime error): the case fails.
 lvdpa_show_san() {
-	grep -E -A 12 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
-		"$lvdpa_tmp/peer-$1.log" 2>/dev/null |
-		head -n 40 | sed 's/^/# sample app: /'
+	local f found=0
+	for f in "$@"; do
+		[ -f "$f" ] || f=$lvdpa_tmp/peer-$f.log
+		grep -q -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$f" 2>/dev/null ||
+			continue
+		found=1
+		grep -E -A 12 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$f" |
+			head -n 40 | sed 's/^/# sample app: /'
+	done
+	return $found
+}
+
+# lvdpa_peer_clean NUMBER|LOG...: after lvdpa_stop_peer, whether the sample
+# app ended cleanly: exit status 0 after SIGTERM and no sanitizer report
+# (printed). If not, returns 1 with the reason in lvdpa_unclean.
+lvdpa_peer_clean() {
+	lvdpa_unclean=
+	if ! lvdpa_show_san "$@"; then
+		lvdpa_unclean="sanitizer report in the sample app's log"
+	elif [ "${lvdpa_peer_rc:-0}" != 0 ]; then
+		lvdpa_unclean="the sample app exited with status $lvdpa_peer_rc after SIGTERM"
+	fi
+	[ -z "$lvdpa_unclean" ]
 }
 
 # The protocol features the backend logged as negotiated (rte_vhost), hex.

@@ -19,6 +19,14 @@
  * - test_sample_sigint: SIGINT in interactive mode does the same;
  * - test_sample_client: --client connects to a listening guest, which
  *   passes traffic;
+ * - test_sample_reconnect_virtio_user: dpdk-testpmd's virtio-user listens
+ *   (server=1), the app connects (--client); traffic, the app killed
+ *   (SIGKILL) mid-traffic and started again, virtio-user reconnects, and
+ *   the new backend serves traffic with every frame accounted for; the
+ *   app then stops cleanly on SIGTERM;
+ * - test_sample_stale_socket: a stale socket at the path (bound, nobody
+ *   listens) is replaced and served; a live one and a regular file are
+ *   refused;
  * - test_dpdk_vdpa_sample: DPDK's examples/vdpa, copied from dpdk-doc into
  *   the build tree and built unmodified with its Makefile, loads the PMD
  *   and serves dpdk-testpmd's virtio-user, whose packets come back.
@@ -316,9 +324,14 @@ struct lvdpa_st_app {
 	char iface[128];
 };
 
+/*
+ * Start the app as @p name (its log and EAL prefix) on the sockets
+ * <@p iface>N (NULL: <dir>/<name>-sock), and wait for the first one.
+ */
 static int
-lvdpa_st_app_start(struct lvdpa_st_app *a, const char *name, bool interactive,
-		   const char *vdev0, const char *vdev1, const char *extra)
+lvdpa_st_app_start_on(struct lvdpa_st_app *a, const char *name,
+		      const char *iface, bool interactive, const char *vdev0,
+		      const char *vdev1, const char *extra)
 {
 	char pfx[128], d0[256], d1[256], sock0[160];
 	char *argv[40];
@@ -328,7 +341,11 @@ lvdpa_st_app_start(struct lvdpa_st_app *a, const char *name, bool interactive,
 	a->cmd_fd = -1;
 	snprintf(a->prefix, sizeof(a->prefix), "%s-%s", lvdpa_st_prefix, name);
 	snprintf(a->log, sizeof(a->log), "%s/%s.log", lvdpa_st_dir, name);
-	snprintf(a->iface, sizeof(a->iface), "%s/%s-sock", lvdpa_st_dir, name);
+	if (iface != NULL)
+		snprintf(a->iface, sizeof(a->iface), "%s", iface);
+	else
+		snprintf(a->iface, sizeof(a->iface), "%s/%s-sock", lvdpa_st_dir,
+			 name);
 	snprintf(pfx, sizeof(pfx), "--file-prefix=%s", a->prefix);
 	snprintf(d0, sizeof(d0), "--vdev=%s", vdev0);
 	argv[argc++] = (char *)(uintptr_t)LVDPA_SAMPLE_APP;
@@ -368,6 +385,80 @@ lvdpa_st_app_start(struct lvdpa_st_app *a, const char *name, bool interactive,
 	if (!lvdpa_st_wait_file(sock0, 20)) {
 		fprintf(stderr, "# the app created no %s\n", sock0);
 		lvdpa_st_dump(a->log);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+lvdpa_st_app_start(struct lvdpa_st_app *a, const char *name, bool interactive,
+		   const char *vdev0, const char *vdev1, const char *extra)
+{
+	return lvdpa_st_app_start_on(a, name, NULL, interactive, vdev0, vdev1,
+				     extra);
+}
+
+/*
+ * A sanitizer's report in a log: an ASan error, a LeakSanitizer leak, or
+ * UBSan's runtime error. The first line of it, or NULL (free it).
+ */
+static char *
+lvdpa_st_san_report(const char *log)
+{
+	static const char *const marks[] = {
+		"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+		"runtime error:",
+	};
+	char *t = lvdpa_st_read_from(log, 0), *s = NULL, *line;
+	unsigned int i;
+
+	for (i = 0; t != NULL && s == NULL && i < sizeof(marks) / sizeof(marks[0]); i++)
+		s = strstr(t, marks[i]);
+	if (s == NULL) {
+		free(t);
+		return NULL;
+	}
+	line = strndup(s, strcspn(s, "\n"));
+	free(t);
+	return line;
+}
+
+/* Fail the test when @p log holds a sanitizer report. */
+#define LVDPA_ST_NO_SAN(log) do { \
+	char *rep_ = lvdpa_st_san_report(log); \
+	if (rep_ != NULL) { \
+		lvdpa_st_dump(log); \
+		fprintf(stderr, "# sanitizer report in %s: %s\n", (log), rep_); \
+		free(rep_); \
+		return -1; \
+	} \
+} while (0)
+
+/*
+ * Stop the app with SIGTERM, as a service manager does: it must exit with
+ * 0 within 20 s, and (sanitizer build) with no sanitizer report: the
+ * shutdown is when LeakSanitizer runs. 0, or -1 with the reason printed.
+ */
+static int
+lvdpa_st_app_stop(struct lvdpa_st_app *a)
+{
+	char *rep;
+	int rc;
+
+	if (a->cmd_fd >= 0) {
+		close(a->cmd_fd);
+		a->cmd_fd = -1;
+	}
+	kill(a->pid, SIGTERM);
+	rc = lvdpa_st_wait(a->pid, 20);
+	a->pid = 0;
+	rep = lvdpa_st_san_report(a->log);
+	if (rc != 0 || rep != NULL) {
+		lvdpa_st_dump(a->log);
+		fprintf(stderr, "# the app (log %s): exit status %d after SIGTERM%s%s\n",
+			a->log, rc, rep != NULL ? "; sanitizer: " : "",
+			rep != NULL ? rep : "");
+		free(rep);
 		return -1;
 	}
 	return 0;
@@ -753,6 +844,7 @@ test_sample_guests(void)
 	if (rc != 0)
 		lvdpa_st_dump(a.log);
 	LVDPA_TEST_ASSERT_EQ(rc, 0, "the app quit cleanly (log %s)", a.log);
+	LVDPA_ST_NO_SAN(a.log);
 	LVDPA_TEST_ASSERT(!lvdpa_st_exists(sock), "%s removed", sock);
 	return 0;
 }
@@ -823,12 +915,8 @@ test_sample_plain_sigterm(void)
 		lvdpa_st_app_kill(&a);
 		LVDPA_TEST_ASSERT(0, "status line with the counters (log %s)", a.log);
 	}
-	kill(a.pid, SIGTERM);
-	rc = lvdpa_st_wait(a.pid, 20);
-	a.pid = 0;
-	if (rc != 0)
-		lvdpa_st_dump(a.log);
-	LVDPA_TEST_ASSERT_EQ(rc, 0, "exit status after SIGTERM (log %s)", a.log);
+	LVDPA_TEST_ASSERT(lvdpa_st_app_stop(&a) == 0,
+			  "clean exit after SIGTERM (log %s)", a.log);
 	LVDPA_TEST_ASSERT(!lvdpa_st_exists(sock0) && !lvdpa_st_exists(sock1),
 			  "every socket removed");
 	return 0;
@@ -855,6 +943,7 @@ test_sample_sigint(void)
 	if (rc != 0)
 		lvdpa_st_dump(a.log);
 	LVDPA_TEST_ASSERT_EQ(rc, 0, "exit status after SIGINT (log %s)", a.log);
+	LVDPA_ST_NO_SAN(a.log);
 	LVDPA_TEST_ASSERT(!lvdpa_st_exists(sock0), "socket removed");
 	return 0;
 }
@@ -903,12 +992,370 @@ test_sample_client(void)
 		LVDPA_TEST_ASSERT(0, "guest through the client-mode app: %d", rc);
 	}
 	free(t);
-	kill(a.pid, SIGTERM);
-	rc = lvdpa_st_wait(a.pid, 20);
-	a.pid = 0;
+	LVDPA_TEST_ASSERT(lvdpa_st_app_stop(&a) == 0,
+			  "clean exit after SIGTERM (log %s)", a.log);
+	return 0;
+}
+
+/*
+ * A leftover socket file: a stale one (bound, nobody listens: a server
+ * killed outright) is replaced and served; a live one (someone listens)
+ * and a regular file are refused (the app then has no socket: status 1).
+ */
+static int
+test_sample_stale_socket(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char sock[192], iface[160];
+	struct lvdpa_st_app a;
+	int fd, rc, kind;
+	char *t;
+
+	lvdpa_st_setup();
+	snprintf(iface, sizeof(iface), "%s/stale-sock", lvdpa_st_dir);
+	snprintf(sock, sizeof(sock), "%s0", iface);
+	LVDPA_TEST_ASSERT(strlen(sock) < sizeof(sun.sun_path), "path %s too long", sock);
+	memcpy(sun.sun_path, sock, strlen(sock) + 1);
+	for (kind = 0; kind < 3; kind++) {
+		static const char *const what[] = { "a regular file", "a live socket",
+						    "a stale socket" };
+		char name[32];
+
+		unlink(sock);
+		fd = -1;
+		if (kind == 0) {
+			fd = open(sock, O_WRONLY | O_CREAT, 0600);
+			LVDPA_TEST_ASSERT(fd >= 0, "create %s", sock);
+			close(fd);
+			fd = -1;
+		} else {
+			fd = socket(AF_UNIX, SOCK_STREAM, 0);
+			LVDPA_TEST_ASSERT(fd >= 0 && bind(fd, (struct sockaddr *)&sun,
+							  sizeof(sun)) == 0 &&
+					  (kind == 2 || listen(fd, 4) == 0),
+					  "bind %s", sock);
+			/* Closed without unlink: what a killed server leaves. */
+			if (kind == 2) {
+				close(fd);
+				fd = -1;
+			}
+		}
+		snprintf(name, sizeof(name), "stale-%d", kind);
+		rc = lvdpa_st_app_start_on(&a, name, iface, false, "lvdpa0", NULL,
+					   "--stats-period=0");
+		if (kind < 2) {
+			/* Refused: the app exits with 1, the file is left alone. */
+			rc = lvdpa_st_wait(a.pid, 20);
+			a.pid = 0;
+			if (fd >= 0)
+				close(fd);
+			t = lvdpa_st_read_from(a.log, 0);
+			rc = rc == 1 && t != NULL && strstr(t, "exists") != NULL &&
+				strstr(t, "removed a stale socket") == NULL &&
+				lvdpa_st_exists(sock);
+			free(t);
+			if (!rc)
+				lvdpa_st_dump(a.log);
+			LVDPA_TEST_ASSERT(rc, "%s at %s refused (log %s)", what[kind],
+					  sock, a.log);
+			LVDPA_ST_NO_SAN(a.log);
+			continue;
+		}
+		LVDPA_TEST_ASSERT(rc == 0, "the app started (log %s)", a.log);
+		t = lvdpa_st_wait_text(a.log, 0, "serving", 10);
+		rc = t != NULL && strstr(t, "removed a stale socket") != NULL;
+		free(t);
+		LVDPA_TEST_ASSERT(rc, "%s replaced (log %s)", what[kind], a.log);
+		/* The new socket is the app's: a guest gets served. */
+		{
+			char cmd[512], out[4096];
+
+			snprintf(cmd, sizeof(cmd),
+				 "%s -s %s -f modern -n 100 -t 20000 --quiet 2>&1",
+				 LVDPA_GUEST_CLI, sock);
+			rc = lvdpa_st_run(cmd, out, sizeof(out));
+			lvdpa_st_comment(out);
+			LVDPA_TEST_ASSERT(rc == 0 && strstr(out, "PASS") != NULL,
+					  "a guest on the replaced socket");
+		}
+		LVDPA_TEST_ASSERT(lvdpa_st_app_stop(&a) == 0,
+				  "clean exit after SIGTERM (log %s)", a.log);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The backend killed and restarted under DPDK's virtio-user. */
+
+struct lvdpa_st_tp {
+	pid_t pid;
+	int cmd_fd;          /* its stdin */
+	char log[160];
+};
+
+/* Send a testpmd command; its output up to @p marker (free it), or NULL. */
+static char *
+lvdpa_st_tp_cmd(struct lvdpa_st_tp *tp, const char *cmd, const char *marker)
+{
+	long off = lvdpa_st_size(tp->log);
+	char line[256];
+	int n = snprintf(line, sizeof(line), "%s\n", cmd);
+	char *t;
+
+	if (write(tp->cmd_fd, line, n) != n)
+		return NULL;
+	t = lvdpa_st_wait_text(tp->log, off, marker, 15);
+	if (t == NULL)
+		fprintf(stderr, "# testpmd: no '%s' after '%s'\n", marker, cmd);
+	return t;
+}
+
+/* The number after @p key in @p t (from @p from on); -1 if absent. */
+static int64_t
+lvdpa_st_num_after(const char *t, const char *from, const char *key)
+{
+	const char *s = from != NULL ? strstr(t, from) : t;
+	long long v;
+
+	if (s == NULL || (s = strstr(s, key)) == NULL ||
+	    sscanf(s + strlen(key), " %lld", &v) != 1)
+		return -1;
+	return v;
+}
+
+/* The lvdpa0 counters of queue @p q as telemetry gives them; -1 if absent. */
+static int64_t
+lvdpa_st_tel_completed(const struct lvdpa_st_app *a, unsigned int q)
+{
+	char json[16384], key[64];
+
+	if (lvdpa_st_telemetry(a->prefix, "/lvdpa/stats,lvdpa0", json,
+			       sizeof(json)) != 0)
+		return -1;
+	snprintf(key, sizeof(key), "\"q%u_completed_descriptors\":", q);
+	return lvdpa_st_num_after(json, NULL, key);
+}
+
+/*
+ * Stop forwarding and take every frame still in testpmd's receive ring:
+ * rxonly with verbose output, whose start drains the ring (testpmd's flush
+ * runs the receive callbacks that print each frame). Each frame must be
+ * what txonly made of the tx_first burst: from the port's MAC to the
+ * default peer 02:00:00:00:00:00, IPv4/UDP, 64 bytes, one segment. The
+ * forwarding statistics of the stopped run go to @p rx, @p tx. Returns the
+ * number of frames drained, -1 on a command failure, -2 on a bad frame.
+ */
+static int64_t
+lvdpa_st_tp_drain(struct lvdpa_st_tp *tp, const char *mac, int64_t *rx,
+		  int64_t *tx)
+{
+	char want[128], *t, *s;
+	int64_t n = 0;
+	int bad = 0;
+	long off;
+
+	t = lvdpa_st_tp_cmd(tp, "stop", "Done.");
+	if (t == NULL)
+		return -1;
+	*rx = lvdpa_st_num_after(t, "Accumulated forward statistics", "RX-packets:");
+	*tx = lvdpa_st_num_after(t, "Accumulated forward statistics", "TX-packets:");
+	free(t);
+	/* The device finishes the chains kicked before the stop. */
+	usleep(300000);
+	free(lvdpa_st_tp_cmd(tp, "set fwd rxonly", "rxonly packet forwarding mode"));
+	off = lvdpa_st_size(tp->log);
+	free(lvdpa_st_tp_cmd(tp, "set verbose 1", "Change verbose level"));
+	t = lvdpa_st_tp_cmd(tp, "start", "RS bit threshold");
+	free(t);
+	if (t == NULL)
+		return -1;
+	usleep(200000);
+	t = lvdpa_st_tp_cmd(tp, "stop", "Done.");
+	free(lvdpa_st_tp_cmd(tp, "set verbose 0", "Change verbose level"));
+	free(lvdpa_st_tp_cmd(tp, "set fwd io", "io packet forwarding mode"));
+	if (t == NULL)
+		return -1;
+	free(t);
+	/* The frames printed since "set verbose 1". */
+	snprintf(want, sizeof(want), "src=%s - dst=02:00:00:00:00:00 - pool=", mac);
+	t = lvdpa_st_read_from(tp->log, off);
+	if (t == NULL)
+		return -1;
+	s = t;
+	while (s != NULL && (s = strstr(s, "\n  src=")) != NULL) {
+		size_t len = strcspn(s + 1, "\n");
+		char line[512];
+
+		snprintf(line, sizeof(line), "%.*s", (int)len, s + 1);
+		s += 1 + len;
+		n++;
+		if (strstr(line, want) == NULL ||
+		    strstr(line, "type=0x0800 - length=64 - nb_segs=1") == NULL ||
+		    strstr(line, "L2_ETHER L3_IPV4 L4_UDP") == NULL) {
+			if (bad++ < 3)
+				fprintf(stderr, "# unexpected frame: %s\n", line);
+		}
+	}
+	free(t);
+	return bad ? -2 : n;
+}
+
+/*
+ * One run of traffic on the backend @p a: a burst of 32 frames looped
+ * between testpmd (io forwarding) and the device for a second, then
+ * drained. Nothing may be lost or made up: every frame testpmd sent came
+ * back (received while forwarding, or left in the ring), and the device
+ * completed exactly that many chains on each queue.
+ */
+static int
+lvdpa_st_vu_traffic(struct lvdpa_st_tp *tp, const struct lvdpa_st_app *a,
+		    const char *mac, const char *what)
+{
+	int64_t tx0, rx0, tx1, rx1, r = -1, t = -1, w;
+	char *out;
+
+	tx0 = lvdpa_st_tel_completed(a, 1);
+	rx0 = lvdpa_st_tel_completed(a, 0);
+	out = lvdpa_st_tp_cmd(tp, "start tx_first", "RS bit threshold");
+	free(out);
+	LVDPA_TEST_ASSERT(out != NULL, "%s: testpmd started forwarding", what);
+	sleep(1);
+	w = lvdpa_st_tp_drain(tp, mac, &r, &t);
+	tx1 = lvdpa_st_tel_completed(a, 1);
+	rx1 = lvdpa_st_tel_completed(a, 0);
+	printf("# %s: testpmd sent %" PRId64 ", received %" PRId64 " while forwarding and %"
+	       PRId64 " left in its ring; the device completed tx %" PRId64 " rx %" PRId64 "\n",
+	       what, t, r, w, tx1 - tx0, rx1 - rx0);
+	LVDPA_TEST_ASSERT(w >= 0, "%s: the frames back are the frames sent (%" PRId64 ")",
+			  what, w);
+	LVDPA_TEST_ASSERT(tx0 >= 0 && rx0 >= 0 && tx1 >= 0 && rx1 >= 0,
+			  "%s: the device's counters through telemetry", what);
+	LVDPA_TEST_ASSERT(r >= 64, "%s: traffic passed (%" PRId64 " frames back)", what, r);
+	LVDPA_TEST_ASSERT(t == r + w, "%s: %" PRId64 " sent, %" PRId64 " back",
+			  what, t, r + w);
+	LVDPA_TEST_ASSERT(tx1 - tx0 == t && rx1 - rx0 == t,
+			  "%s: device completed tx %" PRId64 " rx %" PRId64 ", testpmd sent %"
+			  PRId64, what, tx1 - tx0, rx1 - rx0, t);
+	return 0;
+}
+
+static int
+test_sample_reconnect_virtio_user(void)
+{
+	static const char mac[] = "02:4C:56:00:00:01";
+	struct lvdpa_st_tp tp = { .cmd_fd = -1 };
+	char iface[160], sock[192], vdev[320], pfx[160];
+	struct lvdpa_st_app a;
+	int in[2], argc = 0, rc;
+	int64_t r = -1, t = -1, w;
+	char *argv[32], *out;
+	long off;
+
+	lvdpa_st_setup();
+	snprintf(iface, sizeof(iface), "%s/vu-sock", lvdpa_st_dir);
+	snprintf(sock, sizeof(sock), "%s0", iface);
+	snprintf(tp.log, sizeof(tp.log), "%s/vu-testpmd.log", lvdpa_st_dir);
+	snprintf(pfx, sizeof(pfx), "--file-prefix=%s-vutp", lvdpa_st_prefix);
+	/* virtio-user listens (server=1): a backend may come and go. */
+	snprintf(vdev, sizeof(vdev),
+		 "--vdev=net_virtio_user0,path=%s,queues=1,server=1,mac=%s", sock, mac);
+	argv[argc++] = (char *)(uintptr_t)"/usr/bin/stdbuf";
+	argv[argc++] = (char *)(uintptr_t)"-oL";
+	argv[argc++] = (char *)(uintptr_t)LVDPA_TESTPMD;
+	argv[argc++] = (char *)(uintptr_t)"-l";
+	argv[argc++] = (char *)(uintptr_t)"0-1";
+	argv[argc++] = (char *)(uintptr_t)"--no-huge";
+	argv[argc++] = (char *)(uintptr_t)"-m";
+	argv[argc++] = (char *)(uintptr_t)"512";
+	argv[argc++] = (char *)(uintptr_t)"--no-pci";
+	argv[argc++] = pfx;
+	argv[argc++] = (char *)(uintptr_t)"--log-level=lib.eal:error";
+	argv[argc++] = vdev;
+	argv[argc++] = (char *)(uintptr_t)"--";
+	argv[argc++] = (char *)(uintptr_t)"-i";
+	argv[argc++] = (char *)(uintptr_t)"--port-topology=loop";
+	argv[argc++] = (char *)(uintptr_t)"--forward-mode=io";
+	argv[argc++] = (char *)(uintptr_t)"--nb-cores=1";
+	argv[argc++] = (char *)(uintptr_t)"--total-num-mbufs=2048";
+	argv[argc] = NULL;
+	LVDPA_TEST_ASSERT(pipe(in) == 0, "pipe");
+	tp.pid = lvdpa_st_spawn(argv, in[0], in[1], tp.log, NULL);
+	close(in[0]);
+	tp.cmd_fd = in[1];
+	if (tp.pid < 0 || !lvdpa_st_wait_file(sock, 30)) {
+		lvdpa_st_dump(tp.log);
+		LVDPA_TEST_ASSERT(0, "virtio-user listens on %s", sock);
+	}
+
+	/* The first backend connects; testpmd's probe completes. */
+	rc = lvdpa_st_app_start_on(&a, "vu-1", iface, false,
+				   "lvdpa0,queues=1,queue_size=256", NULL, "--client");
+	LVDPA_TEST_ASSERT(rc == 0, "first app start (log %s)", a.log);
+	out = lvdpa_st_wait_text(tp.log, 0, "testpmd> ", 30);
+	free(out);
+	if (out == NULL) {
+		lvdpa_st_dump(tp.log);
+		LVDPA_TEST_ASSERT(0, "testpmd ready (log %s)", tp.log);
+	}
+	out = lvdpa_st_wait_text(a.log, 0, "guest started", 10);
+	free(out);
+	LVDPA_TEST_ASSERT(out != NULL, "the first app serves (log %s)", a.log);
+	if (lvdpa_st_vu_traffic(&tp, &a, mac, "first backend") != 0)
+		return -1;
+
+	/* SIGKILL in the middle of traffic: no shutdown at all. */
+	off = lvdpa_st_size(tp.log);
+	out = lvdpa_st_tp_cmd(&tp, "start tx_first", "RS bit threshold");
+	free(out);
+	LVDPA_TEST_ASSERT(out != NULL, "forwarding before the kill");
+	usleep(500000);
+	LVDPA_TEST_ASSERT(waitpid(a.pid, NULL, WNOHANG) == 0, "the app runs");
+	LVDPA_ST_NO_SAN(a.log);
+	lvdpa_st_app_kill(&a);
+	out = lvdpa_st_wait_text(tp.log, off, "is down", 10);
+	free(out);
+	LVDPA_TEST_ASSERT(out != NULL, "virtio-user saw the backend go (log %s)", tp.log);
+
+	/* A new backend process on the same socket: virtio-user takes it. */
+	off = lvdpa_st_size(tp.log);
+	rc = lvdpa_st_app_start_on(&a, "vu-2", iface, false,
+				   "lvdpa0,queues=1,queue_size=256", NULL, "--client");
+	LVDPA_TEST_ASSERT(rc == 0, "second app start (log %s)", a.log);
+	out = lvdpa_st_wait_text(tp.log, off, "reconnection succeeds", 20);
+	free(out);
+	if (out == NULL) {
+		lvdpa_st_dump(tp.log);
+		LVDPA_TEST_ASSERT(0, "virtio-user reconnected (log %s)", tp.log);
+	}
+	out = lvdpa_st_wait_text(a.log, 0, "guest started", 10);
+	free(out);
+	LVDPA_TEST_ASSERT(out != NULL, "the second app serves (log %s)", a.log);
+	/*
+	 * Whatever the first device held when it died is gone; the rest goes
+	 * on looping through the new one. Stop and drain it, then count anew.
+	 */
+	usleep(500000);
+	w = lvdpa_st_tp_drain(&tp, mac, &r, &t);
+	printf("# across the kill: testpmd sent %" PRId64 ", %" PRId64 " came back, %"
+	       PRId64 " lost with the killed backend\n", t, r + w, t - r - w);
+	LVDPA_TEST_ASSERT(w >= 0, "frames across the restart are the frames sent");
+	if (lvdpa_st_vu_traffic(&tp, &a, mac, "restarted backend") != 0)
+		return -1;
+
+	/* testpmd leaves, then the app stops cleanly (LSan runs there). */
+	rc = write(tp.cmd_fd, "quit\n", 5) == 5 ? 0 : -1;
+	close(tp.cmd_fd);
+	tp.cmd_fd = -1;
+	LVDPA_TEST_ASSERT(rc == 0, "quit to testpmd");
+	rc = lvdpa_st_wait(tp.pid, 20);
 	if (rc != 0)
-		lvdpa_st_dump(a.log);
-	LVDPA_TEST_ASSERT_EQ(rc, 0, "exit status after SIGTERM (log %s)", a.log);
+		lvdpa_st_dump(tp.log);
+	LVDPA_TEST_ASSERT_EQ(rc, 0, "testpmd quit (log %s)", tp.log);
+	out = lvdpa_st_wait_text(a.log, 0, "guest stopped", 10);
+	free(out);
+	LVDPA_TEST_ASSERT(out != NULL, "the app saw testpmd leave (log %s)", a.log);
+	LVDPA_TEST_ASSERT(lvdpa_st_app_stop(&a) == 0,
+			  "clean exit after SIGTERM (log %s)", a.log);
 	return 0;
 }
 
@@ -1056,5 +1503,7 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_sample_plain_sigterm),
 	LVDPA_TEST_CASE(test_sample_sigint),
 	LVDPA_TEST_CASE(test_sample_client),
+	LVDPA_TEST_CASE(test_sample_reconnect_virtio_user),
+	LVDPA_TEST_CASE(test_sample_stale_socket),
 	LVDPA_TEST_CASE(test_dpdk_vdpa_sample),
 )

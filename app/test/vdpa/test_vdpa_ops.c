@@ -9,6 +9,10 @@
  * - GET_CONFIG before any feature is set returns the device's virtio-net
  *   config; a size beyond the config space is refused; SET_CONFIG may
  *   change the MAC only;
+ * - a frontend that lies in GET_CONFIG / SET_CONFIG (a size past the
+ *   config space, a huge offset, offset + size wrapping around 32 bits, a
+ *   message size that disagrees with the config size): refused with a
+ *   log line naming the value, the config unchanged, the connection kept;
  * - VHOST_F_LOG_ALL turns dirty logging on and off: with it, the device
  *   marks the guest pages it writes in the vhost log (set with
  *   SET_LOG_BASE), without it nothing; GET_VRING_BASE returns the indices
@@ -84,6 +88,95 @@ lvdpa_ops_set_config(struct lvdpa_guest *g, uint32_t off, uint32_t size,
 	return rc < 0 ? rc : (int)ack;
 }
 
+/* A config header followed by up to 320 bytes (more than the space has). */
+struct lvdpa_ops_cfg_lie {
+	uint32_t offset;
+	uint32_t size;
+	uint32_t flags;
+	uint8_t region[320];
+} __attribute__((packed));
+
+/*
+ * GET_CONFIG or SET_CONFIG whose header says @p offset and @p size while
+ * @p body bytes follow it. GET: the reply's payload bytes (0 when
+ * refused), SET: the ack (0 accepted), or -errno.
+ */
+static int
+lvdpa_ops_config_lie(struct lvdpa_guest *g, uint32_t req, uint32_t offset,
+		     uint32_t size, uint32_t body)
+{
+	struct lvdpa_ops_cfg_lie m = { .offset = offset, .size = size }, r;
+	uint64_t ack = UINT64_MAX;
+	int rc;
+
+	if (body > sizeof(m.region))
+		return -EINVAL;
+	/* Not a MAC anyone would set: a refused write that went through shows. */
+	memset(m.region, 0x77, sizeof(m.region));
+	if (req == LVDPA_OPS_GET_CONFIG)
+		return lvdpa_guest_send_raw(g, req, LVDPA_OPS_F_VERSION, 12 + body,
+					    &m, 12 + body, NULL, 0, &r, sizeof(r));
+	rc = lvdpa_guest_send_raw(g, req, LVDPA_OPS_F_VERSION | LVDPA_OPS_F_NEED_REPLY,
+				  12 + body, &m, 12 + body, NULL, 0, &ack, sizeof(ack));
+	return rc < 0 ? rc : (int)ack;
+}
+
+static const struct {
+	uint32_t offset, size, body;
+	const char *what;  /* printed in the log line that refuses it */
+} lvdpa_ops_lies[] = {
+	{ 0, 300, 0, "size 300" },                    /* past the space, no bytes */
+	{ 0, 300, 256, "size 300" },                  /* past the space, 256 bytes */
+	{ 0, 300, 300, "size 300" },                  /* past the space, all bytes */
+	{ 0xffffffff, 8, 8, "offset 4294967295" },    /* huge offset */
+	{ 0xfffffffc, 8, 8, "offset 4294967292" },    /* offset + size wraps to 4 */
+	{ 8, 0xfffffff8, 12, "size 4294967288" },     /* offset + size wraps to 0 */
+	{ 0, 6, 2, "size 6" },                        /* message shorter than size */
+	{ 0, 6, 24, "size 6" },                       /* message longer than size */
+};
+
+/* Every lie of lvdpa_ops_lies in @p req: refused, logged, connection kept. */
+static int
+lvdpa_ops_config_lies(struct lvdpa_guest *g, uint32_t req, const uint8_t *mac,
+		      unsigned int *n)
+{
+	static char log[65536];
+	const char *name = req == LVDPA_OPS_GET_CONFIG ? "GET_CONFIG" : "SET_CONFIG";
+	uint8_t c[64];
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < RTE_DIM(lvdpa_ops_lies); i++) {
+		lvdpa_tv_log_take(log, sizeof(log));
+		rc = lvdpa_ops_config_lie(g, req, lvdpa_ops_lies[i].offset,
+					  lvdpa_ops_lies[i].size, lvdpa_ops_lies[i].body);
+		lvdpa_tv_log_take(log, sizeof(log));
+		fprintf(stderr, "# %s offset %u size %u with %u bytes: %d\n", name,
+			lvdpa_ops_lies[i].offset, lvdpa_ops_lies[i].size,
+			lvdpa_ops_lies[i].body, rc);
+		/* GET: an empty reply; SET: a non-zero ack (NEED_REPLY). */
+		if (req == LVDPA_OPS_GET_CONFIG ? rc != 0 : rc <= 0) {
+			fprintf(stderr, "# %s lie %u not refused: %d\n", name, i, rc);
+			return -1;
+		}
+		if (strstr(log, lvdpa_ops_lies[i].what) == NULL) {
+			fprintf(stderr, "# %s lie %u: no log line naming \"%s\"\n", name,
+				i, lvdpa_ops_lies[i].what);
+			return -1;
+		}
+		/* The connection is still served, the config unchanged. */
+		memset(c, 0xee, sizeof(c));
+		rc = lvdpa_ops_get_config(g, 12, c);
+		if (rc != 12 + 12 || memcmp(c, mac, 6) != 0 || c[8] != 8 || c[9] != 0) {
+			fprintf(stderr, "# after %s lie %u: GET_CONFIG %d, mac %02x:%02x, pairs %u\n",
+				name, i, rc, c[0], c[1], c[8]);
+			return -1;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
 static int
 test_config_space(void)
 {
@@ -92,6 +185,7 @@ test_config_space(void)
 	struct lvdpa_guest_config cfg;
 	struct rte_vdpa_device *dev;
 	struct lvdpa_guest *g = NULL;
+	unsigned int lies = 0;
 	uint8_t c[64];
 	uint64_t f = 0;
 	char sock[128];
@@ -157,6 +251,11 @@ test_config_space(void)
 		fprintf(stderr, "# max_virtqueue_pairs changed\n");
 		goto out;
 	}
+	if (lvdpa_ops_config_lies(g, LVDPA_OPS_GET_CONFIG, mac, &lies) != 0 ||
+	    lvdpa_ops_config_lies(g, LVDPA_OPS_SET_CONFIG, mac, &lies) != 0)
+		goto out;
+	printf("# figure: test=vdpa-ops case=config_space lies_refused=%u crashes=0\n",
+	       lies);
 	ret = 0;
 out:
 	lvdpa_tv_log_take(log, sizeof(log));

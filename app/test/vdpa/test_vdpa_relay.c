@@ -774,7 +774,7 @@ test_relay_migrate_resume(void)
 		fprintf(stderr, "# queued %d of 64 while stopped\n", rc);
 		goto out;
 	}
-	rc = lvdpa_fl_resume(g, sock1, -1);
+	rc = lvdpa_fl_resume(g, sock1, -1, LVDPA_FL_MEM_TRUE);
 	if (rc != 0) {
 		fprintf(stderr, "# resume on the destination: %d\n", rc);
 		goto out;

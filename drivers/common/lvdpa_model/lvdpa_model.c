@@ -121,6 +121,8 @@ lvdpa_model_caps_kv(struct lvdpa_model_caps *caps, const char *k, const char *v)
 		caps->lcore = x;
 	} else if (strcmp(k, "latency") == 0) {
 		return lvdpa_model_latency_parse(v, caps->latency_us);
+	} else if (strcmp(k, "faults") == 0) {
+		return lvdpa_model_faults_parse(v, caps);
 	} else if (strcmp(k, "uplink") == 0) {
 		if (*v == '\0' || strlen(v) >= sizeof(caps->uplink))
 			return -EINVAL;
@@ -292,7 +294,10 @@ lvdpa_model_op_general(struct lvdpa_tp_dev *tp, const void *in, size_t inlen,
 	int rc;
 
 	pthread_mutex_lock(&dev->lock);
-	rc = lvdpa_model_cmd_general(dev, in, inlen, out, outlen);
+	if (lvdpa_model_fault_cmd(dev, LVDPA_MODEL_LAT_GENERAL, out, outlen))
+		rc = 0;
+	else
+		rc = lvdpa_model_cmd_general(dev, in, inlen, out, outlen);
 	pthread_mutex_unlock(&dev->lock);
 	lvdpa_model_latency_charge(dev, LVDPA_MODEL_LAT_GENERAL, t0);
 	return rc;
@@ -305,13 +310,17 @@ lvdpa_model_op_create(struct lvdpa_tp_dev *tp, const void *in, size_t inlen,
 	struct lvdpa_model_dev *dev = tp->priv;
 	struct lvdpa_model_obj *o = NULL;
 	uint64_t t0 = lvdpa_model_latency_now();
+	unsigned int op = lvdpa_model_latency_op(LVDPA_MODEL_LAT_CALL_CREATE, in, inlen,
+						 LVDPA_MODEL_KIND_NONE);
 	int rc;
 
 	pthread_mutex_lock(&dev->lock);
-	rc = lvdpa_model_cmd_create(dev, in, inlen, out, outlen, &o);
+	if (lvdpa_model_fault_cmd(dev, op, out, outlen))
+		rc = 0;   /* refused: no object */
+	else
+		rc = lvdpa_model_cmd_create(dev, in, inlen, out, outlen, &o);
 	pthread_mutex_unlock(&dev->lock);
-	lvdpa_model_latency_charge(dev, lvdpa_model_latency_op(LVDPA_MODEL_LAT_CALL_CREATE,
-				   in, inlen, LVDPA_MODEL_KIND_NONE), t0);
+	lvdpa_model_latency_charge(dev, op, t0);
 	*obj = o != NULL ? &o->tp : NULL;
 	return rc;
 }
@@ -328,7 +337,10 @@ lvdpa_model_op_modify(struct lvdpa_tp_obj *obj, const void *in, size_t inlen,
 	pthread_mutex_lock(&dev->lock);
 	op = lvdpa_model_latency_op(LVDPA_MODEL_LAT_CALL_MODIFY, in, inlen,
 				    ((struct lvdpa_model_obj *)obj->priv)->kind);
-	rc = lvdpa_model_cmd_modify(dev, obj->priv, in, inlen, out, outlen);
+	if (lvdpa_model_fault_cmd(dev, op, out, outlen))
+		rc = 0;
+	else
+		rc = lvdpa_model_cmd_modify(dev, obj->priv, in, inlen, out, outlen);
 	pthread_mutex_unlock(&dev->lock);
 	lvdpa_model_latency_charge(dev, op, t0);
 	return rc;
@@ -346,7 +358,10 @@ lvdpa_model_op_query(struct lvdpa_tp_obj *obj, const void *in, size_t inlen,
 	pthread_mutex_lock(&dev->lock);
 	op = lvdpa_model_latency_op(LVDPA_MODEL_LAT_CALL_QUERY, in, inlen,
 				    ((struct lvdpa_model_obj *)obj->priv)->kind);
-	rc = lvdpa_model_cmd_query(dev, obj->priv, in, inlen, out, outlen);
+	if (lvdpa_model_fault_cmd(dev, op, out, outlen))
+		rc = 0;
+	else
+		rc = lvdpa_model_cmd_query(dev, obj->priv, in, inlen, out, outlen);
 	pthread_mutex_unlock(&dev->lock);
 	lvdpa_model_latency_charge(dev, op, t0);
 	return rc;

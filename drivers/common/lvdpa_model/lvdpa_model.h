@@ -42,6 +42,15 @@
  *                     function owns (needs EAL; the application configures
  *                     and starts the port; default none: they come back on
  *                     the sending function's RX)
+ *   faults=L          injected device faults (default none), '+'-separated:
+ *                     cmd:TYPE:N[:STATUS]  the Nth command of TYPE (a latency
+ *                       type but destroy*, umem*) fails with STATUS (default
+ *                       0x1 INT_ERR), syndrome 0x1f0000 + TYPE number;
+ *                     vq_err:Q:N[:R]  queue index Q enters ERR (error_type 1)
+ *                       after completing N descriptors, R times (default 1),
+ *                       N descriptors apart;
+ *                     evchan_hup:N  each event channel hangs up after N events
+ *                     (see doc/guides/model.rst, Fault injection)
  */
 
 #include <stdbool.h>
@@ -58,6 +67,23 @@ extern "C" {
 /** Command types a latency is charged for (latency param). */
 #define LVDPA_MODEL_LATENCY_TYPES 15
 
+/** Injected faults (faults param). */
+#define LVDPA_MODEL_FAULTS_MAX 8
+#define LVDPA_MODEL_FAULT_CMD        1
+#define LVDPA_MODEL_FAULT_VQ_ERR     2
+#define LVDPA_MODEL_FAULT_EVCHAN_HUP 3
+/** Syndrome of an injected command failure: this + the command type. */
+#define LVDPA_MODEL_FAULT_SYNDROME 0x1f0000u
+
+struct lvdpa_model_fault {
+	uint8_t kind;        /**< LVDPA_MODEL_FAULT_* */
+	uint8_t cmd_type;    /**< CMD: latency type number */
+	uint8_t status;      /**< CMD: PRM status */
+	uint16_t queue;      /**< VQ_ERR: queue index */
+	uint32_t n;          /**< Nth command, N descriptors, N events */
+	uint32_t repeat;     /**< VQ_ERR: times */
+};
+
 /** Capability profile of one model function. */
 struct lvdpa_model_caps {
 	uint16_t max_queues;      /**< max_num_virtio_queues */
@@ -73,6 +99,8 @@ struct lvdpa_model_caps {
 	char uplink[64];          /**< uplink ethdev name, "" for none */
 	/** Charged per command type (lvdpa_model_latency.c), microseconds. */
 	uint32_t latency_us[LVDPA_MODEL_LATENCY_TYPES];
+	struct lvdpa_model_fault faults[LVDPA_MODEL_FAULTS_MAX];
+	unsigned int nfaults;
 };
 
 /**

@@ -8,13 +8,18 @@
  * the PRM event type and data (the EQE from byte 4). What the device raises
  * (object change when a virtq enters ERR, completion for the CQ behind a
  * queue in event mode QP) is encoded in lvdpa_model_cmd.c with the PRM.
+ * The fd is the read end of a pipe, one byte per waiting record, so that
+ * the channel can hang up as a device's does (faults param evchan_hup):
+ * the write end closes, the fd reports EPOLLHUP, and once the records
+ * queued before are read, a read fails with -EPIPE.
  */
 
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/eventfd.h>
+#include <fcntl.h>
 
 #include "lvdpa_model_priv.h"
 
@@ -26,6 +31,8 @@ struct lvdpa_model_evchan {
 	pthread_mutex_t lock;
 	unsigned int head, tail;   /* free running */
 	uint64_t overflow;         /* records lost to a full channel */
+	int wfd;                   /* write end of the pipe, -1 once hung up */
+	uint32_t posted;           /* records posted (for evchan_hup) */
 	struct lvdpa_tp_event ev[LVDPA_MODEL_EVQ_SIZE];
 	struct lvdpa_model_evchan *next;
 };
@@ -34,16 +41,18 @@ int
 lvdpa_model_evchan_create(struct lvdpa_model_dev *dev, struct lvdpa_tp_evchan **out)
 {
 	struct lvdpa_model_evchan *ch = calloc(1, sizeof(*ch));
+	int p[2];
 
 	if (ch == NULL)
 		return -ENOMEM;
-	ch->tp.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (ch->tp.fd < 0) {
+	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) != 0) {
 		int rc = -errno;
 
 		free(ch);
 		return rc;
 	}
+	ch->tp.fd = p[0];
+	ch->wfd = p[1];
 	ch->tp.dev = &dev->tp;
 	ch->tp.priv = ch;
 	ch->dev = dev;
@@ -93,6 +102,8 @@ lvdpa_model_evchan_destroy(struct lvdpa_tp_evchan *tp)
 			break;
 		}
 	close(ch->tp.fd);
+	if (ch->wfd >= 0)
+		close(ch->wfd);
 	pthread_mutex_destroy(&ch->lock);
 	free(ch);
 }
@@ -150,11 +161,16 @@ lvdpa_model_evchan_read(struct lvdpa_tp_evchan *tp, struct lvdpa_tp_event *ev)
 		rc = 1;
 	}
 	if (ch->head == ch->tail) {
-		uint64_t v;
+		uint8_t v[64];
+		ssize_t n;
 
 		/* Empty: clear the fd's readability (non-blocking). */
-		if (read(ch->tp.fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		while ((n = read(ch->tp.fd, v, sizeof(v))) > 0)
+			;
+		if (n < 0 && errno != EAGAIN)
 			rc = rc ? rc : -errno;
+		else if (n == 0 && rc == 0)
+			rc = -EPIPE;   /* hung up, nothing left */
 	}
 	pthread_mutex_unlock(&ch->lock);
 	return rc;
@@ -165,10 +181,14 @@ lvdpa_model_evchan_post(struct lvdpa_model_evchan *ch, uint64_t cookie, uint8_t 
 			const uint8_t *data, unsigned int len)
 {
 	struct lvdpa_tp_event *ev;
-	uint64_t one = 1;
+	uint8_t one = 1;
+
+	uint32_t hup = lvdpa_model_fault_hup_after(ch->dev);
 
 	pthread_mutex_lock(&ch->lock);
-	if (ch->tail - ch->head >= LVDPA_MODEL_EVQ_SIZE) {
+	if (ch->wfd < 0) {
+		ch->overflow++;   /* hung up: nothing reaches the driver */
+	} else if (ch->tail - ch->head >= LVDPA_MODEL_EVQ_SIZE) {
 		ch->overflow++;
 	} else {
 		ev = &ch->ev[ch->tail++ % LVDPA_MODEL_EVQ_SIZE];
@@ -176,8 +196,14 @@ lvdpa_model_evchan_post(struct lvdpa_model_evchan *ch, uint64_t cookie, uint8_t 
 		ev->cookie = cookie;
 		ev->type = type;
 		memcpy(ev->data, data, RTE_MIN(len, sizeof(ev->data)));
-		if (write(ch->tp.fd, &one, sizeof(one)) < 0)
+		if (write(ch->wfd, &one, 1) < 0 && errno != EAGAIN)
 			ch->overflow++;
+		if (hup != 0 && ++ch->posted >= hup) {
+			close(ch->wfd);
+			ch->wfd = -1;
+			LVDPA_MODEL_LOG(NOTICE, "function %u: injected fault: event channel fd %d hung up after %u events",
+					ch->dev->fn, ch->tp.fd, ch->posted);
+		}
 	}
 	pthread_mutex_unlock(&ch->lock);
 }

@@ -260,6 +260,9 @@ struct lvdpa_model_dev {
 	bool wake;
 	bool stop;
 	uint8_t *bounce;                          /* one packet */
+	/* injected faults (caps.faults): per item, what was counted / fired */
+	uint64_t fault_count[LVDPA_MODEL_FAULTS_MAX];
+	uint32_t fault_fired[LVDPA_MODEL_FAULTS_MAX];
 	/* rate limit for datapath logs */
 	uint64_t log_tsc;
 	unsigned int log_burst;
@@ -269,6 +272,18 @@ struct lvdpa_model_dev {
 
 /* ---- lvdpa_model.c ---- */
 bool lvdpa_model_log_ratelimit(struct lvdpa_model_dev *dev);
+
+/* ---- lvdpa_model_fault.c: injected faults, the device lock held ---- */
+int lvdpa_model_faults_parse(const char *v, struct lvdpa_model_caps *caps);
+/* Command of latency type @p op: true when it is to fail (out filled). */
+bool lvdpa_model_fault_cmd(struct lvdpa_model_dev *dev, unsigned int op,
+			   void *out, size_t outlen);
+/* Queue @p vq completed @p chains descriptors. */
+void lvdpa_model_fault_vq_count(struct lvdpa_model_virtq *vq, unsigned int chains);
+/* True when @p vq is to enter ERR now (before its next chain). */
+bool lvdpa_model_fault_vq_due(struct lvdpa_model_virtq *vq);
+/* Events after which a channel hangs up, 0 never. */
+uint32_t lvdpa_model_fault_hup_after(const struct lvdpa_model_dev *dev);
 
 /* ---- lvdpa_model_cmd.c: the device lock is held by the caller ---- */
 int lvdpa_model_cmd_general(struct lvdpa_model_dev *dev, const void *in, size_t inlen,

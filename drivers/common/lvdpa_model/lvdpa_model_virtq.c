@@ -191,6 +191,10 @@ lvdpa_model_virtq_fail(struct lvdpa_model_virtq *vq, int err)
 	if (atomic_load(&vq->state) == LVDPA_MODEL_VQ_ERR)
 		return;
 	switch (err) {
+	case -EIO:
+		/* Not the guest's doing: an injected device fault (faults param). */
+		vq->error_type = LVDPA_MODEL_VQ_ERROR_NETWORK;
+		break;
 	case -EFAULT:
 		vq->error_type = LVDPA_MODEL_VQ_ERROR_INVALID_BUFFER;
 		if (c != NULL)
@@ -212,8 +216,9 @@ lvdpa_model_virtq_fail(struct lvdpa_model_virtq *vq, int err)
 	atomic_store(&vq->state, LVDPA_MODEL_VQ_ERR);
 	if (!(vq->attr.queue_index & 1))
 		lvdpa_model_net_set_accept(vq->dev, vq->attr.queue_index / 2, false);
-	LVDPA_MODEL_LOG_DP(vq->dev, "function %u queue %u: guest error %d, queue in ERR",
-			   vq->dev->fn, vq->attr.queue_index, err);
+	LVDPA_MODEL_LOG_DP(vq->dev, "function %u queue %u: %s error %d, queue in ERR",
+			   vq->dev->fn, vq->attr.queue_index,
+			   err == -EIO ? "device" : "guest", err);
 	lvdpa_model_event_vq_error(vq);
 }
 
@@ -329,6 +334,7 @@ lvdpa_model_vq_count(struct lvdpa_model_virtq *vq, unsigned int chains)
 		atomic_fetch_add(&vq->cnt->received_desc, chains);
 		atomic_fetch_add(&vq->cnt->completed_desc, chains);
 	}
+	lvdpa_model_fault_vq_count(vq, chains);
 }
 
 /* Ones' complement sum of @p len bytes (big-endian 16-bit words) into @p sum. */
@@ -421,6 +427,11 @@ lvdpa_model_vq_tx(struct lvdpa_model_virtq *vq, unsigned int budget,
 		bool giant;
 		int rc;
 
+		/* An injected fault strikes between chains: none is half done. */
+		if (lvdpa_ring_dev_avail(&vq->ring) && lvdpa_model_fault_vq_due(vq)) {
+			lvdpa_model_virtq_fail(vq, -EIO);
+			return false;
+		}
 		rc = lvdpa_ring_dev_pop(&vq->ring, &ch, vq->iov, vq->iov_max);
 		if (rc < 0) {
 			lvdpa_model_virtq_fail(vq, rc);
@@ -561,6 +572,10 @@ lvdpa_model_vq_rx(struct lvdpa_model_virtq *vq, unsigned int budget,
 
 		if (pkt == NULL)
 			return false;
+		if (lvdpa_ring_dev_avail(&vq->ring) && lvdpa_model_fault_vq_due(vq)) {
+			lvdpa_model_virtq_fail(vq, -EIO);
+			return false;
+		}
 		rc = lvdpa_model_vq_rx_one(vq, pkt, &n);
 		if (rc < 0) {
 			lvdpa_model_virtq_fail(vq, rc);

@@ -416,6 +416,9 @@ static const char *const lvdpa_repr_xstat_names[] = {
 	"esw_miss_dropped",     /* misses lost before the representor's RX */
 	"tx_vport_gone",        /* frames sent while the vport was absent */
 	"esw_rules",            /* rules this port installed */
+	"esw_rule_packets",     /* frames its rules switched (gone rules too) */
+	"esw_rule_bytes",
+	"esw_rules_total",      /* rules in the e-switch, every port's */
 };
 
 static int
@@ -443,6 +446,10 @@ lvdpa_repr_xstats_get(struct rte_eth_dev *eth, struct rte_eth_xstat *xs, unsigne
 	v[0] = lvdpa_model_repr_dropped(priv->repr) - priv->base.rx_missed;
 	v[1] = __atomic_load_n(&priv->tx_errors, __ATOMIC_RELAXED) - priv->base.tx_errors;
 	v[2] = priv->nflows;
+	lvdpa_repr_flow_esw_counts(priv, &v[3], &v[4]);
+	v[3] -= priv->base.esw_pkts;
+	v[4] -= priv->base.esw_bytes;
+	v[5] = lvdpa_model_flow_count();
 	for (i = 0; i < RTE_DIM(v); i++) {
 		xs[i].id = i;
 		xs[i].value = v[i];
@@ -453,6 +460,9 @@ lvdpa_repr_xstats_get(struct rte_eth_dev *eth, struct rte_eth_xstat *xs, unsigne
 static int
 lvdpa_repr_xstats_reset(struct rte_eth_dev *eth)
 {
+	struct lvdpa_repr_priv *priv = eth->data->dev_private;
+
+	lvdpa_repr_flow_esw_counts(priv, &priv->base.esw_pkts, &priv->base.esw_bytes);
 	return lvdpa_repr_stats_reset(eth);
 }
 
@@ -581,6 +591,7 @@ lvdpa_repr_probe(struct rte_vdev_device *vdev)
 	priv->vport = a.vport;
 	priv->admin_up = true;
 	TAILQ_INIT(&priv->flows);
+	pthread_mutex_init(&priv->flows_lock, NULL);
 	TAILQ_INIT(&priv->ingress);
 	rte_spinlock_init(&priv->ingress_lock);
 	if (a.own_mac) {

@@ -11,6 +11,7 @@
  * e-switch). Nothing is exported: the PMD is reached through ethdev only.
  */
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
@@ -39,10 +40,17 @@ struct rte_flow {
 	uint32_t priority;
 	struct lvdpa_model_flow_key key, mask;
 	uint64_t pkts, bytes;  /* under ingress_lock */
+	/*
+	 * Transfer rules: the e-switch's counters at the last query with
+	 * reset. The device's counters are never cleared, so that the port's
+	 * esw_rule_* xstats only rise while queries (OVS's, with reset) go on.
+	 */
+	uint64_t qbase_pkts, qbase_bytes;
 };
 
 struct lvdpa_repr_counts {
 	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes, tx_errors, rx_missed;
+	uint64_t esw_pkts, esw_bytes;
 };
 
 struct lvdpa_repr_priv {
@@ -55,8 +63,16 @@ struct lvdpa_repr_priv {
 	/* rx_* by the one RX queue; tx_* by any TX queue (atomics) */
 	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes, tx_errors;
 	struct lvdpa_repr_counts base;  /* at the last stats reset */
-	TAILQ_HEAD(, rte_flow) flows;   /* under the ethdev flow_ops_mutex */
+	/*
+	 * Transfer rules: changed under ethdev's flow_ops_mutex and
+	 * flows_lock, read by xstats (which ethdev does not serialise with
+	 * rte_flow) under flows_lock.
+	 */
+	TAILQ_HEAD(, rte_flow) flows;
 	unsigned int nflows;
+	pthread_mutex_t flows_lock;
+	/* What the port's destroyed transfer rules had counted (flows_lock). */
+	uint64_t esw_gone_pkts, esw_gone_bytes;
 	/* Ingress rules, by priority: RX reads them under ingress_lock. */
 	TAILQ_HEAD(, rte_flow) ingress;
 	rte_spinlock_t ingress_lock;
@@ -76,6 +92,9 @@ void lvdpa_repr_vhost_stop(struct lvdpa_repr_priv *priv);
 int lvdpa_repr_flow_ops_get(struct rte_eth_dev *eth, const struct rte_flow_ops **ops);
 /* Remove every rule the port installed (close). */
 void lvdpa_repr_flow_flush_all(struct lvdpa_repr_priv *priv);
+/* Packets and bytes all transfer rules of the port have hit, gone ones too. */
+void lvdpa_repr_flow_esw_counts(struct lvdpa_repr_priv *priv, uint64_t *pkts,
+				uint64_t *bytes);
 /* Ingress rules on a received frame: false to drop it; may set its mark. */
 bool lvdpa_repr_flow_rx(struct lvdpa_repr_priv *priv, struct rte_mbuf *m);
 

@@ -474,9 +474,44 @@ lvdpa_repr_flow_create(struct rte_eth_dev *eth, const struct rte_flow_attr *attr
 		return NULL;
 	}
 	flow->count = ps.count;
+	pthread_mutex_lock(&priv->flows_lock);
 	TAILQ_INSERT_TAIL(&priv->flows, flow, next);
 	priv->nflows++;
+	pthread_mutex_unlock(&priv->flows_lock);
 	return flow;
+}
+
+/* Unlink transfer rule @p f and delete it from the e-switch, keeping its
+ * counts for the port's totals; caller holds flows_lock and frees @p f. */
+static void
+lvdpa_repr_flow_retire(struct lvdpa_repr_priv *priv, struct rte_flow *f)
+{
+	uint64_t pkts, bytes;
+
+	if (lvdpa_model_flow_query(f->handle, &pkts, &bytes, false) == 0) {
+		priv->esw_gone_pkts += pkts;
+		priv->esw_gone_bytes += bytes;
+	}
+	TAILQ_REMOVE(&priv->flows, f, next);
+	priv->nflows--;
+	lvdpa_model_flow_del(f->handle);
+}
+
+void
+lvdpa_repr_flow_esw_counts(struct lvdpa_repr_priv *priv, uint64_t *pkts, uint64_t *bytes)
+{
+	struct rte_flow *f;
+	uint64_t p, b;
+
+	pthread_mutex_lock(&priv->flows_lock);
+	*pkts = priv->esw_gone_pkts;
+	*bytes = priv->esw_gone_bytes;
+	TAILQ_FOREACH(f, &priv->flows, next)
+		if (lvdpa_model_flow_query(f->handle, &p, &b, false) == 0) {
+			*pkts += p;
+			*bytes += b;
+		}
+	pthread_mutex_unlock(&priv->flows_lock);
 }
 
 static int
@@ -502,15 +537,17 @@ lvdpa_repr_flow_destroy(struct rte_eth_dev *eth, struct rte_flow *flow,
 		free(f);
 		return 0;
 	}
+	pthread_mutex_lock(&priv->flows_lock);
 	TAILQ_FOREACH(f, &priv->flows, next)
 		if (f == flow)
 			break;
-	if (f == NULL)
+	if (f == NULL) {
+		pthread_mutex_unlock(&priv->flows_lock);
 		return rte_flow_error_set(err, ENOENT, RTE_FLOW_ERROR_TYPE_HANDLE, flow,
 					  "no such rule on this port");
-	TAILQ_REMOVE(&priv->flows, f, next);
-	priv->nflows--;
-	lvdpa_model_flow_del(f->handle);
+	}
+	lvdpa_repr_flow_retire(priv, f);
+	pthread_mutex_unlock(&priv->flows_lock);
 	free(f);
 	return 0;
 }
@@ -520,12 +557,12 @@ lvdpa_repr_flow_flush_all(struct lvdpa_repr_priv *priv)
 {
 	struct rte_flow *f;
 
+	pthread_mutex_lock(&priv->flows_lock);
 	while ((f = TAILQ_FIRST(&priv->flows)) != NULL) {
-		TAILQ_REMOVE(&priv->flows, f, next);
-		lvdpa_model_flow_del(f->handle);
+		lvdpa_repr_flow_retire(priv, f);
 		free(f);
 	}
-	priv->nflows = 0;
+	pthread_mutex_unlock(&priv->flows_lock);
 	rte_spinlock_lock(&priv->ingress_lock);
 	while ((f = TAILQ_FIRST(&priv->ingress)) != NULL) {
 		TAILQ_REMOVE(&priv->ingress, f, next);
@@ -569,13 +606,17 @@ lvdpa_repr_flow_query(struct rte_eth_dev *eth, struct rte_flow *flow,
 		qc->bytes_set = 1;
 		return 0;
 	}
-	if (lvdpa_model_flow_query(flow->handle, &pkts, &bytes, qc->reset) != 0)
+	if (lvdpa_model_flow_query(flow->handle, &pkts, &bytes, false) != 0)
 		return rte_flow_error_set(err, ENOENT, RTE_FLOW_ERROR_TYPE_HANDLE, flow,
 					  "rule gone");
 	qc->hits_set = 1;
 	qc->bytes_set = 1;
-	qc->hits = pkts;
-	qc->bytes = bytes;
+	qc->hits = pkts - flow->qbase_pkts;
+	qc->bytes = bytes - flow->qbase_bytes;
+	if (qc->reset) {
+		flow->qbase_pkts = pkts;
+		flow->qbase_bytes = bytes;
+	}
 	return 0;
 }
 

@@ -95,7 +95,9 @@ static const char *const lvdpa_vdpa_order_names[] = {
 	X(model_max_queues, UINT, "16", 2, 256, NULL, "<2-256>", \
 	  "model: virtio queues per function") \
 	X(model_latency, STR, "", 0, 127, NULL, "<none|cx6dx|...>", \
-	  "model: firmware command latency profile")
+	  "model: firmware command latency profile") \
+	X(model_faults, STR, "", 0, 127, NULL, "<cmd:T:N|vq_err:Q:N|evchan_hup:N...>", \
+	  "model: injected device faults")
 
 
 struct lvdpa_vdpa_devarg {
@@ -281,7 +283,7 @@ lvdpa_vdpa_config_parse(const char *dev, const char *args,
 	if (strcmp(cfg->device, "model") != 0) {
 		static const char *const model_only[] = { "uplink",
 			"model_legacy", "model_packed", "model_max_queue_size",
-			"model_max_queues", "model_latency" };
+			"model_max_queues", "model_latency", "model_faults" };
 
 		for (i = 0; i < RTE_DIM(model_only); i++)
 			if (LVDPA_VDPA_GIVEN(model_only[i], given)) {
@@ -1112,6 +1114,8 @@ lvdpa_vdpa_model_params(const struct lvdpa_vdpa_config *cfg, char *buf,
 	/* Absent: the model falls back to LVDPA_MODEL_LATENCY. */
 	if (n >= 0 && (size_t)n < len && cfg->model_latency[0] != '\0')
 		n += snprintf(buf + n, len - n, ",latency=%s", cfg->model_latency);
+	if (n >= 0 && (size_t)n < len && cfg->model_faults[0] != '\0')
+		n += snprintf(buf + n, len - n, ",faults=%s", cfg->model_faults);
 	return n >= 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
 }
 

@@ -93,6 +93,7 @@ struct lvdpa_vdpa_config {
 	uint32_t model_max_queue_size;
 	uint32_t model_max_queues;
 	char model_latency[128];   /**< model's latency=, "" none given */
+	char model_faults[128];    /**< model's faults=, "" none */
 };
 
 /** Counters reported by the stats ops, in this order. */
@@ -111,8 +112,22 @@ enum lvdpa_vdpa_stat {
 	LVDPA_VDPA_STAT_RELAY_RX_BYTES,
 	LVDPA_VDPA_STAT_RELAY_HDR_CONV,
 	LVDPA_VDPA_STAT_RELAY_ERRORS,
+	/* Device errors the PMD recovered from, and whether it gave up. */
+	LVDPA_VDPA_STAT_QUEUE_RECOVERIES,
+	LVDPA_VDPA_STAT_QUEUE_DISABLED,
 	LVDPA_VDPA_STAT_NUM,
 };
+
+/*
+ * A queue the device puts in ERR for a reason of its own (not a bad guest
+ * ring) is recreated where it stopped, as DPDK's mlx5 vDPA does, unless it
+ * already failed LVDPA_VDPA_ERR_MAX times within LVDPA_VDPA_ERR_WINDOW_S:
+ * then it stays stopped.
+ */
+#define LVDPA_VDPA_ERR_MAX 3
+#define LVDPA_VDPA_ERR_WINDOW_S 3
+/* Without an event channel, running queues are queried for ERR this often. */
+#define LVDPA_VDPA_ERR_POLL_MS 50
 
 /** One virtio queue of the device. */
 struct lvdpa_vdpa_virtq {
@@ -144,6 +159,9 @@ struct lvdpa_vdpa_virtq {
 	uint64_t dev_ring_gpa;          /**< ring area the device writes */
 	uint64_t dev_ring_len;
 	uint64_t err_events;
+	uint64_t recoveries;            /**< recreated after a device error */
+	uint64_t disabled;              /**< times given up (repeated errors) */
+	uint64_t err_tsc[LVDPA_VDPA_ERR_MAX]; /**< recent device errors, oldest first */
 	uint64_t stats_base[LVDPA_VDPA_STAT_NUM]; /**< values at reset_stats */
 	/** event_mode 2: the queue's event QP pair and its collapsed CQ. */
 	struct {
@@ -228,6 +246,8 @@ struct lvdpa_vdpa_priv {
 	bool ev_quit;                 /**< atomic: the thread ends */
 	uint64_t ev_last_traffic;     /**< rte_get_timer_cycles() */
 	bool ev_need_timer;           /**< a queue without kick fd runs */
+	bool evchan_dead;             /**< the event channel hung up: poll */
+	uint64_t ev_err_poll;         /**< last ERR query round (timer cycles) */
 	uint32_t nr_virtqs;           /**< entries of virtqs */
 	uint16_t nr_vrings;           /**< vrings of the connection */
 	struct lvdpa_vdpa_virtq virtqs[];
@@ -280,6 +300,11 @@ int lvdpa_vdpa_virtq_enable(struct lvdpa_vdpa_priv *priv, uint16_t index,
  * in SUSPEND. Equals lvdpa_vdpa_virtq_suspend() then _stopped().
  */
 int lvdpa_vdpa_virtq_stop(struct lvdpa_vdpa_priv *priv, uint16_t index);
+/**
+ * The device reported queue @p index in ERR (an event or a query): count
+ * it, and recover the queue or leave it stopped. Under priv->lock.
+ */
+void lvdpa_vdpa_virtq_error(struct lvdpa_vdpa_priv *priv, uint16_t index);
 
 /**
  * The device part of a stop: suspend and query (two commands). Safe to run

@@ -24,8 +24,14 @@
  *   it enables notifications (lvdpa_relay_idle) and sleeps. A relay error
  *   is a queue error, as below.
  * - error events: the device raises an object change event when a queue
- *   enters ERR (a guest error). It is logged and counted; the queue stays
- *   in ERR, so nothing is served wrong.
+ *   enters ERR. It is logged and counted (lvdpa_vdpa_virtq_error): after a
+ *   guest ring error the queue stays in ERR, so nothing is served wrong;
+ *   after an error of the device's own the queue is recreated where the
+ *   device stopped, up to LVDPA_VDPA_ERR_MAX times in LVDPA_VDPA_ERR_WINDOW_S.
+ * - a hung-up event channel (EPOLLHUP or a failed read) is logged once and
+ *   left: the thread then polls every event_us as event_mode 0 does (used
+ *   indices instead of completion events) and queries the running queues
+ *   for ERR every LVDPA_VDPA_ERR_POLL_MS.
  * Each round runs under priv->lock, so that configuration never races it.
  */
 
@@ -290,14 +296,32 @@ fail:
 	return rc;
 }
 
+/* The channel is gone: say it once, stop watching it, poll instead. */
 static void
-lvdpa_vdpa_device_events(struct lvdpa_vdpa_priv *priv)
+lvdpa_vdpa_evchan_lost(struct lvdpa_vdpa_priv *priv, int rc)
+{
+	if (priv->evchan_dead)
+		return;
+	priv->evchan_dead = true;
+	if (priv->ep_fd >= 0)
+		(void)epoll_ctl(priv->ep_fd, EPOLL_CTL_DEL,
+				lvdpa_devx_evchan_fd(priv->evchan), NULL);
+	LVDPA_VDPA_DLOG(priv, ERR, "event channel hung up (%s): polling every %u us instead of device events, queue errors found by query every %u ms",
+			rc != 0 ? strerror(-rc) : "fd closed", priv->cfg.event_us,
+			LVDPA_VDPA_ERR_POLL_MS);
+}
+
+static void
+lvdpa_vdpa_device_events(struct lvdpa_vdpa_priv *priv, bool hup)
 {
 	struct lvdpa_devx_event ev;
 	unsigned int n = 0;
+	int rc = 0;
 
+	if (priv->evchan_dead)
+		return;
 	/* Bounded: a flood of events must not starve kicks. */
-	while (n++ < 64 && lvdpa_devx_evchan_read(priv->evchan, &ev) == 1) {
+	while (n++ < 64 && (rc = lvdpa_devx_evchan_read(priv->evchan, &ev)) == 1) {
 		struct lvdpa_vdpa_virtq *vq;
 
 		if (ev.type == LVDPA_PRM_EVENT_TYPE_COMPLETION &&
@@ -313,11 +337,35 @@ lvdpa_vdpa_device_events(struct lvdpa_vdpa_priv *priv)
 		vq = &priv->virtqs[ev.cookie];
 		if (vq->obj == NULL || vq->obj->id != ev.obj_id)
 			continue;   /* an object destroyed since */
-		vq->err_events++;
-		if (!vq->errored)
-			LVDPA_VDPA_DLOG(priv, ERR, "vid %d queue %u: the device put the queue in ERR (a guest ring error); it stays stopped",
-					priv->vid, vq->index);
-		vq->errored = true;
+		if (vq->errored)
+			vq->err_events++;   /* handled already */
+		else
+			lvdpa_vdpa_virtq_error(priv, vq->index);
+	}
+	/* Records read first: what the device said before it hung up counts. */
+	if (rc < 0 || (hup && rc == 0))
+		lvdpa_vdpa_evchan_lost(priv, rc);
+}
+
+/* No event channel: find queues in ERR by asking the device. */
+static void
+lvdpa_vdpa_err_poll(struct lvdpa_vdpa_priv *priv, uint64_t now)
+{
+	struct lvdpa_devx_virtq_attr attr;
+	uint32_t q;
+
+	if (now - priv->ev_err_poll <
+	    rte_get_timer_hz() / 1000 * LVDPA_VDPA_ERR_POLL_MS)
+		return;
+	priv->ev_err_poll = now;
+	for (q = 0; q < priv->nr_virtqs; q++) {
+		struct lvdpa_vdpa_virtq *vq = &priv->virtqs[q];
+
+		if (!vq->running || vq->errored || vq->obj == NULL)
+			continue;
+		if (lvdpa_devx_virtq_query(vq->obj, &attr) == 0 &&
+		    attr.state == LVDPA_PRM_VIRTQ_STATE_ERR)
+			lvdpa_vdpa_virtq_error(priv, q);
 	}
 }
 
@@ -379,7 +427,8 @@ lvdpa_vdpa_event_main(void *arg)
 		 * without a kick fd needs its doorbell written. */
 		n = lvdpa_vdpa_epoll_wait(priv->ep_fd, evs, RTE_DIM(evs),
 				priv->cfg.event_mode == LVDPA_VDPA_EVENT_IRQ &&
-				!priv->ev_need_timer && !relay_busy ? NULL : &ts);
+				!priv->ev_need_timer && !relay_busy &&
+				!priv->evchan_dead ? NULL : &ts);
 		if (n < 0 && errno != EINTR) {
 			LVDPA_VDPA_DLOG(priv, ERR, "event thread: epoll: %s",
 					strerror(errno));
@@ -394,7 +443,8 @@ lvdpa_vdpa_event_main(void *arg)
 			if (tag == LVDPA_VDPA_EV_WAKE) {
 				(void)eventfd_read(priv->wake_fd, &v);
 			} else if (tag == LVDPA_VDPA_EV_CHAN) {
-				lvdpa_vdpa_device_events(priv);
+				lvdpa_vdpa_device_events(priv, (evs[i].events &
+						(EPOLLHUP | EPOLLERR)) != 0);
 			} else if (tag == LVDPA_VDPA_EV_KICK && idx < priv->nr_virtqs) {
 				struct lvdpa_vdpa_virtq *vq = &priv->virtqs[idx];
 
@@ -408,6 +458,8 @@ lvdpa_vdpa_event_main(void *arg)
 			}
 		}
 		now = rte_get_timer_cycles();
+		if (priv->evchan_dead || priv->evchan == NULL)
+			lvdpa_vdpa_err_poll(priv, now);
 		priv->ev_need_timer = false;
 		for (q = 0; q < priv->nr_virtqs; q++) {
 			struct lvdpa_vdpa_virtq *vq = &priv->virtqs[q];
@@ -432,7 +484,7 @@ lvdpa_vdpa_event_main(void *arg)
 				lvdpa_vdpa_dev_kick(priv, vq);
 				priv->ev_need_timer = true;
 			}
-			if (vq->eqp.cq != NULL)
+			if (vq->eqp.cq != NULL && !priv->evchan_dead)
 				continue;   /* the device notifies */
 			if (lvdpa_vdpa_poll_used(priv, vq))
 				any = true;
@@ -584,6 +636,7 @@ lvdpa_vdpa_event_stop(struct lvdpa_vdpa_priv *priv)
 		lvdpa_devx_evchan_destroy(priv->evchan);
 		priv->evchan = NULL;
 	}
+	priv->evchan_dead = false;
 	if (priv->uar != NULL) {
 		lvdpa_devx_uar_free(priv->uar);
 		priv->uar = NULL;

@@ -7,7 +7,8 @@
  * device's life, so counts survive reconnections) plus the error events the
  * event thread counted, and for relayed queues the relay's counters under
  * "relayed"/"relay" names (relayed traffic only; the device counters count
- * the shadow ring's chains, relayed or not). reset_stats records a base that later reads
+ * the shadow ring's chains, relayed or not), then the queue recoveries after
+ * device errors and the times the PMD gave a queue up (repeated errors). reset_stats records a base that later reads
  * subtract: the device's counters are read-only.
  */
 
@@ -30,6 +31,8 @@ static const char *const lvdpa_vdpa_stat_names[LVDPA_VDPA_STAT_NUM] = {
 	[LVDPA_VDPA_STAT_RELAY_RX_BYTES] = "relayed rx bytes",
 	[LVDPA_VDPA_STAT_RELAY_HDR_CONV] = "relay header conversions",
 	[LVDPA_VDPA_STAT_RELAY_ERRORS] = "relay errors",
+	[LVDPA_VDPA_STAT_QUEUE_RECOVERIES] = "queue recoveries",
+	[LVDPA_VDPA_STAT_QUEUE_DISABLED] = "queue disabled",
 };
 
 int
@@ -56,6 +59,8 @@ lvdpa_vdpa_stats_read(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq,
 
 	memset(v, 0, sizeof(uint64_t) * LVDPA_VDPA_STAT_NUM);
 	v[LVDPA_VDPA_STAT_ERROR_EVENTS] = vq->err_events;
+	v[LVDPA_VDPA_STAT_QUEUE_RECOVERIES] = vq->recoveries;
+	v[LVDPA_VDPA_STAT_QUEUE_DISABLED] = vq->disabled;
 	lvdpa_vdpa_relay_stats(vq, &rs);
 	v[LVDPA_VDPA_STAT_RELAY_TX_PACKETS] = rs.tx_packets;
 	v[LVDPA_VDPA_STAT_RELAY_TX_BYTES] = rs.tx_bytes;

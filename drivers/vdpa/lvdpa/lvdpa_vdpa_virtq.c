@@ -18,6 +18,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_malloc.h>
 
 #include "lvdpa_vdpa.h"
@@ -179,6 +180,8 @@ lvdpa_vdpa_virtq_detach(struct lvdpa_vdpa_priv *priv, uint16_t index)
 	lvdpa_vdpa_relay_destroy(vq);
 	vq->running = false;
 	vq->stop_pending = false;
+	/* A new guest starts with a clean error history. */
+	memset(vq->err_tsc, 0, sizeof(vq->err_tsc));
 	memset(&vq->vring, 0, sizeof(vq->vring));
 	vq->vring.kickfd = -1;
 	vq->vring.callfd = -1;
@@ -337,6 +340,17 @@ lvdpa_vdpa_virtq_setup(struct lvdpa_vdpa_priv *priv, uint16_t index, bool start)
 		vq->vring.kickfd = -1;
 		vq->vring.callfd = -1;
 		return 0;
+	}
+	/*
+	 * rte_vhost keeps a SET_VRING_NUM value it refused; the device would
+	 * refuse it too, but say here which ring and which size.
+	 */
+	if (!(priv->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_RING_PACKED)) &&
+	    (!rte_is_power_of_2(vq->vring.size) || vq->vring.size > 32768)) {
+		LVDPA_VDPA_DLOG(priv, ERR,
+				"queue %u: split ring size %u is not a power of 2 up to 32768",
+				index, vq->vring.size);
+		return -EINVAL;
 	}
 	start = start && vq->enable;
 	size = vq->vring.size;
@@ -529,4 +543,94 @@ lvdpa_vdpa_virtq_stop(struct lvdpa_vdpa_priv *priv, uint16_t index)
 
 	lvdpa_vdpa_virtq_stopped(priv, index);
 	return rc != 0 ? rc : vq->stop_rc;
+}
+
+/*
+ * error_type values of a guest's bad ring (bad descriptor, invalid buffer,
+ * chain too long; doc/guides/model.rst). Recreating the queue at the same
+ * index would fault on the same descriptor again: such a queue stays
+ * stopped. Any other error is the device's own, and the queue is recovered.
+ */
+#define LVDPA_VDPA_VQ_ERROR_GUEST_MIN 2
+#define LVDPA_VDPA_VQ_ERROR_GUEST_MAX 4
+
+/* Record a device error; false when the queue failed too often recently. */
+static bool
+lvdpa_vdpa_virtq_err_budget(struct lvdpa_vdpa_virtq *vq)
+{
+	uint64_t now = rte_get_timer_cycles();
+	uint64_t window = (uint64_t)LVDPA_VDPA_ERR_WINDOW_S * rte_get_timer_hz();
+	bool ok;
+
+	/* err_tsc holds the last LVDPA_VDPA_ERR_MAX errors, 0 for none yet. */
+	ok = vq->err_tsc[0] == 0 || now - vq->err_tsc[0] > window;
+	memmove(&vq->err_tsc[0], &vq->err_tsc[1],
+		sizeof(vq->err_tsc) - sizeof(vq->err_tsc[0]));
+	vq->err_tsc[LVDPA_VDPA_ERR_MAX - 1] = now;
+	return ok;
+}
+
+void
+lvdpa_vdpa_virtq_error(struct lvdpa_vdpa_priv *priv, uint16_t index)
+{
+	struct lvdpa_vdpa_virtq *vq = &priv->virtqs[index];
+	struct lvdpa_devx_virtq_attr attr;
+	int rc;
+
+	if (vq->errored || vq->obj == NULL)
+		return;
+	vq->err_events++;
+	vq->errored = true;   /* nothing serves it until recovered */
+	rc = lvdpa_devx_virtq_query(vq->obj, &attr);
+	if (rc != 0) {
+		LVDPA_VDPA_DLOG(priv, ERR, "vid %d queue %u: the device put the queue in ERR; query failed (%s): it stays stopped",
+				priv->vid, index, strerror(-rc));
+		return;
+	}
+	if (attr.error_type >= LVDPA_VDPA_VQ_ERROR_GUEST_MIN &&
+	    attr.error_type <= LVDPA_VDPA_VQ_ERROR_GUEST_MAX) {
+		LVDPA_VDPA_DLOG(priv, ERR, "vid %d queue %u: the device put the queue in ERR (a guest ring error, type %u); it stays stopped",
+				priv->vid, index, attr.error_type);
+		return;
+	}
+	if (!vq->running || priv->vid < 0 || vq->relay != NULL) {
+		/* A relayed queue's indices are the shadow ring's: not resumable here. */
+		LVDPA_VDPA_DLOG(priv, ERR, "vid %d queue %u: device error (type %u) in ERR%s; it stays stopped",
+				priv->vid, index, attr.error_type,
+				vq->relay != NULL ? " on a relayed queue" : "");
+		return;
+	}
+	if (!lvdpa_vdpa_virtq_err_budget(vq)) {
+		vq->disabled++;
+		LVDPA_VDPA_DLOG(priv, ERR, "vid %d queue %u: device error (type %u), more than %u within %u s: queue disabled, it stays stopped at avail %u used %u",
+				priv->vid, index, attr.error_type, LVDPA_VDPA_ERR_MAX,
+				LVDPA_VDPA_ERR_WINDOW_S, attr.hw_available_index,
+				attr.hw_used_index);
+		return;
+	}
+	LVDPA_VDPA_DLOG(priv, WARNING, "vid %d queue %u: device error (type %u) in ERR at avail %u used %u: recreating the queue there",
+			priv->vid, index, attr.error_type, attr.hw_available_index,
+			attr.hw_used_index);
+	/*
+	 * What the device completed is published: resume at its indices, so
+	 * that no buffer is lost or served twice. setup destroys the object
+	 * in ERR (errored) and creates one from the vring base.
+	 */
+	vq->running = false;
+	vq->hw_avail = attr.hw_available_index;
+	vq->hw_used = attr.hw_used_index;
+	rc = rte_vhost_set_vring_base(priv->vid, index, attr.hw_available_index,
+				      attr.hw_used_index);
+	if (rc == 0)
+		rc = lvdpa_vdpa_virtq_setup(priv, index, true);
+	if (rc != 0 || !vq->running) {
+		vq->errored = true;
+		vq->disabled++;
+		LVDPA_VDPA_DLOG(priv, ERR, "vid %d queue %u: recovery failed (%s): queue disabled, it stays stopped",
+				priv->vid, index, rc != 0 ? strerror(-rc) : "not restarted");
+		return;
+	}
+	vq->recoveries++;
+	LVDPA_VDPA_DLOG(priv, NOTICE, "vid %d queue %u: recovered (%" PRIu64 " so far), resumed at avail %u used %u",
+			priv->vid, index, vq->recoveries, vq->hw_avail, vq->hw_used);
 }
