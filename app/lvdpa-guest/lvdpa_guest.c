@@ -108,6 +108,16 @@ lvdpa_guest_check_config(const struct lvdpa_guest_config *cfg)
 	}
 	if (cfg->hdr_layout > LVDPA_GUEST_HDR_INLINE)
 		return -EINVAL;
+	if (cfg->udp) {
+		unsigned int i;
+
+		for (i = 0; i < cfg->nsizes; i++)
+			if (cfg->sizes[i] < LVDPA_GUEST_MIN_PKT_UDP) {
+				LVDPA_GUEST_LOG(ERR, "packet size %u below %u, the least for udp",
+						cfg->sizes[i], LVDPA_GUEST_MIN_PKT_UDP);
+				return -EINVAL;
+			}
+	}
 	return 0;
 }
 

@@ -44,6 +44,8 @@ extern "C" {
 #define LVDPA_GUEST_MAX_SIZES 8
 /** Smallest packet: Ethernet header and the guest's tag. */
 #define LVDPA_GUEST_MIN_PKT 32
+/** Smallest packet with udp: Ethernet, IPv4 and UDP headers and the tag. */
+#define LVDPA_GUEST_MIN_PKT_UDP 60
 /** Largest packet. */
 #define LVDPA_GUEST_MAX_PKT 16384
 
@@ -114,6 +116,15 @@ struct lvdpa_guest_config {
 	unsigned int sizes[LVDPA_GUEST_MAX_SIZES];
 	unsigned int nsizes;
 	uint8_t mac[6];         /**< source MAC; 0 -> 02:00:00:00:00:01 */
+	/**
+	 * Frames are IPv4/UDP (the tag follows the UDP header; sizes from
+	 * LVDPA_GUEST_MIN_PKT_UDP). The UDP checksum is left to the device
+	 * when CSUM was negotiated (NEEDS_CSUM, csum_start and csum_offset in
+	 * the TX header), else computed by the guest. Received frames must
+	 * carry valid IPv4 and UDP checksums; RX headers with DATA_VALID are
+	 * counted (rx_csum_valid).
+	 */
+	bool udp;
 	unsigned int timeout_ms;/**< per reply, and for connecting; default 3000 */
 	int verbose;            /**< 0 quiet, 1 progress, 2 every message */
 	/** Optional: called about once a second by lvdpa_guest_run_traffic. */
@@ -135,6 +146,8 @@ struct lvdpa_guest_stats {
 	double elapsed_s;       /**< of the last lvdpa_guest_run_traffic */
 	double mpps;            /**< received Mpps in that run */
 	double gbps;            /**< received Gbit/s in that run */
+	uint64_t tx_csum_offloaded; /**< TX frames sent with NEEDS_CSUM (udp) */
+	uint64_t rx_csum_valid; /**< received with DATA_VALID in the header */
 };
 
 struct lvdpa_guest;

@@ -36,54 +36,170 @@ lvdpa_guest_pattern(uint64_t seq, unsigned int i)
 	return (uint8_t)((uint8_t)(seq * 131 + (seq >> 8) + 17) + i * 7);
 }
 
-void
-lvdpa_guest_pkt_fill(uint8_t *frame, unsigned int size, const uint8_t mac[6],
-		     uint16_t qp, uint64_t seq)
+/*
+ * The tag at byte @p t of the frame (14: after the Ethernet header; 42:
+ * after IPv4 and UDP headers): magic, queue pair, frame size, two zero
+ * bytes, sequence number; then the pattern to the end.
+ */
+static void
+lvdpa_guest_tag_fill(uint8_t *frame, unsigned int size, const uint8_t mac[6],
+		     uint16_t ethertype, unsigned int t, uint16_t qp, uint64_t seq)
 {
 	unsigned int i;
 
 	/* To ourselves: a switching backend sends it back to this port. */
 	memcpy(frame, mac, 6);
 	memcpy(frame + 6, mac, 6);
-	frame[12] = LVDPA_GUEST_ETHERTYPE >> 8;
-	frame[13] = LVDPA_GUEST_ETHERTYPE & 0xff;
-	memcpy(frame + 14, lvdpa_guest_magic, 4);
-	frame[18] = qp >> 8;
-	frame[19] = qp & 0xff;
-	frame[20] = (size >> 8) & 0xff;
-	frame[21] = size & 0xff;
-	frame[22] = 0;
-	frame[23] = 0;
+	frame[12] = ethertype >> 8;
+	frame[13] = ethertype & 0xff;
+	memcpy(frame + t, lvdpa_guest_magic, 4);
+	frame[t + 4] = qp >> 8;
+	frame[t + 5] = qp & 0xff;
+	frame[t + 6] = (size >> 8) & 0xff;
+	frame[t + 7] = size & 0xff;
+	frame[t + 8] = 0;
+	frame[t + 9] = 0;
 	for (i = 0; i < 8; i++)
-		frame[24 + i] = (uint8_t)(seq >> (56 - 8 * i));
-	for (i = LVDPA_GUEST_TAG_LEN; i < size; i++)
+		frame[t + 10 + i] = (uint8_t)(seq >> (56 - 8 * i));
+	for (i = t + 18; i < size; i++)
 		frame[i] = lvdpa_guest_pattern(seq, i);
+}
+
+static int
+lvdpa_guest_tag_check(const uint8_t *frame, unsigned int len, uint16_t ethertype,
+		      unsigned int t, uint16_t *qp, uint64_t *seq)
+{
+	uint64_t s = 0;
+	unsigned int i;
+
+	/* The MACs are not checked: a backend may rewrite them. */
+	if (len < t + 18 ||
+	    frame[12] != ethertype >> 8 || frame[13] != (ethertype & 0xff) ||
+	    memcmp(frame + t, lvdpa_guest_magic, 4) != 0)
+		return -EBADMSG;
+	if (((unsigned int)frame[t + 6] << 8 | frame[t + 7]) != len ||
+	    frame[t + 8] != 0 || frame[t + 9] != 0)
+		return -EBADMSG;
+	for (i = 0; i < 8; i++)
+		s = s << 8 | frame[t + 10 + i];
+	for (i = t + 18; i < len; i++)
+		if (frame[i] != lvdpa_guest_pattern(s, i))
+			return -EBADMSG;
+	*qp = (uint16_t)(frame[t + 4] << 8 | frame[t + 5]);
+	*seq = s;
+	return 0;
+}
+
+void
+lvdpa_guest_pkt_fill(uint8_t *frame, unsigned int size, const uint8_t mac[6],
+		     uint16_t qp, uint64_t seq)
+{
+	lvdpa_guest_tag_fill(frame, size, mac, LVDPA_GUEST_ETHERTYPE, 14, qp, seq);
 }
 
 int
 lvdpa_guest_pkt_check(const uint8_t *frame, unsigned int len, uint16_t *qp,
 		      uint64_t *seq)
 {
-	uint64_t s = 0;
+	return lvdpa_guest_tag_check(frame, len, LVDPA_GUEST_ETHERTYPE, 14, qp, seq);
+}
+
+/* ---- IPv4/UDP frames (cfg.udp) ---- */
+
+#define LVDPA_GUEST_UDP_L4     34  /* UDP header: after Ethernet and IPv4 */
+#define LVDPA_GUEST_UDP_TAG    42
+#define LVDPA_GUEST_UDP_CSUM   6   /* checksum within the UDP header */
+
+static uint32_t
+lvdpa_guest_sum(uint32_t sum, const uint8_t *p, unsigned int len)
+{
 	unsigned int i;
 
-	/* The MACs are not checked: a backend may rewrite them. */
-	if (len < LVDPA_GUEST_TAG_LEN ||
-	    frame[12] != LVDPA_GUEST_ETHERTYPE >> 8 ||
-	    frame[13] != (LVDPA_GUEST_ETHERTYPE & 0xff) ||
-	    memcmp(frame + 14, lvdpa_guest_magic, 4) != 0)
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t
+lvdpa_guest_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* The UDP pseudo-header sum (addresses, protocol, UDP length). */
+static uint32_t
+lvdpa_guest_udp_pseudo(const uint8_t *frame, unsigned int size)
+{
+	return lvdpa_guest_sum(0, frame + 26, 8) + 17 + (size - LVDPA_GUEST_UDP_L4);
+}
+
+/*
+ * A tagged IPv4/UDP frame to ourselves (10.0.0.1 -> 10.0.0.1). With
+ * @p partial the UDP checksum holds the pseudo-header sum only, for the
+ * device to finish (NEEDS_CSUM), as a guest kernel leaves it.
+ */
+static void
+lvdpa_guest_udp_fill(uint8_t *f, unsigned int size, const uint8_t mac[6],
+		     uint16_t qp, uint64_t seq, bool partial)
+{
+	unsigned int ip_len = size - 14, udp_len = size - LVDPA_GUEST_UDP_L4;
+	uint16_t c;
+
+	lvdpa_guest_tag_fill(f, size, mac, 0x0800, LVDPA_GUEST_UDP_TAG, qp, seq);
+	memset(f + 14, 0, LVDPA_GUEST_UDP_TAG - 14);
+	f[14] = 0x45;
+	f[16] = ip_len >> 8;
+	f[17] = ip_len & 0xff;
+	f[18] = (seq >> 8) & 0xff;
+	f[19] = seq & 0xff;
+	f[20] = 0x40;   /* don't fragment */
+	f[22] = 64;
+	f[23] = 17;
+	f[26] = 10;
+	f[29] = 1;
+	memcpy(f + 30, f + 26, 4);
+	c = ~lvdpa_guest_fold(lvdpa_guest_sum(0, f + 14, 20));
+	f[24] = c >> 8;
+	f[25] = c & 0xff;
+	f[34] = 0x4c;
+	f[35] = qp & 0xff;
+	f[36] = 0x4c;
+	f[37] = 0x56;
+	f[38] = udp_len >> 8;
+	f[39] = udp_len & 0xff;
+	if (partial) {
+		c = lvdpa_guest_fold(lvdpa_guest_udp_pseudo(f, size));
+	} else {
+		c = ~lvdpa_guest_fold(lvdpa_guest_sum(lvdpa_guest_udp_pseudo(f, size),
+						      f + LVDPA_GUEST_UDP_L4, udp_len));
+		if (c == 0)
+			c = 0xffff;
+	}
+	f[40] = c >> 8;
+	f[41] = c & 0xff;
+}
+
+static int
+lvdpa_guest_udp_check(const uint8_t *f, unsigned int len, uint16_t *qp,
+		      uint64_t *seq)
+{
+	if (len < LVDPA_GUEST_MIN_PKT_UDP || f[14] != 0x45 || f[23] != 17 ||
+	    ((unsigned int)f[16] << 8 | f[17]) != len - 14 ||
+	    ((unsigned int)f[38] << 8 | f[39]) != len - LVDPA_GUEST_UDP_L4)
 		return -EBADMSG;
-	if (((unsigned int)frame[20] << 8 | frame[21]) != len ||
-	    frame[22] != 0 || frame[23] != 0)
+	if (lvdpa_guest_fold(lvdpa_guest_sum(0, f + 14, 20)) != 0xffff)
 		return -EBADMSG;
-	for (i = 0; i < 8; i++)
-		s = s << 8 | frame[24 + i];
-	for (i = LVDPA_GUEST_TAG_LEN; i < len; i++)
-		if (frame[i] != lvdpa_guest_pattern(s, i))
-			return -EBADMSG;
-	*qp = (uint16_t)(frame[18] << 8 | frame[19]);
-	*seq = s;
-	return 0;
+	/* A UDP checksum that is missing or wrong: the device did not make it. */
+	if ((f[40] | f[41]) == 0 ||
+	    lvdpa_guest_fold(lvdpa_guest_sum(lvdpa_guest_udp_pseudo(f, len),
+					     f + LVDPA_GUEST_UDP_L4,
+					     len - LVDPA_GUEST_UDP_L4)) != 0xffff)
+		return -EBADMSG;
+	return lvdpa_guest_tag_check(f, len, 0x0800, LVDPA_GUEST_UDP_TAG, qp, seq);
 }
 
 static double
@@ -401,7 +517,8 @@ lvdpa_guest_set_sizes(struct lvdpa_guest *g, const unsigned int *sizes,
 	if (n == 0 || n > LVDPA_GUEST_MAX_SIZES)
 		return -EINVAL;
 	for (i = 0; i < n; i++)
-		if (sizes[i] < LVDPA_GUEST_MIN_PKT || sizes[i] > LVDPA_GUEST_MAX_PKT ||
+		if (sizes[i] < (g->cfg.udp ? LVDPA_GUEST_MIN_PKT_UDP : LVDPA_GUEST_MIN_PKT) ||
+		    sizes[i] > LVDPA_GUEST_MAX_PKT ||
 		    (g->tx_max != 0 && sizes[i] > g->tx_max))
 			return -EINVAL;
 	memcpy(g->sizes, sizes, n * sizeof(*sizes));
@@ -449,7 +566,9 @@ int
 lvdpa_guest_send(struct lvdpa_guest *g, unsigned int qp, unsigned int n,
 		 unsigned int size)
 {
-	const struct lvdpa_net_hdr hdr = { 0 };
+	struct lvdpa_net_hdr hdr = { 0 };
+	bool partial = g->cfg.udp &&
+		       (g->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_CSUM));
 	struct lvdpa_guest_qp *p;
 	struct lvdpa_ring_seg seg[2];
 	unsigned int i;
@@ -457,8 +576,15 @@ lvdpa_guest_send(struct lvdpa_guest *g, unsigned int qp, unsigned int n,
 
 	if (!g->started || qp >= g->nqp)
 		return -EINVAL;
-	if (size != 0 && (size < LVDPA_GUEST_MIN_PKT || size > g->tx_max))
+	if (size != 0 && (size < (g->cfg.udp ? LVDPA_GUEST_MIN_PKT_UDP : LVDPA_GUEST_MIN_PKT) ||
+			  size > g->tx_max))
 		return -EINVAL;
+	if (partial) {
+		/* The device finishes the UDP checksum. */
+		hdr.flags = LVDPA_VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		hdr.csum_start = LVDPA_GUEST_UDP_L4;
+		hdr.csum_offset = LVDPA_GUEST_UDP_CSUM;
+	}
 	p = &g->qp[qp];
 	rc = lvdpa_guest_tx_reap(g, p);
 	if (rc < 0)
@@ -472,10 +598,14 @@ lvdpa_guest_send(struct lvdpa_guest *g, unsigned int qp, unsigned int n,
 		unsigned int sz = size ? size : g->sizes[p->next_seq % g->nsizes];
 		unsigned int nseg;
 
-		/* No offloads; num_buffers is 0 on TX. */
+		/* Checksum offload at most; num_buffers is 0 on TX. */
 		lvdpa_net_hdr_write(b->va, g->hdr_len, g->cfg.big_endian, &hdr);
-		lvdpa_guest_pkt_fill(b->va + g->hdr_len, sz, g->cfg.mac,
-				     (uint16_t)qp, p->next_seq);
+		if (g->cfg.udp)
+			lvdpa_guest_udp_fill(b->va + g->hdr_len, sz, g->cfg.mac,
+					     (uint16_t)qp, p->next_seq, partial);
+		else
+			lvdpa_guest_pkt_fill(b->va + g->hdr_len, sz, g->cfg.mac,
+					     (uint16_t)qp, p->next_seq);
 		nseg = lvdpa_guest_segs(g, b, sz, false, seg);
 		rc = lvdpa_ring_drv_add(&p->tx.ring, seg, nseg,
 					nseg > 1 && g->indirect ? b->ind_gpa : 0, slot);
@@ -486,6 +616,8 @@ lvdpa_guest_send(struct lvdpa_guest *g, unsigned int qp, unsigned int n,
 		p->tx_nfree--;
 		p->next_seq++;
 		g->st.sent++;
+		if (partial)
+			g->st.tx_csum_offloaded++;
 		g->st.tx_bytes += sz;
 	}
 	if (i > 0)
@@ -512,10 +644,23 @@ lvdpa_guest_deliver(struct lvdpa_guest *g, const uint8_t *buf, uint32_t len)
 	uint16_t qp;
 	uint64_t seq;
 	struct lvdpa_guest_qp *src;
+	struct lvdpa_net_hdr h;
+	int rc;
 
-	if (len < g->hdr_len ||
-	    lvdpa_guest_pkt_check(buf + g->hdr_len, len - g->hdr_len, &qp, &seq) < 0 ||
-	    qp >= g->nqp || seq >= g->qp[qp].next_seq) {
+	if (len < g->hdr_len) {
+		g->st.bad++;
+		return;
+	}
+	lvdpa_net_hdr_read(buf, g->hdr_len, g->cfg.big_endian, &h);
+	if (g->cfg.udp)
+		rc = lvdpa_guest_udp_check(buf + g->hdr_len, len - g->hdr_len, &qp, &seq);
+	else
+		rc = lvdpa_guest_pkt_check(buf + g->hdr_len, len - g->hdr_len, &qp, &seq);
+	/* No device may claim a verified checksum the guest did not ask for. */
+	if ((h.flags & LVDPA_VIRTIO_NET_HDR_F_DATA_VALID) &&
+	    !(g->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_GUEST_CSUM)))
+		rc = -EBADMSG;
+	if (rc < 0 || qp >= g->nqp || seq >= g->qp[qp].next_seq) {
 		g->st.bad++;
 		LVDPA_GUEST_LOG(DEBUG, "bad packet of %u bytes", len);
 		return;
@@ -529,6 +674,8 @@ lvdpa_guest_deliver(struct lvdpa_guest *g, const uint8_t *buf, uint32_t len)
 	src->seen[seq / 8] |= 1u << (seq % 8);
 	src->rx_seen++;
 	g->st.received++;
+	if (h.flags & LVDPA_VIRTIO_NET_HDR_F_DATA_VALID)
+		g->st.rx_csum_valid++;
 	g->st.rx_bytes += len - g->hdr_len;
 }
 

@@ -103,12 +103,51 @@ lvdpa_vhost_pre_get_vring_base(struct lvdpa_vhost_conn *c,
 }
 
 static void
+lvdpa_vhost_post_set_vring_base(struct lvdpa_vhost_conn *c,
+		struct lvdpa_vhost_msg_ctx *ctx)
+{
+	c->vring_base[ctx->msg.payload.state.index] =
+		(uint16_t)ctx->msg.payload.state.num;
+}
+
+/*
+ * When it maps a split ring (at SET_VRING_KICK), rte_vhost compares the
+ * vring base with the used ring's idx and, when they differ, resumes both
+ * indices at used->idx (its reconnection recovery); it reads that idx in
+ * host byte order. For a ring in the other byte order (a big-endian legacy
+ * guest that migrated here with a base) that is a byte-swapped index: redo
+ * the comparison in the ring's byte order.
+ */
+static void
+lvdpa_vhost_base_fixup(struct lvdpa_vhost_conn *c, uint32_t idx)
+{
+	struct rte_vhost_vring vr;
+	uint16_t raw, used, base;
+	uint64_t f = 0;
+
+	if (!lvdpa_vhost_bit_get(c->vring_endian_set, idx) ||
+	    c->vring_endian[idx] == lvdpa_vhost_native_endian() ||
+	    rte_vhost_get_negotiated_features(c->vid, &f) != 0 ||
+	    (f & (LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_VERSION_1) |
+		  LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_RING_PACKED))) != 0 ||
+	    rte_vhost_get_vhost_vring(c->vid, idx, &vr) != 0 || vr.used == NULL)
+		return;
+	raw = __atomic_load_n(&vr.used->idx, __ATOMIC_ACQUIRE);
+	used = (uint16_t)(raw << 8 | raw >> 8);
+	base = c->vring_base[idx] != used ? used : c->vring_base[idx];
+	if (rte_vhost_set_vring_base(c->vid, idx, base, base) == 0 && raw != base)
+		LVDPA_VHOST_LOG(INFO, c->ifname, "vring %u: base %u in the ring's byte order (rte_vhost read the used index as %u)",
+				idx, base, raw);
+}
+
+static void
 lvdpa_vhost_post_set_vring_kick(struct lvdpa_vhost_conn *c,
 		struct lvdpa_vhost_msg_ctx *ctx)
 {
-	lvdpa_vhost_bit_set(c->vring_running,
-			    ctx->msg.payload.u64 & LVDPA_VHOST_VRING_IDX_MASK,
-			    true);
+	uint32_t idx = ctx->msg.payload.u64 & LVDPA_VHOST_VRING_IDX_MASK;
+
+	lvdpa_vhost_bit_set(c->vring_running, idx, true);
+	lvdpa_vhost_base_fixup(c, idx);
 }
 
 static uint16_t lvdpa_vhost_query_max_vrings(const char *ifname);
@@ -159,6 +198,12 @@ static const struct lvdpa_vhost_msg_row lvdpa_vhost_msg_table[] = {
 		.name = "RESET_OWNER", .size_rule = LVDPA_VHOST_SIZE_ANY,
 		.pre = lvdpa_vhost_pre_reset_owner,
 		.post = lvdpa_vhost_post_reset_owner,
+	},
+	[LVDPA_VHOST_REQ_SET_VRING_BASE] = {
+		.name = "SET_VRING_BASE", .size_rule = LVDPA_VHOST_SIZE_EXACT,
+		.size = sizeof(struct lvdpa_vhost_vring_state),
+		.vring = LVDPA_VHOST_VRING_STATE,
+		.post = lvdpa_vhost_post_set_vring_base,
 	},
 	[LVDPA_VHOST_REQ_GET_VRING_BASE] = {
 		.name = "GET_VRING_BASE", .size_rule = LVDPA_VHOST_SIZE_EXACT,

@@ -37,6 +37,7 @@ enum lvdpa_vhost_req {
 	LVDPA_VHOST_REQ_SET_FEATURES = 2,
 	LVDPA_VHOST_REQ_SET_OWNER = 3,
 	LVDPA_VHOST_REQ_RESET_OWNER = 4,
+	LVDPA_VHOST_REQ_SET_VRING_BASE = 10,
 	LVDPA_VHOST_REQ_GET_VRING_BASE = 11,
 	LVDPA_VHOST_REQ_SET_VRING_KICK = 12,
 	LVDPA_VHOST_REQ_GET_PROTOCOL_FEATURES = 15,
@@ -117,6 +118,7 @@ struct lvdpa_vhost_conn {
 	uint8_t vring_endian[LVDPA_VHOST_MAX_VRINGS];
 	uint64_t vring_endian_set[LVDPA_VHOST_MAX_VRINGS / 64];
 	uint64_t vring_running[LVDPA_VHOST_MAX_VRINGS / 64];
+	uint16_t vring_base[LVDPA_VHOST_MAX_VRINGS];	/* SET_VRING_BASE */
 	/* The application's handlers, chained behind ours. */
 	struct rte_vhost_user_extern_ops app_ops;
 	void *app_ctx;

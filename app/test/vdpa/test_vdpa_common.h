@@ -15,6 +15,7 @@
 
 #include <inttypes.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,8 +70,8 @@ static int
 lvdpa_tv_eal(const char *name, const char *const *vdevs, unsigned int n,
 	     int capture_log)
 {
-	char prefix[96], vdev[8][256];
-	char *argv[32];
+	char prefix[96], vdev[16][256];
+	char *argv[40];
 	int argc = 0;
 	unsigned int i;
 
@@ -159,20 +160,30 @@ static const struct rte_vhost_device_ops lvdpa_tv_ops = {
 	.destroy_device = lvdpa_tv_destroy_device,
 };
 
-/* A server socket in the private directory attached to @p dev. */
-static int
-lvdpa_tv_sock_start(struct rte_vdpa_device *dev, const char *tag, char *sock,
-		    size_t len)
+/*
+ * A server socket in the private directory attached to @p dev. With
+ * @p dev_features the socket offers every feature the device offers, as
+ * the sample app does (rte_vhost's net default lacks MAC and STATUS).
+ */
+static __rte_unused int
+lvdpa_tv_sock_start_ext(struct rte_vdpa_device *dev, const char *tag, char *sock,
+			size_t len, bool dev_features)
 {
+	uint64_t f;
 	int rc;
 
-	snprintf(sock, len, "%s/sock-%s", lvdpa_tv_dir, tag);
+	snprintf(sock, len, "%s/sock-%.40s", lvdpa_tv_dir, tag);
 	rc = rte_vhost_driver_register(sock, 0);
 	if (rc != 0)
 		return rc;
 	rc = rte_vhost_driver_attach_vdpa_device(sock, dev);
 	if (rc == 0)
 		rc = rte_vhost_driver_callback_register(sock, &lvdpa_tv_ops);
+	if (rc == 0 && dev_features) {
+		rc = rte_vdpa_get_features(dev, &f);
+		if (rc == 0)
+			rc = rte_vhost_driver_set_features(sock, f);
+	}
 	if (rc == 0)
 		rc = rte_vhost_driver_start(sock);
 	if (rc != 0) {
@@ -180,6 +191,13 @@ lvdpa_tv_sock_start(struct rte_vdpa_device *dev, const char *tag, char *sock,
 		unlink(sock);
 	}
 	return rc;
+}
+
+static __rte_unused int
+lvdpa_tv_sock_start(struct rte_vdpa_device *dev, const char *tag, char *sock,
+		    size_t len)
+{
+	return lvdpa_tv_sock_start_ext(dev, tag, sock, len, false);
 }
 
 static void

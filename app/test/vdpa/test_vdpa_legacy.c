@@ -7,8 +7,10 @@
  * lib/lvdpa_vhost, the guest being app/lvdpa-guest in this process:
  * - little-endian legacy guests on a strongly ordered host run on the
  *   device in legacy mode: zero features (on queues pre-created as modern:
- *   virtio_version_1_0 is modified in place) and a legacy feature set
- *   (mergeable RX buffers: 12-byte header), 1 and 2 queue pairs;
+ *   virtio_version_1_0 is modified in place) and legacy feature sets
+ *   (mergeable RX buffers: 12-byte header; MAC, CSUM and GUEST_CSUM with
+ *   IPv4/UDP frames whose checksums the device makes and verifies), 1 and
+ *   2 queue pairs;
  * - what the device cannot serve correctly goes to the relay under
  *   legacy=auto (test_vdpa_relay.c); with legacy=device it is refused with
  *   a clear error and never served: a big-endian guest, a device without
@@ -53,6 +55,8 @@ struct lvdpa_lg_case {
 	uint64_t expect_features;   /* negotiated, when served */
 	unsigned int expect_hdr;
 	const char *expect_log;     /* in the log when refused */
+	bool udp;                   /* IPv4/UDP frames, checksums checked */
+	bool dev_features;          /* the socket offers the device's features */
 };
 
 static int
@@ -71,10 +75,11 @@ lvdpa_lg_run(const struct lvdpa_lg_case *c)
 	LVDPA_TEST_ASSERT(dev != NULL, "%s", c->dev);
 	for (q = 0; q < 2u * c->qp; q++)
 		LVDPA_TEST_ASSERT_EQ(rte_vdpa_reset_stats(dev, q), 0, "reset");
-	LVDPA_TEST_ASSERT_EQ(lvdpa_tv_sock_start(dev, c->dev, sock, sizeof(sock)), 0,
-			     "socket");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_tv_sock_start_ext(dev, c->dev, sock, sizeof(sock),
+						     c->dev_features), 0, "socket");
 	lvdpa_tv_log_take(log, sizeof(log));
 	lvdpa_guest_config_init(&cfg);
+	cfg.udp = c->udp;
 	cfg.socket_path = sock;
 	cfg.features = c->features;
 	cfg.big_endian = c->big_endian;
@@ -127,6 +132,28 @@ lvdpa_lg_run(const struct lvdpa_lg_case *c)
 			lvdpa_guest_get_stats(g, &gs);
 			if (gs.calls == calls) {
 				fprintf(stderr, "# the guest got no call notification\n");
+				goto out;
+			}
+		}
+		if (c->udp) {
+			struct lvdpa_guest_stats gs;
+			bool csum = c->expect_features & 1ULL << 0;
+			bool guest_csum = c->expect_features & 1ULL << 1;
+
+			/*
+			 * Every frame's UDP checksum was verified on receipt:
+			 * with CSUM the device made it from the TX header's
+			 * csum_start/csum_offset; with GUEST_CSUM every RX
+			 * header said DATA_VALID.
+			 */
+			lvdpa_guest_get_stats(g, &gs);
+			fprintf(stderr, "# sent %" PRIu64 ", TX checksums offloaded %" PRIu64 ", received %" PRIu64 ", DATA_VALID %" PRIu64 "\n",
+				gs.sent, gs.tx_csum_offloaded, gs.received,
+				gs.rx_csum_valid);
+			if (gs.tx_csum_offloaded != (csum ? gs.sent : 0) ||
+			    gs.rx_csum_valid != (guest_csum ? gs.received : 0) ||
+			    gs.received != gs.sent || gs.bad != 0) {
+				fprintf(stderr, "# checksum offloads not as negotiated\n");
 				goto out;
 			}
 		}
@@ -198,8 +225,51 @@ test_legacy_le_feature_set(void)
 {
 	const struct lvdpa_lg_case c = {
 		.dev = "lvdpa1", .features = LVDPA_GUEST_FEATURES_LEGACY, .qp = 1,
-		/* MAC is not offered by the socket, CSUM not by the model */
-		.expect_features = 1ULL << 15, .expect_hdr = 12,
+		/* CSUM and MRG_RXBUF; MAC is not in rte_vhost's socket default */
+		.expect_features = (1ULL << 0) | (1ULL << 15), .expect_hdr = 12,
+	};
+
+	return lvdpa_lg_run(&c);
+}
+
+/* A typical legacy driver's set, the socket widened as the sample app does. */
+#define LVDPA_LG_OFFLOADS ((1ULL << 0) | (1ULL << 1) | (1ULL << 5))
+
+static int
+test_legacy_le_offloads_mrg(void)
+{
+	/* MAC, CSUM, GUEST_CSUM, MRG_RXBUF: IPv4/UDP checksums by the device. */
+	const struct lvdpa_lg_case c = {
+		.dev = "lvdpa1", .features = LVDPA_LG_OFFLOADS | (1ULL << 15),
+		.qp = 1, .udp = true, .dev_features = true,
+		.expect_features = LVDPA_LG_OFFLOADS | (1ULL << 15),
+		.expect_hdr = 12,
+	};
+
+	return lvdpa_lg_run(&c);
+}
+
+static int
+test_legacy_le_offloads(void)
+{
+	/* The same with the 10-byte header. */
+	const struct lvdpa_lg_case c = {
+		.dev = "lvdpa0", .features = LVDPA_LG_OFFLOADS, .qp = 1,
+		.udp = true, .dev_features = true,
+		.expect_features = LVDPA_LG_OFFLOADS, .expect_hdr = 10,
+	};
+
+	return lvdpa_lg_run(&c);
+}
+
+static int
+test_legacy_le_udp_no_offloads(void)
+{
+	/* For contrast: the guest makes its checksums, no DATA_VALID comes. */
+	const struct lvdpa_lg_case c = {
+		.dev = "lvdpa1", .features = (1ULL << 5), .qp = 1,
+		.udp = true, .dev_features = true,
+		.expect_features = 1ULL << 5, .expect_hdr = 10,
 	};
 
 	return lvdpa_lg_run(&c);
@@ -317,6 +387,9 @@ test_modern_interrupt_mode(void)
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_legacy_le_zero_features),
 	LVDPA_TEST_CASE(test_legacy_le_feature_set),
+	LVDPA_TEST_CASE(test_legacy_le_offloads_mrg),
+	LVDPA_TEST_CASE(test_legacy_le_offloads),
+	LVDPA_TEST_CASE(test_legacy_le_udp_no_offloads),
 	LVDPA_TEST_CASE(test_legacy_le_two_pairs),
 	LVDPA_TEST_CASE(test_legacy_be_refused),
 	LVDPA_TEST_CASE(test_legacy_be_refused_legacy_refuse),

@@ -97,8 +97,17 @@ lvdpa_model_query_hca_cap(struct lvdpa_model_dev *dev, const void *in, void *out
 	case LVDPA_PRM_HCA_CAP_TYPE_VIRTIO_EMULATION:
 		lvdpa_prm_set(out, LVDPA_PRM_VIRTIO_CAP_ETH_FRAME_OFFLOAD_TYPE, 1);
 		lvdpa_prm_set(out, LVDPA_PRM_VIRTIO_CAP_VIRTIO_VERSION_1_0, 1);
-		/* No TSO / checksum offload is modelled: none is offered. */
-		lvdpa_prm_set(out, LVDPA_PRM_VIRTIO_CAP_DEVICE_FEATURES_BITS_MASK, 0);
+		/*
+		 * The offloads the model implements, in the device's
+		 * numbering (LVDPA_PRM_VIRTQ_QF_*): TX checksum (tx_csum), RX
+		 * checksum (rx_csum) and mergeable RX buffers. ConnectX also
+		 * has TSO (tso_ipv4/6); segmentation is not modelled, so it is
+		 * not offered.
+		 */
+		lvdpa_prm_set(out, LVDPA_PRM_VIRTIO_CAP_DEVICE_FEATURES_BITS_MASK,
+			      1u << LVDPA_PRM_VIRTQ_QF_CSUM |
+			      1u << LVDPA_PRM_VIRTQ_QF_GUEST_CSUM |
+			      1u << LVDPA_PRM_VIRTQ_QF_MRG_RXBUF);
 		lvdpa_prm_set(out, LVDPA_PRM_VIRTIO_CAP_EVENT_MODE, c->event_modes);
 		lvdpa_prm_set(out, LVDPA_PRM_VIRTIO_CAP_VIRTIO_QUEUE_TYPE,
 			      (1u << LVDPA_PRM_VIRTQ_TYPE_SPLIT) |
@@ -251,11 +260,13 @@ lvdpa_model_vq_decode(struct lvdpa_model_dev *dev, const uint8_t *in,
 		(uint16_t)(lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_QUEUE_FEATURE_BIT_MASK_12_3) << 3 |
 			   lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_QUEUE_FEATURE_BIT_MASK_2_0));
 	/*
-	 * Per queue, as the device learns it. The other mask bits (checksum,
-	 * TSO, ECN) are kept for query but change nothing: the model does
-	 * not implement those offloads.
+	 * Per queue, as the device learns it. The checksum bits are
+	 * implemented; the other mask bits (TSO, ECN) are kept for query but
+	 * change nothing: the model offers none of those offloads.
 	 */
 	a->mrg_rxbuf = !!(a->queue_features & 1u << LVDPA_PRM_VIRTQ_QF_MRG_RXBUF);
+	a->tx_csum = !!(a->queue_features & 1u << LVDPA_PRM_VIRTQ_QF_CSUM);
+	a->rx_csum = !!(a->queue_features & 1u << LVDPA_PRM_VIRTQ_QF_GUEST_CSUM);
 	a->event_qpn_or_msix = lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_EVENT_QPN_OR_MSIX);
 	a->queue_size = lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_QUEUE_SIZE);
 	a->desc_addr = lvdpa_prm_get(in, LVDPA_PRM_VIRTQ_DESC_ADDR);
@@ -533,6 +544,8 @@ lvdpa_model_modify_virtq(struct lvdpa_model_dev *dev, struct lvdpa_model_virtq *
 	if (sel & LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURES) {
 		a->queue_features = n.queue_features;
 		a->mrg_rxbuf = n.mrg_rxbuf;
+		a->tx_csum = n.tx_csum;
+		a->rx_csum = n.rx_csum;
 	}
 	if (sel & (LVDPA_PRM_VIRTQ_MODIFY_VERSION_1_0 | LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURES))
 		vq->hdr_len = a->version_1_0 || a->mrg_rxbuf ? 12 : 10;

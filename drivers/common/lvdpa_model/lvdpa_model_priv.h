@@ -134,7 +134,9 @@ struct lvdpa_model_vq_attr {
 	uint16_t queue_index;
 	bool version_1_0;
 	uint16_t queue_features; /* queue_feature_bit_mask, echoed by query */
-	bool mrg_rxbuf;          /* its QF_MRG_RXBUF bit, the only one the model implements */
+	bool mrg_rxbuf;          /* its QF_MRG_RXBUF bit */
+	bool tx_csum;            /* QF_CSUM: checksum TX frames that ask for it */
+	bool rx_csum;            /* QF_GUEST_CSUM: report RX checksums verified */
 	bool event_idx;          /* model param: the virtq has no bit for it */
 	bool indirect;
 	uint32_t event_qpn_or_msix;

@@ -30,6 +30,7 @@
 #include <rte_common.h>
 
 #include "lvdpa_model_priv.h"
+#include "lvdpa_virtio.h"
 
 /* Segments one chain may have: the walker refuses longer chains anyway. */
 #define LVDPA_MODEL_CHAIN_IOV(qs) ((qs) < 1024u ? 1024u : (unsigned int)(qs))
@@ -336,6 +337,80 @@ lvdpa_model_vq_count(struct lvdpa_model_virtq *vq, unsigned int chains)
 	lvdpa_model_fault_vq_count(vq, chains);
 }
 
+/* Ones' complement sum of @p len bytes (big-endian 16-bit words) into @p sum. */
+static uint32_t
+lvdpa_model_csum_add(uint32_t sum, const uint8_t *p, uint32_t len)
+{
+	uint32_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t
+lvdpa_model_csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/*
+ * TX checksum offload (QF_CSUM, virtio's NEEDS_CSUM): the ones' complement
+ * sum from csum_start to the end, seeded by the 16 bits already at
+ * csum_start + csum_offset (the driver's pseudo-header sum), goes there.
+ * A frame whose offsets point outside it is dropped, as a NIC drops it.
+ */
+static bool
+lvdpa_model_tx_csum(uint8_t *frame, uint32_t len, const uint8_t *hdr)
+{
+	uint32_t start = hdr[6] | hdr[7] << 8, off = hdr[8] | hdr[9] << 8;
+	uint16_t c;
+
+	if (!(hdr[0] & LVDPA_VIRTIO_NET_HDR_F_NEEDS_CSUM))
+		return true;
+	if (start >= len || off + 2 > len - start)
+		return false;
+	c = ~lvdpa_model_csum_fold(lvdpa_model_csum_add(0, frame + start, len - start));
+	frame[start + off] = c >> 8;
+	frame[start + off + 1] = c & 0xff;
+	return true;
+}
+
+/*
+ * RX checksum (QF_GUEST_CSUM): true when the frame is IPv4 (no VLAN, no
+ * fragment) carrying TCP or UDP and its L4 checksum verifies, which the
+ * device reports as DATA_VALID. Anything else is left to the guest.
+ */
+static bool
+lvdpa_model_rx_csum_ok(const uint8_t *f, uint32_t len)
+{
+	uint32_t ihl, tot, l4len, sum;
+	uint8_t proto;
+
+	if (len < 34 || f[12] != 0x08 || f[13] != 0x00 || (f[14] >> 4) != 4)
+		return false;
+	ihl = (f[14] & 0xf) * 4u;
+	tot = (uint32_t)f[16] << 8 | f[17];
+	proto = f[23];
+	if (ihl < 20 || tot < ihl || 14 + tot > len ||
+	    ((f[20] & 0x3f) | f[21]) != 0 || /* MF or a fragment offset */
+	    lvdpa_model_csum_fold(lvdpa_model_csum_add(0, f + 14, ihl)) != 0xffff)
+		return false;
+	l4len = tot - ihl;
+	if ((proto != 6 || l4len < 20) && (proto != 17 || l4len < 8))
+		return false;
+	/* UDP over IPv4 may carry no checksum: nothing verified. */
+	if (proto == 17 && f[14 + ihl + 6] == 0 && f[14 + ihl + 7] == 0)
+		return false;
+	sum = lvdpa_model_csum_add(0, f + 26, 8) + proto + l4len;
+	sum = lvdpa_model_csum_add(sum, f + 14 + ihl, l4len);
+	return lvdpa_model_csum_fold(sum) == 0xffff;
+}
+
 /* TX: guest chains to frames on the e-switch. */
 static bool
 lvdpa_model_vq_tx(struct lvdpa_model_virtq *vq, unsigned int budget,
@@ -346,7 +421,8 @@ lvdpa_model_vq_tx(struct lvdpa_model_virtq *vq, unsigned int budget,
 	struct lvdpa_ring_chain ch;
 
 	while (*done < budget) {
-		uint32_t skip = vq->hdr_len, len = 0;
+		uint32_t skip = vq->hdr_len, len = 0, hl = 0;
+		uint8_t hdr[12];
 		unsigned int i;
 		bool giant;
 		int rc;
@@ -363,19 +439,22 @@ lvdpa_model_vq_tx(struct lvdpa_model_virtq *vq, unsigned int budget,
 		}
 		if (rc == 0)
 			return false;
-		/* Header first (offloads are not modelled), then the frame. */
+		/* Header first (little endian, as the device reads it), then the frame. */
 		giant = ch.out_len > vq->hdr_len + LVDPA_MODEL_MAX_PKT;
 		for (i = 0; i < ch.nout && !giant; i++) {
 			const struct lvdpa_ring_iov *v = &vq->iov[i];
 			uint32_t s = RTE_MIN(skip, v->len);
 			uint32_t n = v->len - s;
 
+			memcpy(hdr + hl, v->base, s);
+			hl += s;
 			skip -= s;
 			memcpy(dev->bounce + len, (uint8_t *)v->base + s, n);
 			len += n;
 		}
 		/* Runts (no whole header) and giants are dropped, as a NIC does. */
-		if (skip != 0 || len == 0 || giant)
+		if (skip != 0 || len == 0 || giant ||
+		    (vq->attr.tx_csum && !lvdpa_model_tx_csum(dev->bounce, len, hdr)))
 			atomic_fetch_add(&dev->tx_dropped, 1);
 		else if (lvdpa_model_net_send(dev, qp, dev->bounce, len) == -ENOBUFS) {
 			/* The receiver is full: retry this chain later. */
@@ -413,6 +492,8 @@ lvdpa_model_vq_rx_one(struct lvdpa_model_virtq *vq, const struct lvdpa_model_pkt
 
 	*nchains = 0;
 	vq->rx_partial = false;
+	if (vq->attr.rx_csum && lvdpa_model_rx_csum_ok(pkt->data, pkt->len))
+		hdr[0] = LVDPA_VIRTIO_NET_HDR_F_DATA_VALID;
 	/* Chains are pushed only once the packet is whole: unpop stays possible. */
 	while (put < total) {
 		struct lvdpa_ring_chain *ch = &vq->rx_ch[k];

@@ -76,6 +76,8 @@ static const char *const lvdpa_vdpa_order_names[] = {
 	  "dynamic timer: idle seconds before the period grows") \
 	X(event_core, INT, "-1", -1, 1023, NULL, "<cpu>", \
 	  "CPU of the event thread, -1 any") \
+	X(relay_core, INT, "-1", -1, 1023, NULL, "<cpu>", \
+	  "CPU of the relay thread shared by the devices naming it, -1: the event thread") \
 	X(hw_latency_mode, UINT, "0", 0, 2, NULL, "<0|1|2>", \
 	  "interrupt moderation period mode") \
 	X(hw_max_latency_us, UINT, "0", 0, 4095, NULL, "<us>", \
@@ -367,11 +369,17 @@ lvdpa_vdpa_features_of(const struct lvdpa_vdpa_priv *priv)
 	/* Per queue in queue_feature_bit_mask (QF_MRG_RXBUF). */
 	f |= LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_MRG_RXBUF);
 	/*
-	 * The virtq has no field for EVENT_IDX (never offered); the model
-	 * walks indirect tables.
+	 * The model walks indirect tables. The device has no EVENT_IDX (no
+	 * capability, no virtq field; mlx5 vDPA never offers it): offered only
+	 * with legacy=relay, where the relay serves every guest ring, so
+	 * then not RING_PACKED (never relayed). See relay.rst.
 	 */
 	if (model)
 		f |= LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_INDIRECT_DESC);
+	if (priv->cfg.legacy == LVDPA_VDPA_LEGACY_RELAY) {
+		f |= LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_EVENT_IDX);
+		f &= ~LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_RING_PACKED);
+	}
 	return f;
 }
 
@@ -1063,6 +1071,7 @@ lvdpa_vdpa_dev_release(struct lvdpa_vdpa_priv *priv)
 {
 	/* Objects first (the thread may run: it skips what is gone), then
 	 * the thread and the event channel and UAR they used. */
+	lvdpa_vdpa_relay_core_detach(priv);
 	pthread_mutex_lock(&priv->lock);
 	priv->cfg.queues = 0;   /* nothing to pre-create again */
 	if (priv->configured)
@@ -1193,6 +1202,8 @@ lvdpa_vdpa_probe(struct rte_vdev_device *vdev)
 		goto err;
 	}
 	rc = lvdpa_vdpa_event_start(priv);
+	if (rc == 0)
+		rc = lvdpa_vdpa_relay_core_attach(priv);
 	if (rc != 0)
 		goto err;
 	if (cfg.queues != 0) {

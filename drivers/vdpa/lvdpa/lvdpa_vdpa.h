@@ -18,7 +18,8 @@
  * - lvdpa_vdpa_lm.c     dirty logging for live migration;
  * - lvdpa_vdpa_relay.c  vrings the device cannot serve directly: a shadow
  *                       ring in host memory and lvdpa_relay between it and
- *                       the guest's ring (polled by the event thread);
+ *                       the guest's ring (polled by the event thread, or
+ *                       by a relay thread shared per relay_core);
  * - lvdpa_vdpa_stats.c  the queue counters.
  *
  * Unless said otherwise, functions return 0 on success or a negative errno
@@ -82,6 +83,7 @@ struct lvdpa_vdpa_config {
 	uint32_t event_us;
 	uint32_t no_traffic_time;  /**< seconds */
 	int32_t event_core;        /**< CPU for the event thread, -1 any */
+	int32_t relay_core;        /**< CPU of the shared relay thread, -1: the event thread */
 	uint32_t hw_latency_mode;
 	uint32_t hw_max_latency_us;
 	uint32_t hw_max_pending_comp;
@@ -224,6 +226,9 @@ struct lvdpa_vdpa_priv {
 	struct lvdpa_devx_obj *relay_mkey;
 	bool mkey_has_relay;          /**< priv->mkey maps relay_buf */
 	struct lvdpa_ring_mem guest_mem; /**< the relay's view of guest memory */
+	/* relay_core: the shared thread serving this device's relays */
+	struct lvdpa_vdpa_relay_core *rcore;
+	struct lvdpa_vdpa_priv *rcore_next;  /**< next device of rcore */
 	/* memory */
 	struct lvdpa_vdpa_mreg *mregs;
 	uint32_t nr_mregs;
@@ -408,6 +413,24 @@ void lvdpa_vdpa_relay_destroy(struct lvdpa_vdpa_virtq *vq);
  */
 unsigned int lvdpa_vdpa_relay_poll(struct lvdpa_vdpa_priv *priv,
 				   struct lvdpa_vdpa_virtq *vq);
+
+/**
+ * Event thread: a guest kick or a device completion for relayed @p vq.
+ * Polls the relay here, or, with relay_core, wakes the relay thread.
+ */
+void lvdpa_vdpa_relay_notify(struct lvdpa_vdpa_priv *priv,
+			     struct lvdpa_vdpa_virtq *vq);
+
+/**
+ * relay_core=N: join the relay thread of CPU N (started by the first
+ * device naming N, pinned there), which then serves every relayed queue
+ * of the device instead of its event thread. No-op when relay_core is -1.
+ * Called at probe, no lock held.
+ */
+int lvdpa_vdpa_relay_core_attach(struct lvdpa_vdpa_priv *priv);
+
+/** Leave the relay thread (the last device stops it). No lock held. */
+void lvdpa_vdpa_relay_core_detach(struct lvdpa_vdpa_priv *priv);
 
 /** Relay counters of @p vq, accumulated over its relays. */
 void lvdpa_vdpa_relay_stats(const struct lvdpa_vdpa_virtq *vq,

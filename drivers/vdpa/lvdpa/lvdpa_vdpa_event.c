@@ -174,7 +174,7 @@ lvdpa_vdpa_eqp_completion(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq 
 	}
 	/* A relayed queue: the device completed on the shadow ring. */
 	if (vq->relay != NULL)
-		(void)lvdpa_vdpa_relay_poll(priv, vq);
+		lvdpa_vdpa_relay_notify(priv, vq);
 	else if (vq->running)
 		lvdpa_vdpa_guest_call(vq);
 	__atomic_store_n(&priv->ev_last_traffic, rte_get_timer_cycles(),
@@ -452,7 +452,7 @@ lvdpa_vdpa_event_main(void *arg)
 				    eventfd_read(vq->kickfd_polled, &v) != 0)
 					continue;
 				if (vq->relay != NULL)
-					(void)lvdpa_vdpa_relay_poll(priv, vq);
+					lvdpa_vdpa_relay_notify(priv, vq);
 				else if (vq->running)
 					lvdpa_vdpa_dev_kick(priv, vq);
 			}
@@ -467,6 +467,9 @@ lvdpa_vdpa_event_main(void *arg)
 			if (!vq->running || vq->vring.desc == NULL)
 				continue;
 			if (vq->relay != NULL) {
+				/* relay_core: its thread polls the relays. */
+				if (priv->rcore != NULL)
+					continue;
 				/* The relay moves both ways and calls the guest itself. */
 				if (lvdpa_vdpa_relay_poll(priv, vq) != 0) {
 					any = true;
@@ -494,7 +497,8 @@ lvdpa_vdpa_event_main(void *arg)
 		for (q = 0; !relay_work && q < priv->nr_virtqs; q++) {
 			struct lvdpa_vdpa_virtq *vq = &priv->virtqs[q];
 
-			if (vq->relay != NULL && vq->running && !vq->errored &&
+			if (vq->relay != NULL && priv->rcore == NULL &&
+			    vq->running && !vq->errored &&
 			    !lvdpa_relay_idle(vq->relay))
 				relay_busy = true;
 		}

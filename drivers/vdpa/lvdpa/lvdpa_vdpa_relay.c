@@ -13,13 +13,25 @@
  * (lvdpa_vdpa_mem_register), at an IOVA no guest address can reach.
  *
  * The event thread polls the relays (it already owns the kick fds and the
- * device's events): under priv->lock, like everything it does.
+ * device's events): under priv->lock, like everything it does. With
+ * relay_core=N one relay thread per CPU N serves the relays of every
+ * device naming N instead: it polls while any moved work, and sleeps when
+ * all are idle until an event thread passes on a kick or a device
+ * completion (lvdpa_vdpa_relay_notify), or for event_us where no event
+ * comes (event_mode 0/1, or a guest without a kick fd).
  */
 
+#define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -327,4 +339,226 @@ lvdpa_vdpa_relay_poll(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
 	LVDPA_VDPA_DLOG(priv, ERR, "vid %d queue %u: the relay stopped the queue (a guest ring error: %s); it stays stopped",
 			priv->vid, vq->index, strerror(-rc));
 	return 0;
+}
+
+/* ---- relay_core: one relay thread per CPU, shared by devices ---- */
+
+/* While a device's lock is taken by a configuration op: look again soon. */
+#define LVDPA_VDPA_RELAY_CORE_RETRY_US 50u
+
+struct lvdpa_vdpa_relay_core {
+	struct lvdpa_vdpa_relay_core *next;
+	int cpu;
+	unsigned int refcnt;          /* devices attached, under the list lock */
+	pthread_t thread;
+	int wake_fd;
+	bool quit;                    /* atomic */
+	pthread_mutex_t lock;         /* members vs attach/detach */
+	struct lvdpa_vdpa_priv *members;
+};
+
+static pthread_mutex_t lvdpa_vdpa_rcores_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct lvdpa_vdpa_relay_core *lvdpa_vdpa_rcores;
+
+void
+lvdpa_vdpa_relay_notify(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
+{
+	if (priv->rcore != NULL)
+		(void)eventfd_write(priv->rcore->wake_fd, 1);
+	else
+		(void)lvdpa_vdpa_relay_poll(priv, vq);
+}
+
+/*
+ * One round over the relays of @p priv (its lock held): chains moved; with
+ * @p idle, enable notifications instead and report in *busy whether work
+ * slipped in. *period_us shrinks to the device's event_us when a relayed
+ * queue of it will not be woken by events.
+ */
+static unsigned int
+lvdpa_vdpa_relay_core_round(struct lvdpa_vdpa_priv *priv, bool idle, bool *busy,
+			    uint32_t *period_us)
+{
+	unsigned int work = 0;
+	uint32_t q;
+
+	for (q = 0; q < priv->nr_virtqs; q++) {
+		struct lvdpa_vdpa_virtq *vq = &priv->virtqs[q];
+
+		if (vq->relay == NULL || !vq->running || vq->errored)
+			continue;
+		if (priv->cfg.event_mode != LVDPA_VDPA_EVENT_IRQ ||
+		    vq->kickfd_polled < 0)
+			*period_us = RTE_MIN(*period_us, priv->cfg.event_us);
+		if (!idle)
+			work += lvdpa_vdpa_relay_poll(priv, vq);
+		else if (!lvdpa_relay_idle(vq->relay))
+			*busy = true;
+	}
+	return work;
+}
+
+static void *
+lvdpa_vdpa_relay_core_main(void *arg)
+{
+	struct lvdpa_vdpa_relay_core *rc = arg;
+	struct pollfd pfd = { .fd = rc->wake_fd, .events = POLLIN };
+
+	while (!__atomic_load_n(&rc->quit, __ATOMIC_ACQUIRE)) {
+		uint32_t period_us = UINT32_MAX;
+		struct lvdpa_vdpa_priv *priv;
+		unsigned int work = 0;
+		bool busy = false;
+		struct timespec ts;
+		eventfd_t v;
+		int pass;
+
+		/* Poll all; when nothing moved, enable notifications and re-check. */
+		pthread_mutex_lock(&rc->lock);
+		for (pass = 0; pass < 2 && work == 0 && !busy; pass++)
+			for (priv = rc->members; priv != NULL; priv = priv->rcore_next) {
+				/* Never wait behind one device's configuration. */
+				if (pthread_mutex_trylock(&priv->lock) != 0) {
+					busy = true;
+					period_us = RTE_MIN(period_us,
+							    LVDPA_VDPA_RELAY_CORE_RETRY_US);
+					continue;
+				}
+				work += lvdpa_vdpa_relay_core_round(priv, pass == 1,
+								    &busy, &period_us);
+				pthread_mutex_unlock(&priv->lock);
+			}
+		pthread_mutex_unlock(&rc->lock);
+		if (work != 0 || (busy && period_us != LVDPA_VDPA_RELAY_CORE_RETRY_US))
+			continue;
+		if (period_us != UINT32_MAX) {
+			ts.tv_sec = period_us / 1000000;
+			ts.tv_nsec = (long)(period_us % 1000000) * 1000;
+		}
+		if (ppoll(&pfd, 1, period_us == UINT32_MAX ? NULL : &ts, NULL) > 0)
+			(void)eventfd_read(rc->wake_fd, &v);
+	}
+	return NULL;
+}
+
+static void
+lvdpa_vdpa_relay_core_free(struct lvdpa_vdpa_relay_core *rc)
+{
+	if (rc->wake_fd >= 0)
+		close(rc->wake_fd);
+	pthread_mutex_destroy(&rc->lock);
+	free(rc);
+}
+
+/* A new relay thread on CPU @p cpu; NULL on failure (logged). */
+static struct lvdpa_vdpa_relay_core *
+lvdpa_vdpa_relay_core_new(struct lvdpa_vdpa_priv *priv, int cpu)
+{
+	struct lvdpa_vdpa_relay_core *rc = calloc(1, sizeof(*rc));
+	char tname[16];
+	cpu_set_t set;
+	int rc_;
+
+	if (rc == NULL)
+		return NULL;
+	rc->cpu = cpu;
+	pthread_mutex_init(&rc->lock, NULL);
+	rc->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (rc->wake_fd < 0) {
+		LVDPA_VDPA_DLOG(priv, ERR, "relay_core=%d: no eventfd: %s", cpu,
+				strerror(errno));
+		lvdpa_vdpa_relay_core_free(rc);
+		return NULL;
+	}
+	rc_ = pthread_create(&rc->thread, NULL, lvdpa_vdpa_relay_core_main, rc);
+	if (rc_ != 0) {
+		LVDPA_VDPA_DLOG(priv, ERR, "relay_core=%d: thread not started: %s",
+				cpu, strerror(rc_));
+		lvdpa_vdpa_relay_core_free(rc);
+		return NULL;
+	}
+	snprintf(tname, sizeof(tname), "lvdpa-rly-%u", (unsigned int)cpu % 10000u);
+	pthread_setname_np(rc->thread, tname);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	rc_ = pthread_setaffinity_np(rc->thread, sizeof(set), &set);
+	if (rc_ != 0) {
+		LVDPA_VDPA_DLOG(priv, ERR, "invalid devarg relay_core=%d: %s", cpu,
+				strerror(rc_));
+		__atomic_store_n(&rc->quit, true, __ATOMIC_RELEASE);
+		(void)eventfd_write(rc->wake_fd, 1);
+		pthread_join(rc->thread, NULL);
+		lvdpa_vdpa_relay_core_free(rc);
+		return NULL;
+	}
+	return rc;
+}
+
+int
+lvdpa_vdpa_relay_core_attach(struct lvdpa_vdpa_priv *priv)
+{
+	struct lvdpa_vdpa_relay_core *rc;
+	int cpu = priv->cfg.relay_core;
+
+	if (cpu < 0 || priv->rcore != NULL)
+		return 0;
+	pthread_mutex_lock(&lvdpa_vdpa_rcores_lock);
+	for (rc = lvdpa_vdpa_rcores; rc != NULL; rc = rc->next)
+		if (rc->cpu == cpu)
+			break;
+	if (rc == NULL) {
+		rc = lvdpa_vdpa_relay_core_new(priv, cpu);
+		if (rc == NULL) {
+			pthread_mutex_unlock(&lvdpa_vdpa_rcores_lock);
+			return -EINVAL;
+		}
+		rc->next = lvdpa_vdpa_rcores;
+		lvdpa_vdpa_rcores = rc;
+	}
+	rc->refcnt++;
+	pthread_mutex_lock(&rc->lock);
+	priv->rcore_next = rc->members;
+	rc->members = priv;
+	priv->rcore = rc;
+	pthread_mutex_unlock(&rc->lock);
+	LVDPA_VDPA_DLOG(priv, INFO, "relayed queues served by the relay thread of CPU %d (%u devices)",
+			cpu, rc->refcnt);
+	pthread_mutex_unlock(&lvdpa_vdpa_rcores_lock);
+	return 0;
+}
+
+void
+lvdpa_vdpa_relay_core_detach(struct lvdpa_vdpa_priv *priv)
+{
+	struct lvdpa_vdpa_relay_core *rc = priv->rcore, **prc;
+	struct lvdpa_vdpa_priv **pp;
+
+	if (rc == NULL)
+		return;
+	/* The event thread passes kicks on under priv->lock: not any more. */
+	pthread_mutex_lock(&priv->lock);
+	priv->rcore = NULL;
+	pthread_mutex_unlock(&priv->lock);
+	pthread_mutex_lock(&lvdpa_vdpa_rcores_lock);
+	/* After this the thread never sees the device again. */
+	pthread_mutex_lock(&rc->lock);
+	for (pp = &rc->members; *pp != NULL; pp = &(*pp)->rcore_next)
+		if (*pp == priv) {
+			*pp = priv->rcore_next;
+			break;
+		}
+	priv->rcore_next = NULL;
+	pthread_mutex_unlock(&rc->lock);
+	if (--rc->refcnt == 0) {
+		for (prc = &lvdpa_vdpa_rcores; *prc != NULL; prc = &(*prc)->next)
+			if (*prc == rc) {
+				*prc = rc->next;
+				break;
+			}
+		__atomic_store_n(&rc->quit, true, __ATOMIC_RELEASE);
+		(void)eventfd_write(rc->wake_fd, 1);
+		pthread_join(rc->thread, NULL);
+		lvdpa_vdpa_relay_core_free(rc);
+	}
+	pthread_mutex_unlock(&lvdpa_vdpa_rcores_lock);
 }
