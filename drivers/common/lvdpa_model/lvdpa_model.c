@@ -25,14 +25,14 @@ RTE_LOG_REGISTER_SUFFIX(lvdpa_model_logtype, model, NOTICE);
 
 /* ---- capability profile ---- */
 
-static int
+int
 lvdpa_model_parse_uint(const char *v, unsigned long min, unsigned long max,
 		       unsigned long *out)
 {
 	char *end;
 	unsigned long x;
 
-	if (*v < '0' || *v > '9')
+	if (v == NULL || *v < '0' || *v > '9')
 		return -EINVAL;
 	errno = 0;
 	x = strtoul(v, &end, 0);

@@ -18,23 +18,6 @@
 #include "lvdpa_model_priv.h"
 #include "lvdpa_prm.h"
 
-static int
-lvdpa_model_fault_num(const char *v, unsigned long min, unsigned long max,
-		      unsigned long *out)
-{
-	char *end;
-	unsigned long x;
-
-	if (v == NULL || *v < '0' || *v > '9')
-		return -EINVAL;
-	errno = 0;
-	x = strtoul(v, &end, 0);
-	if (errno != 0 || *end != '\0' || x < min || x > max)
-		return -EINVAL;
-	*out = x;
-	return 0;
-}
-
 /* Commands that carry an output mailbox (destroys and umems do not). */
 static bool
 lvdpa_model_fault_cmd_ok(unsigned int t)
@@ -70,12 +53,12 @@ lvdpa_model_fault_item(char *item, struct lvdpa_model_fault *f)
 			return -EINVAL;
 		f->kind = LVDPA_MODEL_FAULT_CMD;
 		f->cmd_type = t;
-		if (lvdpa_model_fault_num(f3, 1, UINT32_MAX, &x) != 0)
+		if (lvdpa_model_parse_uint(f3, 1, UINT32_MAX, &x) != 0)
 			return -EINVAL;
 		f->n = x;
 		f->status = LVDPA_PRM_STATUS_INT_ERR;
 		if (f4 != NULL) {
-			if (lvdpa_model_fault_num(f4, 1, 0xff, &x) != 0)
+			if (lvdpa_model_parse_uint(f4, 1, 0xff, &x) != 0)
 				return -EINVAL;
 			f->status = x;
 		}
@@ -83,22 +66,22 @@ lvdpa_model_fault_item(char *item, struct lvdpa_model_fault *f)
 	}
 	if (strcmp(f1, "vq_err") == 0) {
 		f->kind = LVDPA_MODEL_FAULT_VQ_ERR;
-		if (lvdpa_model_fault_num(f2, 0, 255, &x) != 0)
+		if (lvdpa_model_parse_uint(f2, 0, 255, &x) != 0)
 			return -EINVAL;
 		f->queue = x;
-		if (lvdpa_model_fault_num(f3, 0, UINT32_MAX, &x) != 0)
+		if (lvdpa_model_parse_uint(f3, 0, UINT32_MAX, &x) != 0)
 			return -EINVAL;
 		f->n = x;
 		f->repeat = 1;
 		if (f4 != NULL) {
-			if (lvdpa_model_fault_num(f4, 1, 1000000, &x) != 0)
+			if (lvdpa_model_parse_uint(f4, 1, 1000000, &x) != 0)
 				return -EINVAL;
 			f->repeat = x;
 		}
 		return 0;
 	}
 	if (strcmp(f1, "evchan_hup") == 0) {
-		if (f3 != NULL || lvdpa_model_fault_num(f2, 1, UINT32_MAX, &x) != 0)
+		if (f3 != NULL || lvdpa_model_parse_uint(f2, 1, UINT32_MAX, &x) != 0)
 			return -EINVAL;
 		f->kind = LVDPA_MODEL_FAULT_EVCHAN_HUP;
 		f->n = x;

@@ -272,6 +272,9 @@ struct lvdpa_model_dev {
 
 /* ---- lvdpa_model.c ---- */
 bool lvdpa_model_log_ratelimit(struct lvdpa_model_dev *dev);
+/* A parameter's unsigned value in [min, max] (decimal or 0x hex), strictly. */
+int lvdpa_model_parse_uint(const char *v, unsigned long min, unsigned long max,
+			   unsigned long *out);
 
 /* ---- lvdpa_model_fault.c: injected faults, the device lock held ---- */
 int lvdpa_model_faults_parse(const char *v, struct lvdpa_model_caps *caps);
