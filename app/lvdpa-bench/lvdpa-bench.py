@@ -309,12 +309,14 @@ class Bench:
     # ---- control path ---------------------------------------------
 
     CTRL_VARIANTS = [
-        # name, devargs ({q}: queue pairs); the driver's default is 30
-        # configuration threads (the firmware runs 31 commands at once).
-        ('pre-created', 'queues={q},queue_size=256'),
-        ('pre-created, no threads', 'queues={q},queue_size=256,max_conf_threads=0'),
-        ('pre-created, 8 threads', 'queues={q},queue_size=256,max_conf_threads=8'),
-        ('on demand', ''),
+        # name, devargs ({q}: queue pairs), profile (None: --profile). The
+        # driver's default is 31 configuration threads beside the caller.
+        ('pre-created', 'queues={q},queue_size=256', None),
+        ('pre-created, no threads', 'queues={q},queue_size=256,max_conf_threads=0', None),
+        ('pre-created, 8 threads', 'queues={q},queue_size=256,max_conf_threads=8', None),
+        ('on demand', '', None),
+        # The host's share of the same path: no firmware latency at all.
+        ('pre-created, no latency', 'queues={q},queue_size=256', 'none'),
     ]
     # CTRL line of lvdpa-bench ctrl, in order.
     CTRL_FIELDS = ('conf_ms', 'sq_ms', 'stop_ms', 'ring_ms', 'resume_ms', 'log_ms')
@@ -326,12 +328,13 @@ class Bench:
             log('unknown control-path variants ignored: %s' % ', '.join(sorted(unknown)))
         cases = [(v, g, q) for v in variants for g in ('modern', 'legacy')
                  for q in self.a.ctrl_qps]
-        env = dict(os.environ, LVDPA_BENCH_EAL='-l 0,1', LVDPA_MODEL_LATENCY=self.a.profile)
-        for i, ((vname, dargs), g, q) in enumerate(cases):
+        for i, ((vname, dargs, prof), g, q) in enumerate(cases):
+            prof = prof or self.a.profile
+            env = dict(os.environ, LVDPA_BENCH_EAL='-l 0,1', LVDPA_MODEL_LATENCY=prof)
             log('[ctrl %d/%d] %s %s %d qp, profile %s' % (i + 1, len(cases), vname, g, q,
-                                                       self.a.profile))
+                                                       prof))
             row = {'bench': 'ctrl', 'variant': vname, 'guest': g, 'qp': q,
-                   'profile': self.a.profile}
+                   'profile': prof}
             argv = [self.a.bench, 'ctrl', str(q), g, str(self.a.ctrl_reps), dargs.format(q=q)]
             try:
                 r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -380,17 +383,47 @@ class Bench:
                          for r in ins]))
         ct = [r for r in self.rows if r['bench'] == 'ctrl']
         if ct:
-            out.append(('Control path (latency profile %s, ms, median of %d)' %
-                        (self.a.profile, self.a.ctrl_reps),
-                        ['variant', 'guest', 'qp', 'queues', 'configure: DRIVER_OK to last '
-                         'queue ready', 'suspend+query all (migration stop, log on)',
+            out.append(('Control path (ms, median of %d repetitions)' % self.a.ctrl_reps,
+                        ['variant', 'profile', 'guest', 'qp', 'queues',
+                         'configure: DRIVER_OK to last queue ready', 'suspend+query all (migration stop, log on)',
                          'stop: GET_VRING_BASE all', 'SET_VRING_ENABLE 0 ring by ring',
                          'resume: SET_VRING_ENABLE 1 ring by ring', 'dirty log on (LOG_ALL)',
                          'note'],
-                        [[r['variant'], r['guest'], str(r['qp']), str(2 * r['qp']),
+                        [[r['variant'], r['profile'], r['guest'], str(r['qp']),
+                          str(2 * r['qp']),
                           fmt(r.get('conf_ms')), fmt(r.get('sq_ms')), fmt(r.get('stop_ms')),
                           fmt(r.get('ring_ms')), fmt(r.get('resume_ms')),
                           fmt(r.get('log_ms')), r.get('note', '')] for r in ct]))
+        return out
+
+    def targets(self):
+        """The issue's targets, judged on this run's rows: (target, measured, verdict)."""
+        out = []
+        fmt = lambda v: '%.2f' % v
+
+        def judge(name, vals, ok):
+            if not vals:
+                return
+            good = all(ok(v) for _, v in vals)
+            out.append((name, ', '.join('%s %s' % (k, fmt(v)) for k, v in vals),
+                        'met' if good else 'not met'))
+
+        for size in (64, 1500):
+            vals = [('%s %dqp' % (r['guest'], r['qp']), r['ratio']) for r in self.rows
+                    if r['bench'] == 'datapath' and r['size'] == size and
+                    r.get('ratio') is not None]
+            judge('datapath %d B: lvdpa / DPDK vhost >= 1.0' % size, vals, lambda v: v >= 1.0)
+        vals = [('%d B %dqp' % (r['size'], r['qp']), r['ratio']) for r in self.rows
+                if r['bench'] == 'relay' and r.get('ratio') is not None]
+        judge('relay / direct >= 0.8', vals, lambda v: v >= 0.8)
+        ct = [r for r in self.rows if r['bench'] == 'ctrl' and r['qp'] == 16 and
+              r.get('conf_ms') is not None]
+        for v in [x[0] for x in self.CTRL_VARIANTS if x[2] is None]:
+            rows = [r for r in ct if r['variant'] == v and r['profile'] == 'cx6dx']
+            judge('%s: 16 qp configured <= 20 ms (ms)' % v,
+                  [(r['guest'], r['conf_ms']) for r in rows], lambda x: x <= 20.0)
+            judge('%s: 32 queues suspended and queried <= 2.5 ms (ms)' % v,
+                  [(r['guest'], r['sq_ms']) for r in rows], lambda x: x <= 2.5)
         return out
 
     def write(self):
@@ -411,6 +444,10 @@ class Bench:
                  (when, (time.time() - self.started) / 60, self.a.time, self.a.reps,
                   self.a.command))
         tables = self.tables()
+        tg = self.targets()
+        if tg:
+            tables.append(('Targets (issue 7), judged on this run',
+                           ['target', 'measured', 'verdict'], [list(t) for t in tg]))
         md = ['# lvdpa benchmarks', '', about, '']
         for title, head, rows in tables:
             md += ['## ' + title, '', '| ' + ' | '.join(head) + ' |',
@@ -475,6 +512,9 @@ class Bench:
                 # 32 queues (16 pairs) suspended and queried in 2.5 ms.
                 ax.plot([target[0]], [target[1]], 'k*', ms=12, label='target')
                 ax.set_xscale('log', base=2)
+                qps = sorted({r['qp'] for r in ct})
+                ax.set_xticks(qps)
+                ax.set_xticklabels([str(q) for q in qps])
                 ax.set_yscale('log')
                 ax.set_xlabel('queue pairs')
                 ax.set_ylabel('ms')
