@@ -443,7 +443,9 @@ class Bench:
                  'same cores (backend CPU 0, frontend CPU 1). Command: `%s`' %
                  (when, (time.time() - self.started) / 60, self.a.time, self.a.reps,
                   self.a.command))
-        tables = self.tables()
+        # One line a cell: an error's note may hold a child's whole output.
+        tables = [(t, h, [[' '.join(str(c).split()) for c in row] for row in rows])
+                  for t, h, rows in self.tables()]
         tg = self.targets()
         if tg:
             tables.append(('Targets (issue 7), judged on this run',

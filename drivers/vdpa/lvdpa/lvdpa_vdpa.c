@@ -559,10 +559,17 @@ lvdpa_vdpa_conf_run(struct lvdpa_vdpa_priv *priv, enum lvdpa_vdpa_conf_op op,
 	struct lvdpa_vdpa_conf_pool *pool = nr > 1 ? lvdpa_vdpa_conf_pool_get(priv) : NULL;
 
 	if (pool != NULL) {
+		/* Wake only the threads the job can use: they share the caller's CPUs. */
+		unsigned int wake = RTE_MIN(pool->n, (unsigned int)nr - 1), i;
+
 		pthread_mutex_lock(&pool->lock);
 		pool->job = &job;
 		pool->gen++;
-		pthread_cond_broadcast(&pool->work);
+		if (wake == pool->n)
+			pthread_cond_broadcast(&pool->work);
+		else
+			for (i = 0; i < wake; i++)
+				pthread_cond_signal(&pool->work);
 		pthread_mutex_unlock(&pool->lock);
 	}
 	lvdpa_vdpa_conf_worker(&job);
