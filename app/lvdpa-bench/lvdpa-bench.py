@@ -463,9 +463,11 @@ class Bench:
                about.replace('`', '``'), '']
         for title, head, rows in tables:
             rst += [title, '~' * len(title), '', '.. list-table::', '   :header-rows: 1', '']
+            # A lone '-' (no figure) would start a nested list: escape it.
+            cell = lambda c: '\\-' if c == '-' else c
             for row in [head] + rows:
-                rst.append(('   * - ' + row[0]).rstrip())
-                rst += [('     - ' + c).rstrip() for c in row[1:]]
+                rst.append(('   * - ' + cell(row[0])).rstrip())
+                rst += [('     - ' + cell(c)).rstrip() for c in row[1:]]
             rst.append('')
         with open(os.path.join(self.a.out, 'results.rst'), 'w') as f:
             f.write('\n'.join(rst))
