@@ -108,6 +108,7 @@ class Bench:
         self.tmp = tempfile.mkdtemp(prefix='lvdpa-bench-')
         self.n = 0
         self.rows = []
+        self.started = time.time()
 
     def cleanup(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -307,34 +308,50 @@ class Bench:
 
     # ---- control path ---------------------------------------------
 
+    CTRL_VARIANTS = [
+        # name, devargs ({q}: queue pairs), profile (None: --profile). The
+        # driver's default is 31 configuration threads beside the caller.
+        ('pre-created', 'queues={q},queue_size=256', None),
+        ('pre-created, no threads', 'queues={q},queue_size=256,max_conf_threads=0', None),
+        ('pre-created, 8 threads', 'queues={q},queue_size=256,max_conf_threads=8', None),
+        ('on demand', '', None),
+        # The host's share of the same path: no firmware latency at all.
+        ('pre-created, no latency', 'queues={q},queue_size=256', 'none'),
+    ]
+    # CTRL line of lvdpa-bench ctrl, in order.
+    CTRL_FIELDS = ('conf_ms', 'sq_ms', 'stop_ms', 'ring_ms', 'resume_ms', 'log_ms')
+
     def ctrl(self):
-        variants = [('pre-created', 'queues={q},queue_size=256'),
-                    ('pre-created, 8 threads', 'queues={q},queue_size=256,max_conf_threads=8'),
-                    ('on demand', '')]
-        variants = [v for v in variants if v[0] in self.a.ctrl_variants]
+        variants = [v for v in self.CTRL_VARIANTS if v[0] in self.a.ctrl_variants]
+        unknown = set(self.a.ctrl_variants) - {v[0] for v in self.CTRL_VARIANTS}
+        if unknown:
+            log('unknown control-path variants ignored: %s' % ', '.join(sorted(unknown)))
         cases = [(v, g, q) for v in variants for g in ('modern', 'legacy')
                  for q in self.a.ctrl_qps]
-        env = dict(os.environ, LVDPA_BENCH_EAL='-l 0,1', LVDPA_MODEL_LATENCY=self.a.profile)
-        for i, ((vname, dargs), g, q) in enumerate(cases):
+        for i, ((vname, dargs, prof), g, q) in enumerate(cases):
+            prof = prof or self.a.profile
+            env = dict(os.environ, LVDPA_BENCH_EAL='-l 0,1', LVDPA_MODEL_LATENCY=prof)
             log('[ctrl %d/%d] %s %s %d qp, profile %s' % (i + 1, len(cases), vname, g, q,
-                                                       self.a.profile))
+                                                       prof))
             row = {'bench': 'ctrl', 'variant': vname, 'guest': g, 'qp': q,
-                   'profile': self.a.profile}
+                   'profile': prof}
             argv = [self.a.bench, 'ctrl', str(q), g, str(self.a.ctrl_reps), dargs.format(q=q)]
             try:
                 r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    env=env, timeout=120 + 20 * q)
                 out = r.stdout.decode(errors='replace')
+                num = r'([\d.]+)'
                 vals = [tuple(map(float, m.groups())) for m in
-                        re.finditer(r'CTRL ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)', out)]
+                        re.finditer(r'CTRL ' + ' '.join([num] * len(self.CTRL_FIELDS)), out)]
                 if not vals:
                     raise RuntimeError(out.strip().splitlines()[-1] if out.strip() else
                                        'no output')
-                for k, name in enumerate(('conf_ms', 'suspend_ms', 'resume_ms', 'close_ms')):
+                for k, name in enumerate(self.CTRL_FIELDS):
                     row[name] = statistics.median(v[k] for v in vals)
                 row['reps'] = len(vals)
-                log('  conf %.2f ms, suspend+query %.2f ms, resume %.2f ms, close %.2f ms' %
-                    (row['conf_ms'], row['suspend_ms'], row['resume_ms'], row['close_ms']))
+                log('  conf %.2f ms, suspend+query %.2f ms (stop %.2f), ring by ring %.2f ms, '
+                    'resume %.2f ms, log on %.2f ms' % tuple(row[f] for f in (
+                        'conf_ms', 'sq_ms', 'stop_ms', 'ring_ms', 'resume_ms', 'log_ms')))
             except (RuntimeError, subprocess.TimeoutExpired) as e:
                 row['note'] = str(e)[:200]
                 log('  ERROR %s' % e)
@@ -342,60 +359,118 @@ class Bench:
 
     # ---- output -----------------------------------------------------
 
+    def tables(self):
+        """(title, header, rows of cells) for each part that has rows."""
+        fmt = lambda v, p=2: '-' if v is None else ('%.*f' % (p, v))
+        out = []
+        dp = [r for r in self.rows if r['bench'] in ('datapath', 'relay')]
+        if dp:
+            out.append(('Datapath and relay (loopback)',
+                        ['bench', 'guest', 'size', 'qp', 'A', 'A Mpps', 'A Gbit/s', 'B',
+                         'B Mpps', 'B Gbit/s', 'A/B (median)', 'A/B min..max', 'pairs',
+                         'note'],
+                        [[r['bench'], r['guest'], str(r['size']), str(r['qp']), r['a'],
+                          fmt(r['a_mpps']), fmt(r['a_gbps']), r['b'], fmt(r['b_mpps']),
+                          fmt(r['b_gbps']), fmt(r['ratio']),
+                          '%s..%s' % (fmt(r['ratio_min']), fmt(r['ratio_max'])),
+                          str(r['pairs']), r['note']] for r in dp]))
+        ins = [r for r in self.rows if r['bench'] == 'instr']
+        if ins:
+            out.append(('Backend instructions per packet (callgrind)',
+                        ['guest', 'size', 'lvdpa', 'vhost', 'vhost/lvdpa', 'note'],
+                        [[r['guest'], str(r['size']), fmt(r.get('lvdpa_ipp'), 0),
+                          fmt(r.get('vhost_ipp'), 0), fmt(r.get('ratio')), r.get('note', '')]
+                         for r in ins]))
+        ct = [r for r in self.rows if r['bench'] == 'ctrl']
+        if ct:
+            out.append(('Control path (ms, median of %d repetitions)' % self.a.ctrl_reps,
+                        ['variant', 'profile', 'guest', 'qp', 'queues',
+                         'configure: DRIVER_OK to last queue ready', 'suspend+query all (migration stop, log on)',
+                         'stop: GET_VRING_BASE all', 'SET_VRING_ENABLE 0 ring by ring',
+                         'resume: SET_VRING_ENABLE 1 ring by ring', 'dirty log on (LOG_ALL)',
+                         'note'],
+                        [[r['variant'], r['profile'], r['guest'], str(r['qp']),
+                          str(2 * r['qp']),
+                          fmt(r.get('conf_ms')), fmt(r.get('sq_ms')), fmt(r.get('stop_ms')),
+                          fmt(r.get('ring_ms')), fmt(r.get('resume_ms')),
+                          fmt(r.get('log_ms')), r.get('note', '')] for r in ct]))
+        return out
+
+    def targets(self):
+        """The issue's targets, judged on this run's rows: (target, measured, verdict)."""
+        out = []
+        fmt = lambda v: '%.2f' % v
+
+        def judge(name, vals, ok):
+            if not vals:
+                return
+            good = all(ok(v) for _, v in vals)
+            out.append((name, ', '.join('%s %s' % (k, fmt(v)) for k, v in vals),
+                        'met' if good else 'not met'))
+
+        for size in (64, 1500):
+            vals = [('%s %dqp' % (r['guest'], r['qp']), r['ratio']) for r in self.rows
+                    if r['bench'] == 'datapath' and r['size'] == size and
+                    r.get('ratio') is not None]
+            judge('datapath %d B: lvdpa / DPDK vhost >= 1.0' % size, vals, lambda v: v >= 1.0)
+        vals = [('%d B %dqp' % (r['size'], r['qp']), r['ratio']) for r in self.rows
+                if r['bench'] == 'relay' and r.get('ratio') is not None]
+        judge('relay / direct >= 0.8', vals, lambda v: v >= 0.8)
+        ct = [r for r in self.rows if r['bench'] == 'ctrl' and r['qp'] == 16 and
+              r.get('conf_ms') is not None]
+        for v in [x[0] for x in self.CTRL_VARIANTS if x[2] is None]:
+            rows = [r for r in ct if r['variant'] == v and r['profile'] == 'cx6dx']
+            judge('%s: 16 qp configured <= 20 ms (ms)' % v,
+                  [(r['guest'], r['conf_ms']) for r in rows], lambda x: x <= 20.0)
+            judge('%s: 32 queues suspended and queried <= 2.5 ms (ms)' % v,
+                  [(r['guest'], r['sq_ms']) for r in rows], lambda x: x <= 2.5)
+        return out
+
     def write(self):
         os.makedirs(self.a.out, exist_ok=True)
         fields = ['bench', 'variant', 'guest', 'size', 'qp', 'a', 'b', 'a_mpps', 'a_gbps',
                   'b_mpps', 'b_gbps', 'ratio', 'ratio_min', 'ratio_max', 'pairs',
-                  'lvdpa_ipp', 'vhost_ipp', 'profile', 'conf_ms', 'suspend_ms', 'resume_ms', 'close_ms',
-                  'reps', 'note']
+                  'lvdpa_ipp', 'vhost_ipp', 'profile'] + list(self.CTRL_FIELDS) + \
+                 ['reps', 'note']
         with open(os.path.join(self.a.out, 'results.csv'), 'w', newline='') as f:
             w = csv.DictWriter(f, fieldnames=fields, extrasaction='ignore')
             w.writeheader()
             for r in self.rows:
                 w.writerow({k: ('%.4g' % v if isinstance(v, float) else v)
                             for k, v in r.items()})
-        fmt = lambda v, p=2: '-' if v is None else ('%.*f' % (p, v))
-        md = ['# lvdpa benchmarks', '',
-              'Run %s, %s s per run, %d alternating pairs per row, same cores '
-              '(backend CPU 0, frontend CPU 1).' %
-              (time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()), self.a.time, self.a.reps), '']
-        dp = [r for r in self.rows if r['bench'] in ('datapath', 'relay')]
-        if dp:
-            md += ['## Datapath and relay (loopback)', '',
-                   '| bench | guest | size | qp | A | A Mpps | A Gbit/s | B | B Mpps | '
-                   'B Gbit/s | A/B (median) | A/B min..max | pairs | note |',
-                   '|---|---|---:|---:|---|---:|---:|---|---:|---:|---:|---|---:|---|']
-            for r in dp:
-                md.append('| %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s..%s | %d | %s |' % (
-                    r['bench'], r['guest'], r['size'], r['qp'], r['a'], fmt(r['a_mpps']),
-                    fmt(r['a_gbps']), r['b'], fmt(r['b_mpps']), fmt(r['b_gbps']),
-                    fmt(r['ratio']), fmt(r['ratio_min']), fmt(r['ratio_max']), r['pairs'],
-                    r['note'].replace('|', '/')))
-            md.append('')
-        ins = [r for r in self.rows if r['bench'] == 'instr']
-        if ins:
-            md += ['## Backend instructions per packet (callgrind)', '',
-                   '| guest | size | lvdpa | vhost | vhost/lvdpa | note |',
-                   '|---|---:|---:|---:|---:|---|']
-            for r in ins:
-                md.append('| %s | %d | %s | %s | %s | %s |' % (
-                    r['guest'], r['size'], fmt(r.get('lvdpa_ipp'), 0),
-                    fmt(r.get('vhost_ipp'), 0), fmt(r.get('ratio')), r.get('note', '')))
-            md.append('')
-        ct = [r for r in self.rows if r['bench'] == 'ctrl']
-        if ct:
-            md += ['## Control path (latency profile %s)' % self.a.profile, '',
-                   '| variant | guest | qp | queues | DRIVER_OK to last queue ready (ms) | '
-                   'suspend+query all (ms) | resume all (ms) | close: GET_VRING_BASE all (ms) | note |',
-                   '|---|---|---:|---:|---:|---:|---:|---:|---|']
-            for r in ct:
-                md.append('| %s | %s | %d | %d | %s | %s | %s | %s | %s |' % (
-                    r['variant'], r['guest'], r['qp'], 2 * r['qp'], fmt(r.get('conf_ms')),
-                    fmt(r.get('suspend_ms')), fmt(r.get('resume_ms')), fmt(r.get('close_ms')),
-                    r.get('note', '')))
+        when = time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(self.started))
+        about = ('Run of %s (%.0f minutes), %s s per run, %d alternating pairs per row, '
+                 'same cores (backend CPU 0, frontend CPU 1). Command: `%s`' %
+                 (when, (time.time() - self.started) / 60, self.a.time, self.a.reps,
+                  self.a.command))
+        # One line a cell: an error's note may hold a child's whole output.
+        tables = [(t, h, [[' '.join(str(c).split()) for c in row] for row in rows])
+                  for t, h, rows in self.tables()]
+        tg = self.targets()
+        if tg:
+            tables.append(('Targets (issue 7), judged on this run',
+                           ['target', 'measured', 'verdict'], [list(t) for t in tg]))
+        md = ['# lvdpa benchmarks', '', about, '']
+        for title, head, rows in tables:
+            md += ['## ' + title, '', '| ' + ' | '.join(head) + ' |',
+                   '|' + '|'.join('---' for _ in head) + '|']
+            md += ['| ' + ' | '.join(c.replace('|', '/') for c in row) + ' |' for row in rows]
             md.append('')
         with open(os.path.join(self.a.out, 'results.md'), 'w') as f:
             f.write('\n'.join(md))
+        # The same tables for the Sphinx guide (.. include:: bench/results.rst).
+        rst = ['.. Written by app/lvdpa-bench/lvdpa-bench.py: do not edit.', '',
+               about.replace('`', '``'), '']
+        for title, head, rows in tables:
+            rst += [title, '~' * len(title), '', '.. list-table::', '   :header-rows: 1', '']
+            # A lone '-' (no figure) would start a nested list: escape it.
+            cell = lambda c: '\\-' if c == '-' else c
+            for row in [head] + rows:
+                rst.append(('   * - ' + cell(row[0])).rstrip())
+                rst += [('     - ' + cell(c)).rstrip() for c in row[1:]]
+            rst.append('')
+        with open(os.path.join(self.a.out, 'results.rst'), 'w') as f:
+            f.write('\n'.join(rst))
         self.plots()
         return '\n'.join(md)
 
@@ -407,44 +482,67 @@ class Bench:
         except ImportError:
             log('matplotlib not available (Debian: python3-matplotlib): no PNG plots')
             return
-        dp = [r for r in self.rows if r['bench'] == 'datapath' and r['ratio'] is not None]
+        dp = [r for r in self.rows if r['bench'] in ('datapath', 'relay') and
+              r['ratio'] is not None]
         if dp:
-            fig, ax = plt.subplots(figsize=(8, 4))
-            labels = ['%s %dB %dqp' % (r['guest'], r['size'], r['qp']) for r in dp]
+            fig, ax = plt.subplots(figsize=(9, 4))
+            labels = ['%s %s %dB %dqp' % (r['bench'], r['guest'], r['size'], r['qp'])
+                      for r in dp]
             ax.bar(range(len(dp)), [r['ratio'] for r in dp])
             ax.axhline(1.0, color='k', lw=0.8)
             ax.set_xticks(range(len(dp)))
             ax.set_xticklabels(labels, rotation=45, ha='right', fontsize=8)
-            ax.set_ylabel('lvdpa / DPDK vhost (Mpps)')
-            ax.set_title('Datapath loopback, median of alternating pairs')
+            ax.set_ylabel('A / B (Mpps)')
+            ax.set_title('Loopback: lvdpa / DPDK vhost (datapath), relay / direct (relay); '
+                         'median of alternating pairs', fontsize=9)
             fig.tight_layout()
             fig.savefig(os.path.join(self.a.out, 'datapath.png'), dpi=100)
             plt.close(fig)
         ct = [r for r in self.rows if r['bench'] == 'ctrl' and r.get('conf_ms') is not None]
         if ct:
-            fig, axs = plt.subplots(1, 2, figsize=(10, 4))
-            for key, ax, title in (('conf_ms', axs[0], 'DRIVER_OK to last queue ready'),
-                                   ('suspend_ms', axs[1], 'suspend + query all queues')):
-                for v in sorted({r['variant'] for r in ct}):
+            fig, axs = plt.subplots(1, 2, figsize=(11, 4.5))
+            for key, ax, title, target in (
+                    ('conf_ms', axs[0], 'configure: DRIVER_OK to last queue ready', (16, 20.0)),
+                    ('sq_ms', axs[1], 'suspend + query all queues (migration stop)',
+                     (16, 2.5))):
+                for v in [x[0] for x in self.CTRL_VARIANTS]:
                     for g in ('modern', 'legacy'):
                         pts = sorted((r['qp'], r[key]) for r in ct
                                      if r['variant'] == v and r['guest'] == g)
                         if pts:
                             ax.plot([p[0] for p in pts], [p[1] for p in pts], marker='o',
                                     ls='-' if g == 'modern' else '--', label='%s, %s' % (v, g))
-                # The issue's targets: 16 qp configured in 20 ms, 32 queues
-                # suspended and queried in 2.5 ms.
-                ax.plot([16], [20.0 if key == 'conf_ms' else 2.5], 'k*', ms=12,
-                        label='target')
+                # The issue's targets: 16 queue pairs configured in 20 ms,
+                # 32 queues (16 pairs) suspended and queried in 2.5 ms.
+                ax.plot([target[0]], [target[1]], 'k*', ms=12, label='target')
                 ax.set_xscale('log', base=2)
+                qps = sorted({r['qp'] for r in ct})
+                ax.set_xticks(qps)
+                ax.set_xticklabels([str(q) for q in qps])
+                ax.set_yscale('log')
                 ax.set_xlabel('queue pairs')
                 ax.set_ylabel('ms')
                 ax.set_title(title, fontsize=10)
-                ax.legend(fontsize=7)
+                ax.legend(fontsize=6)
             fig.tight_layout()
             fig.savefig(os.path.join(self.a.out, 'ctrl.png'), dpi=100)
             plt.close(fig)
-
+        ins = [r for r in self.rows if r['bench'] == 'instr' and r.get('lvdpa_ipp')
+               and r.get('vhost_ipp')]
+        if ins:
+            fig, ax = plt.subplots(figsize=(8, 4))
+            xs = range(len(ins))
+            ax.bar([x - 0.2 for x in xs], [r['lvdpa_ipp'] for r in ins], 0.4, label='lvdpa')
+            ax.bar([x + 0.2 for x in xs], [r['vhost_ipp'] for r in ins], 0.4,
+                   label='DPDK vhost')
+            ax.set_xticks(list(xs))
+            ax.set_xticklabels(['%s %dB' % (r['guest'], r['size']) for r in ins], fontsize=8)
+            ax.set_ylabel('backend instructions per packet')
+            ax.set_title('callgrind, every backend thread')
+            ax.legend(fontsize=8)
+            fig.tight_layout()
+            fig.savefig(os.path.join(self.a.out, 'instr.png'), dpi=100)
+            plt.close(fig)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -452,7 +550,9 @@ def main():
     ap.add_argument('--bench', default=os.path.join(build, 'app/lvdpa-bench/lvdpa-bench'))
     ap.add_argument('--guest', default=os.path.join(build, 'app/lvdpa-guest/lvdpa-guest'))
     ap.add_argument('--testpmd', default='dpdk-testpmd')
-    ap.add_argument('--out', default='lvdpa-bench-results')
+    ap.add_argument('--out', default='lvdpa-bench-results',
+                    help='directory for results.md/.csv/.rst and the PNG plots; '
+                         'doc/guides/bench is what the guide includes')
     ap.add_argument('--only', default='datapath,relay,ctrl',
                     help='comma list of datapath, relay, instr, ctrl')
     ap.add_argument('--time', type=float, default=3.0, help='seconds measured per run')
@@ -464,12 +564,15 @@ def main():
     ap.add_argument('--guests', default='modern,legacy')
     ap.add_argument('--callgrind-time', type=float, default=10.0)
     ap.add_argument('--profile', default='cx6dx', help='model latency profile')
-    ap.add_argument('--ctrl-qps', default='1,2,4,8,16')
+    ap.add_argument('--ctrl-qps', default='1,2,4,8,16,32,64')
     ap.add_argument('--ctrl-reps', type=int, default=3)
-    ap.add_argument('--ctrl-variants', default='pre-created,pre-created, 8 threads,on demand')
+    ap.add_argument('--ctrl-variants',
+                    default=','.join(v[0] for v in Bench.CTRL_VARIANTS),
+                    help='comma list of: ' + '; '.join(v[0] for v in Bench.CTRL_VARIANTS))
     ap.add_argument('--smoke', action='store_true',
                     help='a few seconds: one size, 1 qp, 1 pair; checks the table only')
     a = ap.parse_args()
+    a.command = ' '.join([os.path.relpath(sys.argv[0])] + sys.argv[1:])
     if a.smoke:
         a.time, a.warmup, a.reps, a.sizes, a.qps = 0.5, 0.3, 1, '64', '1'
         a.ctrl_qps, a.ctrl_reps, a.only = '1,2', 1, 'datapath,ctrl'

@@ -19,27 +19,34 @@
  *     Control path, in this process: the PMD (model with the latency
  *     profile of LVDPA_MODEL_LATENCY) behind a vhost-user socket, and the
  *     lvdpa-guest frontend. Per repetition one line
- *     "CTRL conf_ms suspend_ms resume_ms close_ms":
+ *     "CTRL conf_ms sq_ms stop_ms ring_ms resume_ms log_ms":
  *       conf: DRIVER_OK (the backend's new_device, which rte_vhost calls
  *             right before the driver's dev_conf) to the reply of the next
  *             message, which the vhost thread answers only after dev_conf
  *             has set up and started every queue;
- *       suspend: SET_VRING_ENABLE 0 on every ring (the driver suspends and
- *             queries each queue), to the last reply;
- *       resume: SET_VRING_ENABLE 1 on every ring, to the last reply;
- *       close: GET_VRING_BASE on every ring (as QEMU stops a device for
- *             migration): the driver's dev_close, to the last reply.
+ *       ring: SET_VRING_ENABLE 0 on every ring, one message at a time (the
+ *             driver suspends and queries each queue before its reply);
+ *       resume: SET_VRING_ENABLE 1 on every ring, likewise;
+ *       log: SET_FEATURES with VHOST_F_LOG_ALL (after SET_LOG_BASE), as a
+ *             migration starts: dirty logging on for every queue;
+ *       sq: suspend+query as a migration stops the device: the first
+ *             GET_VRING_BASE, whose handling makes rte_vhost call the
+ *             driver's dev_close, which suspends and queries every queue;
+ *             to its reply (all queues stopped, their indices given);
+ *       stop: GET_VRING_BASE on every ring, to the last reply.
  *
  * EAL options come from LVDPA_BENCH_EAL (space separated, added to
  * --no-huge -m 512 --no-pci and a file prefix of this pid).
  */
 
+#define _GNU_SOURCE         /* memfd_create */
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -314,9 +321,59 @@ lvdpa_bench_serve_vhost(const char *sock, unsigned int qp)
 #ifdef LVDPA_BENCH_HAVE_GUEST
 
 #define LVDPA_BENCH_REQ_GET_FEATURES 1
+#define LVDPA_BENCH_REQ_SET_FEATURES 2
+#define LVDPA_BENCH_REQ_SET_LOG_BASE 6
 #define LVDPA_BENCH_REQ_GET_VRING_BASE 11
 #define LVDPA_BENCH_REQ_SET_VRING_ENABLE 18
 #define LVDPA_BENCH_NEED_REPLY (1u << 3)
+#define LVDPA_BENCH_F_LOG_ALL 26
+#define LVDPA_BENCH_F_PROTOCOL_FEATURES 30
+/* Dirty log: one bit per 4 KiB page, 1 MiB covers 32 GiB of guest addresses. */
+#define LVDPA_BENCH_LOG_SIZE (1u << 20)
+
+/*
+ * Start a migration's dirty logging as QEMU does: SET_LOG_BASE with a
+ * shared memory log, then SET_FEATURES with VHOST_F_LOG_ALL (rte_vhost
+ * accepts that one change on a running device and tells the driver).
+ * ms for the SET_FEATURES (the driver turns logging on for every queue),
+ * or < 0. *logfd gets the log's fd (the caller closes it).
+ */
+static double
+lvdpa_bench_log_on(struct lvdpa_guest *g, int *logfd)
+{
+	struct { uint64_t size, offset; } lb = { LVDPA_BENCH_LOG_SIZE, 0 };
+	uint64_t f, ack = UINT64_MAX;
+	double t0;
+	int fd, rc;
+
+	fd = memfd_create("lvdpa-bench-log", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, LVDPA_BENCH_LOG_SIZE) != 0) {
+		fprintf(stderr, "lvdpa-bench: dirty log memfd: %s\n", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*logfd = fd;
+	rc = lvdpa_guest_send_raw(g, LVDPA_BENCH_REQ_SET_LOG_BASE, 1, sizeof(lb), &lb,
+				  sizeof(lb), &fd, 1, &ack, sizeof(ack));
+	if (rc < 0) {
+		fprintf(stderr, "lvdpa-bench: SET_LOG_BASE: %d\n", rc);
+		return -1;
+	}
+	f = lvdpa_guest_features(g) | (1ULL << LVDPA_BENCH_F_PROTOCOL_FEATURES) |
+	    (1ULL << LVDPA_BENCH_F_LOG_ALL);
+	ack = UINT64_MAX;
+	t0 = lvdpa_bench_now_ms();
+	rc = lvdpa_guest_send_raw(g, LVDPA_BENCH_REQ_SET_FEATURES,
+				  1 | LVDPA_BENCH_NEED_REPLY, sizeof(f), &f, sizeof(f),
+				  NULL, 0, &ack, sizeof(ack));
+	if (rc < 0 || ack != 0) {
+		fprintf(stderr, "lvdpa-bench: SET_FEATURES 0x%" PRIx64 " (LOG_ALL): %d ack %" PRIu64 "\n",
+			f, rc, ack);
+		return -1;
+	}
+	return lvdpa_bench_now_ms() - t0;
+}
 
 /* SET_VRING_ENABLE on every ring, each acknowledged; ms, or < 0. */
 static double
@@ -351,12 +408,14 @@ lvdpa_bench_rings_enable(struct lvdpa_guest *g, unsigned int nrings, uint32_t on
 }
 
 /*
- * GET_VRING_BASE on every ring of a running device: the first makes
- * rte_vhost call the driver's dev_close, which stops (suspends and
- * queries) every queue and releases them. ms, or < 0.
+ * GET_VRING_BASE on every ring of a running device, as QEMU stops it for
+ * a migration: the first makes rte_vhost call the driver's dev_close,
+ * which suspends and queries every queue and hands their indices over
+ * before that first reply. *first: ms to the first reply; returns ms to
+ * the last one, or < 0.
  */
 static double
-lvdpa_bench_rings_close(struct lvdpa_guest *g, unsigned int nrings)
+lvdpa_bench_rings_close(struct lvdpa_guest *g, unsigned int nrings, double *first)
 {
 	double t0 = lvdpa_bench_now_ms();
 	unsigned int i;
@@ -369,6 +428,8 @@ lvdpa_bench_rings_close(struct lvdpa_guest *g, unsigned int nrings)
 			fprintf(stderr, "lvdpa-bench: GET_VRING_BASE %u failed\n", i);
 			return -1;
 		}
+		if (i == 0)
+			*first = lvdpa_bench_now_ms() - t0;
 	}
 	return lvdpa_bench_now_ms() - t0;
 }
@@ -396,15 +457,16 @@ lvdpa_bench_ctrl(unsigned int qp, bool legacy, unsigned int reps, const char *de
 	for (r = 0; r < reps && !lvdpa_bench_quit; r++) {
 		struct lvdpa_guest_config cfg;
 		struct lvdpa_guest *g;
-		double conf, sus, res, cls = -1;
+		double conf, ring, res, lg = -1, sq = -1, stop = -1;
 		uint64_t val, t0, t1;
-		int rc;
+		int rc, logfd = -1;
 
 		lvdpa_guest_config_init(&cfg);
 		cfg.socket_path = sock;
 		cfg.features = legacy ? LVDPA_GUEST_FEATURES_LEGACY : LVDPA_GUEST_FEATURES_MODERN;
 		cfg.queue_pairs = qp;
-		cfg.mem_size = 16u << 20;
+		/* lvdpa-guest needs about 0.6 MiB a queue pair (rings, buffers). */
+		cfg.mem_size = (16ull + qp) << 20;
 		cfg.timeout_ms = 30000;
 		g = lvdpa_guest_create(&cfg);
 		if (g == NULL)
@@ -428,19 +490,28 @@ lvdpa_bench_ctrl(unsigned int qp, bool legacy, unsigned int reps, const char *de
 			goto out_sock;
 		}
 		conf = (t1 - t0) / 1e6;
-		sus = lvdpa_bench_rings_enable(g, 2 * qp, 0);
-		res = sus < 0 ? -1 : lvdpa_bench_rings_enable(g, 2 * qp, 1);
+		ring = lvdpa_bench_rings_enable(g, 2 * qp, 0);
+		res = ring < 0 ? -1 : lvdpa_bench_rings_enable(g, 2 * qp, 1);
 		/* The device must run again after the resume. */
 		if (res >= 0 && lvdpa_guest_run_traffic(g, 64, 5000) != 0) {
 			fprintf(stderr, "lvdpa-bench: no traffic after resume\n");
 			res = -1;
 		}
 		if (res >= 0)
-			cls = lvdpa_bench_rings_close(g, 2 * qp);
+			lg = lvdpa_bench_log_on(g, &logfd);
+		/* ... and with dirty logging on, as during a migration. */
+		if (lg >= 0 && lvdpa_guest_run_traffic(g, 64, 5000) != 0) {
+			fprintf(stderr, "lvdpa-bench: no traffic with dirty logging on\n");
+			lg = -1;
+		}
+		if (lg >= 0)
+			stop = lvdpa_bench_rings_close(g, 2 * qp, &sq);
 		lvdpa_guest_destroy(g);
-		if (sus < 0 || res < 0 || cls < 0)
+		if (logfd >= 0)
+			close(logfd);
+		if (ring < 0 || res < 0 || lg < 0 || stop < 0)
 			goto out_sock;
-		printf("CTRL %.3f %.3f %.3f %.3f\n", conf, sus, res, cls);
+		printf("CTRL %.3f %.3f %.3f %.3f %.3f %.3f\n", conf, sq, stop, ring, res, lg);
 		fflush(stdout);
 	}
 	ret = 0;

@@ -6,8 +6,9 @@
  * The model's command latency (latency param, LVDPA_MODEL_LATENCY): parsing
  * refuses what it does not know, a command is charged at least its delay,
  * nothing is charged by default, and commands from several threads overlap
- * (the delay is taken outside the device lock). Only lower bounds and a
- * generous upper bound are asserted: the machine is shared.
+ * (the delay is taken outside the device lock) up to the firmware's 31
+ * command slots. Only lower bounds and a generous upper bound are
+ * asserted: the machine is shared.
  */
 
 #include <errno.h>
@@ -166,8 +167,49 @@ test_latency_parallel(void)
 	return 0;
 }
 
+/*
+ * The firmware runs at most 31 commands at once (a 32-entry command queue,
+ * one entry kept for page requests): 32 commands issued together take two
+ * rounds of the delay however many threads issue them (a lower bound only).
+ */
+#define LVDPA_BL_SLOT_THREADS 32
+#define LVDPA_BL_SLOT_US 50000u
+
+static int
+test_latency_slots(void)
+{
+	struct lvdpa_bl_job job[LVDPA_BL_SLOT_THREADS];
+	pthread_t th[LVDPA_BL_SLOT_THREADS];
+	struct lvdpa_tp_dev *tp = NULL;
+	unsigned int i, started;
+	char params[64];
+	double t0, ms;
+
+	snprintf(params, sizeof(params), "latency=pd:%u", LVDPA_BL_SLOT_US);
+	LVDPA_TEST_ASSERT_EQ(lvdpa_transport_open("model", params, &tp), 0, "open");
+	t0 = lvdpa_bl_now_ms();
+	for (started = 0; started < LVDPA_BL_SLOT_THREADS; started++) {
+		job[started].tp = tp;
+		job[started].rc = -1;
+		if (pthread_create(&th[started], NULL, lvdpa_bl_worker, &job[started]) != 0)
+			break;
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	ms = lvdpa_bl_now_ms() - t0;
+	lvdpa_transport_close(tp);
+	LVDPA_TEST_ASSERT_EQ(started, (unsigned int)LVDPA_BL_SLOT_THREADS, "threads");
+	for (i = 0; i < started; i++)
+		LVDPA_TEST_ASSERT_EQ(job[i].rc, 0, "thread %u", i);
+	LVDPA_TEST_ASSERT(ms >= 2 * LVDPA_BL_SLOT_US / 1000.0,
+			  "%u commands in %.1f ms: more than 31 ran at once",
+			  LVDPA_BL_SLOT_THREADS, ms);
+	return 0;
+}
+
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_latency_parse),
 	LVDPA_TEST_CASE(test_latency_charged),
 	LVDPA_TEST_CASE(test_latency_parallel),
+	LVDPA_TEST_CASE(test_latency_slots),
 )

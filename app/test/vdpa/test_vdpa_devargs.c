@@ -138,7 +138,7 @@ static const struct {
 	{ "model_max_queues=1", "model_max_queues=1" },
 	{ "model_packed=2", "model_packed=2" },
 	{ "model_mrg_rxbuf=1", "model_mrg_rxbuf=1" },
-	{ "max_conf_threads=9", "max_conf_threads=9" },
+	{ "max_conf_threads=257", "max_conf_threads=257" },
 	{ "bogus=1", "bogus=1" },
 	{ "queues=1,queues=2", "queues given twice" },
 	{ "device=", "device=" },

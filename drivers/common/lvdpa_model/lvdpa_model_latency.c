@@ -9,14 +9,17 @@
  * latency profile (the "latency" param, zero by default) every command is
  * charged its type's delay after the device lock is released, so that a
  * driver's command count shows up as time and commands issued in parallel
- * overlap, as on the device. Profile "cx6dx" is derived from published
+ * overlap, as on the device, up to its command queue's slots. Profile "cx6dx" is derived from published
  * ConnectX-6 Dx figures (doc/guides/model.rst, "Command latency").
  */
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "lvdpa_model_priv.h"
@@ -197,22 +200,59 @@ lvdpa_model_latency_now(void)
 }
 
 /*
+ * Commands the firmware runs at once. The command queue of a ConnectX
+ * function has 32 entries and the kernel keeps one for page requests
+ * (mlx5_core: max_reg_cmds = 2^log_sz - 1), so a 32nd command waits for a
+ * slot however many threads a driver uses. Counted per process (the
+ * model's functions share it, where each NIC function has its own queue):
+ * conservative when several devices configure at once.
+ */
+#define LVDPA_MODEL_LAT_SLOTS 31
+
+static pthread_mutex_t lvdpa_model_lat_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t lvdpa_model_lat_free = PTHREAD_COND_INITIALIZER;
+static unsigned int lvdpa_model_lat_busy;
+static __thread bool lvdpa_model_lat_slack_set;
+
+/*
  * Sleep until @p t0 (when the command was issued) plus the latency of
- * @p op. Called without the device lock: commands of several threads
- * overlap, as the firmware runs them concurrently.
+ * @p op, or from when a command slot became free if all were taken.
+ * Called without the device lock: commands of several threads overlap, as
+ * the firmware runs them concurrently.
  */
 void
 lvdpa_model_latency_charge(const struct lvdpa_model_dev *dev, unsigned int op,
 			   uint64_t t0)
 {
 	uint64_t us = op < LVDPA_MODEL_LAT_MAX ? dev->caps.latency_us[op] : 0;
-	uint64_t end = t0 + us * 1000u;
+	uint64_t end;
 	struct timespec ts;
+	bool waited = false;
 
 	if (us == 0)
 		return;
+	/*
+	 * The kernel lets a sleep end up to the thread's timer slack (50 us
+	 * by default) late: charge the command its delay, not the slack.
+	 */
+	if (!lvdpa_model_lat_slack_set) {
+		(void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+		lvdpa_model_lat_slack_set = true;
+	}
+	pthread_mutex_lock(&lvdpa_model_lat_lock);
+	while (lvdpa_model_lat_busy >= LVDPA_MODEL_LAT_SLOTS) {
+		pthread_cond_wait(&lvdpa_model_lat_free, &lvdpa_model_lat_lock);
+		waited = true;
+	}
+	lvdpa_model_lat_busy++;
+	pthread_mutex_unlock(&lvdpa_model_lat_lock);
+	end = (waited ? lvdpa_model_latency_now() : t0) + us * 1000u;
 	ts.tv_sec = end / 1000000000u;
 	ts.tv_nsec = end % 1000000000u;
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
+	pthread_mutex_lock(&lvdpa_model_lat_lock);
+	lvdpa_model_lat_busy--;
+	pthread_cond_signal(&lvdpa_model_lat_free);
+	pthread_mutex_unlock(&lvdpa_model_lat_lock);
 }

@@ -12,6 +12,7 @@
  * application's main thread).
  */
 
+#define _GNU_SOURCE         /* pthread_setname_np */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -84,8 +85,8 @@ static const char *const lvdpa_vdpa_order_names[] = {
 	  "interrupt moderation period") \
 	X(hw_max_pending_comp, UINT, "0", 0, 65535, NULL, "<n>", \
 	  "interrupt moderation completion count") \
-	X(max_conf_threads, UINT, "0", 0, 8, NULL, "<0-8>", \
-	  "threads setting queues up in parallel at dev_conf, 0: none") \
+	X(max_conf_threads, UINT, "31", 0, 256, NULL, "<0-256>", \
+	  "threads issuing queue commands beside the caller, 0: none") \
 	X(model_legacy, UINT, "1", 0, 1, NULL, "<0|1>", \
 	  "model: legacy queues supported") \
 	X(model_packed, UINT, "1", 0, 1, NULL, "<0|1>", \
@@ -453,6 +454,111 @@ lvdpa_vdpa_conf_worker(void *arg)
 	return NULL;
 }
 
+/*
+ * The configuration threads of a device: started at its first dev_conf
+ * and kept until the device is removed, so that a batch (the whole of a
+ * live migration's stop) pays a wake-up, not a thread creation, per
+ * thread. One job at a time: batches run under priv->lock. The default,
+ * 31 beside the caller, stops the 32 queues of 16 queue pairs at once:
+ * the firmware runs 31 commands at a time and the kernel holds a 32nd
+ * until a slot frees, so more threads only wait there.
+ */
+struct lvdpa_vdpa_conf_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t work;     /* a new job, or quit */
+	pthread_cond_t idle;     /* the last worker left the job */
+	struct lvdpa_vdpa_conf_job *job;
+	uint64_t gen;            /* job number: each is taken once per thread */
+	unsigned int busy;       /* workers inside the job */
+	bool quit;
+	unsigned int n;          /* threads running */
+	pthread_t th[];
+};
+
+static void *
+lvdpa_vdpa_conf_pool_main(void *arg)
+{
+	struct lvdpa_vdpa_conf_pool *pool = arg;
+	uint64_t seen = 0;
+
+	pthread_mutex_lock(&pool->lock);
+	for (;;) {
+		struct lvdpa_vdpa_conf_job *job;
+
+		while (!pool->quit && (pool->job == NULL || pool->gen == seen))
+			pthread_cond_wait(&pool->work, &pool->lock);
+		if (pool->quit)
+			break;
+		seen = pool->gen;
+		job = pool->job;
+		pool->busy++;
+		pthread_mutex_unlock(&pool->lock);
+		lvdpa_vdpa_conf_worker(job);
+		pthread_mutex_lock(&pool->lock);
+		if (--pool->busy == 0)
+			pthread_cond_broadcast(&pool->idle);
+	}
+	pthread_mutex_unlock(&pool->lock);
+	return NULL;
+}
+
+static void
+lvdpa_vdpa_conf_pool_free(struct lvdpa_vdpa_priv *priv)
+{
+	struct lvdpa_vdpa_conf_pool *pool = priv->conf_pool;
+	unsigned int i;
+
+	if (pool == NULL)
+		return;
+	pthread_mutex_lock(&pool->lock);
+	pool->quit = true;
+	pthread_cond_broadcast(&pool->work);
+	pthread_mutex_unlock(&pool->lock);
+	for (i = 0; i < pool->n; i++)
+		pthread_join(pool->th[i], NULL);
+	pthread_cond_destroy(&pool->work);
+	pthread_cond_destroy(&pool->idle);
+	pthread_mutex_destroy(&pool->lock);
+	free(pool);
+	priv->conf_pool = NULL;
+}
+
+/* NULL (the caller works alone) when no thread could be started. */
+static struct lvdpa_vdpa_conf_pool *
+lvdpa_vdpa_conf_pool_get(struct lvdpa_vdpa_priv *priv)
+{
+	unsigned int want = priv->cfg.max_conf_threads, i;
+	struct lvdpa_vdpa_conf_pool *pool = priv->conf_pool;
+	char name[32];
+
+	if (pool != NULL || want == 0)
+		return pool;
+	pool = calloc(1, sizeof(*pool) + want * sizeof(pool->th[0]));
+	if (pool == NULL)
+		return NULL;
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->work, NULL);
+	pthread_cond_init(&pool->idle, NULL);
+	for (i = 0; i < want; i++) {
+		int rc = pthread_create(&pool->th[i], NULL, lvdpa_vdpa_conf_pool_main, pool);
+
+		if (rc != 0) {
+			LVDPA_VDPA_DLOG(priv, WARNING, "%u of max_conf_threads=%u configuration threads started: %s",
+					i, want, strerror(rc));
+			break;
+		}
+		snprintf(name, sizeof(name), "lvdpa-conf-%u", i & 0xff);
+		pthread_setname_np(pool->th[i], name);
+		pool->n++;
+	}
+	priv->conf_pool = pool;
+	if (pool->n == 0) {
+		lvdpa_vdpa_conf_pool_free(priv);
+		return NULL;
+	}
+	return pool;
+}
+
 /* Run @p op on @p nr queues with the configuration threads; this thread works too. */
 static int
 lvdpa_vdpa_conf_run(struct lvdpa_vdpa_priv *priv, enum lvdpa_vdpa_conf_op op,
@@ -460,19 +566,31 @@ lvdpa_vdpa_conf_run(struct lvdpa_vdpa_priv *priv, enum lvdpa_vdpa_conf_op op,
 {
 	struct lvdpa_vdpa_conf_job job = {
 		.priv = priv, .op = op, .queues = queues, .nr = nr };
-	pthread_t th[8];
-	unsigned int n = RTE_MIN(priv->cfg.max_conf_threads, RTE_DIM(th));
-	unsigned int started = 0, i;
+	struct lvdpa_vdpa_conf_pool *pool = nr > 1 ? lvdpa_vdpa_conf_pool_get(priv) : NULL;
 
-	n = RTE_MIN(n, (unsigned int)(nr > 0 ? nr - 1 : 0));
-	for (i = 0; i < n; i++) {
-		if (pthread_create(&th[i], NULL, lvdpa_vdpa_conf_worker, &job) != 0)
-			break;
-		started++;
+	if (pool != NULL) {
+		/* Wake only the threads the job can use: they share the caller's CPUs. */
+		unsigned int wake = RTE_MIN(pool->n, (unsigned int)nr - 1), i;
+
+		pthread_mutex_lock(&pool->lock);
+		pool->job = &job;
+		pool->gen++;
+		if (wake == pool->n)
+			pthread_cond_broadcast(&pool->work);
+		else
+			for (i = 0; i < wake; i++)
+				pthread_cond_signal(&pool->work);
+		pthread_mutex_unlock(&pool->lock);
 	}
 	lvdpa_vdpa_conf_worker(&job);
-	for (i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	if (pool != NULL) {
+		/* Late wakers must not see this job once it is done. */
+		pthread_mutex_lock(&pool->lock);
+		pool->job = NULL;
+		while (pool->busy != 0)
+			pthread_cond_wait(&pool->idle, &pool->lock);
+		pthread_mutex_unlock(&pool->lock);
+	}
 	return job.rc;
 }
 
@@ -644,6 +762,8 @@ lvdpa_vdpa_dev_configure(struct lvdpa_vdpa_priv *priv, int vid)
 	priv->last_vid = vid;
 	if (rte_vhost_get_negotiated_features(vid, &priv->features) != 0)
 		return -EINVAL;
+	/* Started with the first guest, so that no batch waits for them. */
+	(void)lvdpa_vdpa_conf_pool_get(priv);
 	priv->legacy = !(priv->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_VERSION_1));
 	rc = lvdpa_vdpa_legacy_check(priv, vid);
 	if (rc < 0)
@@ -1095,6 +1215,7 @@ lvdpa_vdpa_dev_release(struct lvdpa_vdpa_priv *priv)
 		priv->tp->ops->close(priv->tp);
 		priv->tp = NULL;
 	}
+	lvdpa_vdpa_conf_pool_free(priv);
 	pthread_mutex_unlock(&priv->lock);
 	pthread_mutex_destroy(&priv->lock);
 	rte_free(priv);

@@ -200,6 +200,7 @@ struct lvdpa_vdpa_priv {
 	unsigned int refcnt;          /**< ops in flight, under the list lock */
 	struct lvdpa_vdpa_config cfg;
 	pthread_mutex_t lock;         /**< config ops vs the event thread */
+	struct lvdpa_vdpa_conf_pool *conf_pool; /**< configuration threads, lazily started */
 	/* device */
 	struct lvdpa_tp_dev *tp;
 	struct lvdpa_devx_caps caps;
