@@ -129,8 +129,8 @@ lvdpa_vdpa_lm_log(struct lvdpa_vdpa_priv *priv, bool enable)
 	for (i = 0; i < priv->nr_virtqs; i++)
 		if (priv->virtqs[i].obj != NULL)
 			queues[n++] = (uint16_t)i;
-	rc = lvdpa_vdpa_conf_run(priv, enable ? LVDPA_VDPA_CONF_LOG_ON :
-				 LVDPA_VDPA_CONF_LOG_OFF, queues, n);
+	rc = n == 0 ? 0 : lvdpa_vdpa_conf_run(priv, enable ? LVDPA_VDPA_CONF_LOG_ON :
+					      LVDPA_VDPA_CONF_LOG_OFF, queues, n);
 	if (rc != 0 && enable) {
 		priv->log_enabled = false;
 		return rc;
