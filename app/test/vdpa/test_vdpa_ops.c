@@ -16,7 +16,10 @@
  * - VHOST_F_LOG_ALL turns dirty logging on and off: with it, the device
  *   marks the guest pages it writes in the vhost log (set with
  *   SET_LOG_BASE), without it nothing; GET_VRING_BASE returns the indices
- *   where the device stopped (rte_vhost itself never moved them).
+ *   where the device stopped (rte_vhost itself never moved them);
+ * - a queue whose device refuses to turn dirty logging on (the modifies run
+ *   in parallel on the configuration threads) logs its error once, logging
+ *   is not reported on, and the next LOG_ALL turns it on for every queue.
  */
 
 #define _GNU_SOURCE
@@ -39,8 +42,11 @@
 #define LVDPA_OPS_SET_CONFIG 25
 #define LVDPA_OPS_LOG_SIZE (1u << 20)   /* 8 Gi pages: covers 32 GiB of GPA */
 
+/* lvdpa1: its 11th modify_virtq (the 3rd of turning logging on) fails. */
+#define LVDPA_OPS_FAULT_QP 4
 static const char *const lvdpa_ops_vdevs[] = {
 	"lvdpa0",
+	"lvdpa1,queues=4,queue_size=256,model_faults=cmd:modify_virtq:11",
 };
 
 static int
@@ -393,7 +399,108 @@ out:
 	return ret;
 }
 
+static unsigned int
+lvdpa_ops_count(const char *log, const char *what)
+{
+	unsigned int n = 0;
+	const char *p = log;
+
+	while ((p = strstr(p, what)) != NULL) {
+		n++;
+		p += strlen(what);
+	}
+	return n;
+}
+
+/*
+ * lvdpa1's queues are pre-created: dev_conf modifies each once (8), so the
+ * injected fault strikes inside the batch that turns dirty logging on.
+ */
+static int
+test_live_migration_log_fault(void)
+{
+	struct lvdpa_guest_config cfg;
+	struct rte_vdpa_device *dev;
+	struct lvdpa_guest *g = NULL;
+	struct { uint64_t size, offset; } lb = { LVDPA_OPS_LOG_SIZE, 0 };
+	static char log[65536];
+	uint8_t *bm = MAP_FAILED;
+	uint64_t f, maxp, ack = UINT64_MAX;
+	unsigned int n;
+	char sock[128];
+	int fd = -1, rc, ret = -1;
+
+	LVDPA_TEST_ASSERT(lvdpa_ops_eal() == 0, "EAL");
+	dev = rte_vdpa_find_device_by_name("lvdpa1");
+	LVDPA_TEST_ASSERT(dev != NULL, "lvdpa1");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_tv_sock_start(dev, "lmf", sock, sizeof(sock)), 0,
+			     "socket");
+	lvdpa_guest_config_init(&cfg);
+	cfg.socket_path = sock;
+	cfg.features = LVDPA_GUEST_FEATURES_MODERN;
+	cfg.queue_pairs = LVDPA_OPS_FAULT_QP;
+	cfg.mem_size = 32 << 20;
+	g = lvdpa_guest_create(&cfg);
+	if (g == NULL || lvdpa_guest_connect(g) != 0 ||
+	    lvdpa_guest_run_traffic(g, 200, 10000) != 0) {
+		fprintf(stderr, "# guest did not run\n");
+		goto out;
+	}
+	fd = memfd_create("lvdpa-log", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, LVDPA_OPS_LOG_SIZE) != 0)
+		goto out;
+	bm = mmap(NULL, LVDPA_OPS_LOG_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (bm == MAP_FAILED)
+		goto out;
+	rc = lvdpa_guest_send_raw(g, LVDPA_OPS_SET_LOG_BASE, LVDPA_OPS_F_VERSION,
+				  sizeof(lb), &lb, sizeof(lb), &fd, 1, &ack, sizeof(ack));
+	if (rc < 0) {
+		fprintf(stderr, "# SET_LOG_BASE: %d\n", rc);
+		goto out;
+	}
+	f = lvdpa_guest_features(g) | (1ULL << 30);
+	lvdpa_tv_log_take(log, sizeof(log));
+	/* rte_vhost does not pass the driver's error on: the ack stays 0. */
+	if (lvdpa_ops_set_features(g, f | (1ULL << 26)) < 0)
+		goto out;
+	lvdpa_tv_log_take(log, sizeof(log));
+	n = lvdpa_ops_count(log, "dirty logging on failed");
+	if (n != 1 || strstr(log, "injected fault") == NULL ||
+	    lvdpa_ops_count(log, ": dirty logging on\n") != 0) {
+		fprintf(stderr, "# %u queue errors, expected 1 and logging not on\n", n);
+		goto out;
+	}
+	/* rte_vhost tells the driver only of a change: off (a no-op), then on. */
+	if (lvdpa_ops_set_features(g, f) < 0 ||
+	    lvdpa_ops_set_features(g, f | (1ULL << 26)) != 0)
+		goto out;
+	lvdpa_tv_log_take(log, sizeof(log));
+	if (lvdpa_ops_count(log, ": dirty logging on\n") != 1 ||
+	    strstr(log, "failed") != NULL) {
+		fprintf(stderr, "# logging not turned on at the second LOG_ALL\n");
+		goto out;
+	}
+	memset(bm, 0, LVDPA_OPS_LOG_SIZE);
+	if (lvdpa_guest_run_traffic(g, 500, 10000) != 0)
+		goto out;
+	n = lvdpa_ops_bits(bm, LVDPA_OPS_LOG_SIZE, &maxp);
+	if (n == 0 || maxp >= (32u << 20) / 4096) {
+		fprintf(stderr, "# dirty pages: %u, highest %" PRIu64 "\n", n, maxp);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (bm != MAP_FAILED)
+		munmap(bm, LVDPA_OPS_LOG_SIZE);
+	if (fd >= 0)
+		close(fd);
+	lvdpa_guest_destroy(g);
+	lvdpa_tv_sock_stop(sock);
+	return ret;
+}
+
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_config_space),
 	LVDPA_TEST_CASE(test_live_migration_log),
+	LVDPA_TEST_CASE(test_live_migration_log_fault),
 )

@@ -406,15 +406,10 @@ lvdpa_vdpa_net_config_init(struct lvdpa_vdpa_priv *priv, unsigned int n)
 /*
  * Configuration threads: the queues are independent (each its own
  * commands), so that with max_conf_threads their set-up (one modify or a
- * create each) and their stop (suspend and query) run in parallel. Each
- * thread takes the next queue of the job's list; the first error wins.
+ * create each), their stop (suspend and query) and the dirty logging
+ * switch of a migration (one modify each) run in parallel. Each thread
+ * takes the next queue of the job's list; the first error wins.
  */
-enum lvdpa_vdpa_conf_op {
-	LVDPA_VDPA_CONF_SETUP,    /* lvdpa_vdpa_virtq_setup(start) */
-	LVDPA_VDPA_CONF_SUSPEND,  /* lvdpa_vdpa_virtq_suspend() */
-	LVDPA_VDPA_CONF_DESTROY,  /* destroy the virtq object */
-};
-
 struct lvdpa_vdpa_conf_job {
 	struct lvdpa_vdpa_priv *priv;
 	enum lvdpa_vdpa_conf_op op;
@@ -433,13 +428,19 @@ lvdpa_vdpa_conf_worker(void *arg)
 		uint16_t i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
 		int rc, zero = 0;
 
-		if (i >= job->nr || (job->op == LVDPA_VDPA_CONF_SETUP &&
+		if (i >= job->nr || ((job->op == LVDPA_VDPA_CONF_SETUP ||
+				      job->op == LVDPA_VDPA_CONF_LOG_ON) &&
 				     __atomic_load_n(&job->rc, __ATOMIC_RELAXED) != 0))
 			break;
 		if (job->op == LVDPA_VDPA_CONF_SETUP) {
 			rc = lvdpa_vdpa_virtq_setup(job->priv, job->queues[i], true);
 		} else if (job->op == LVDPA_VDPA_CONF_SUSPEND) {
 			rc = lvdpa_vdpa_virtq_suspend(job->priv, job->queues[i]);
+		} else if (job->op == LVDPA_VDPA_CONF_LOG_ON ||
+			   job->op == LVDPA_VDPA_CONF_LOG_OFF) {
+			rc = lvdpa_vdpa_lm_virtq_set(job->priv,
+						     &job->priv->virtqs[job->queues[i]],
+						     job->op == LVDPA_VDPA_CONF_LOG_ON);
 		} else {
 			struct lvdpa_vdpa_virtq *vq = &job->priv->virtqs[job->queues[i]];
 
@@ -560,7 +561,7 @@ lvdpa_vdpa_conf_pool_get(struct lvdpa_vdpa_priv *priv)
 }
 
 /* Run @p op on @p nr queues with the configuration threads; this thread works too. */
-static int
+int
 lvdpa_vdpa_conf_run(struct lvdpa_vdpa_priv *priv, enum lvdpa_vdpa_conf_op op,
 		    const uint16_t *queues, uint16_t nr)
 {

@@ -254,6 +254,25 @@ struct lvdpa_vdpa_priv {
 	struct lvdpa_vdpa_virtq virtqs[];
 };
 
+/* ---- lvdpa_vdpa.c ---- */
+
+/** What a batch of the configuration threads does to each of its queues. */
+enum lvdpa_vdpa_conf_op {
+	LVDPA_VDPA_CONF_SETUP,    /**< lvdpa_vdpa_virtq_setup(start); stops at an error */
+	LVDPA_VDPA_CONF_SUSPEND,  /**< lvdpa_vdpa_virtq_suspend() */
+	LVDPA_VDPA_CONF_DESTROY,  /**< destroy the virtq object */
+	LVDPA_VDPA_CONF_LOG_ON,   /**< lvdpa_vdpa_lm_virtq_set(on); stops at an error */
+	LVDPA_VDPA_CONF_LOG_OFF,  /**< lvdpa_vdpa_lm_virtq_set(off) */
+};
+
+/**
+ * Run @p op on the @p nr queues listed, in parallel on the device's
+ * configuration threads (the caller works too; alone when there are none).
+ * Under priv->lock. Returns 0 or the first error.
+ */
+int lvdpa_vdpa_conf_run(struct lvdpa_vdpa_priv *priv, enum lvdpa_vdpa_conf_op op,
+			const uint16_t *queues, uint16_t nr);
+
 /* ---- lvdpa_vdpa_mem.c ---- */
 
 /**

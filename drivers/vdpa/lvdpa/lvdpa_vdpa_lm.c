@@ -105,9 +105,18 @@ lvdpa_vdpa_lm_virtq_set(struct lvdpa_vdpa_priv *priv,
 	return rc;
 }
 
+/*
+ * One modify per queue with an object, independent of the others: they run
+ * as one batch on the configuration threads, so that a migration's start
+ * waits for about one command, not one per queue. Turning logging on stops
+ * at the first error (each failed queue logs its own line) and returns it;
+ * turning it off goes through every queue whatever fails, as a stop must.
+ */
 int
 lvdpa_vdpa_lm_log(struct lvdpa_vdpa_priv *priv, bool enable)
 {
+	uint16_t queues[LVDPA_VDPA_MAX_VRINGS];
+	uint16_t n = 0;
 	uint32_t i;
 	int rc;
 
@@ -117,12 +126,14 @@ lvdpa_vdpa_lm_log(struct lvdpa_vdpa_priv *priv, bool enable)
 			return rc;
 	}
 	priv->log_enabled = enable;
-	for (i = 0; i < priv->nr_virtqs; i++) {
-		rc = lvdpa_vdpa_lm_virtq_set(priv, &priv->virtqs[i], enable);
-		if (rc != 0 && enable) {
-			priv->log_enabled = false;
-			return rc;
-		}
+	for (i = 0; i < priv->nr_virtqs; i++)
+		if (priv->virtqs[i].obj != NULL)
+			queues[n++] = (uint16_t)i;
+	rc = n == 0 ? 0 : lvdpa_vdpa_conf_run(priv, enable ? LVDPA_VDPA_CONF_LOG_ON :
+					      LVDPA_VDPA_CONF_LOG_OFF, queues, n);
+	if (rc != 0 && enable) {
+		priv->log_enabled = false;
+		return rc;
 	}
 	LVDPA_VDPA_DLOG(priv, INFO, "vid %d: dirty logging %s", priv->vid,
 			enable ? "on" : "off");
