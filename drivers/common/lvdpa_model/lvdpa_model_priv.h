@@ -215,8 +215,15 @@ struct lvdpa_model_obj {
 /* One packet parked between a TX queue and the RX queue it goes to. */
 struct lvdpa_model_pkt {
 	uint32_t len;
+	uint32_t cap;            /* bytes data[] can hold (recycled buffers) */
 	uint8_t data[];
 };
+
+/*
+ * Smallest buffer an inbox allocates: a standard frame fits, so recycled
+ * buffers serve any frame up to it without a new allocation.
+ */
+#define LVDPA_MODEL_PKT_MIN_CAP 2048u
 
 struct lvdpa_model_inbox {
 	pthread_mutex_t lock;
@@ -224,6 +231,13 @@ struct lvdpa_model_inbox {
 	atomic_bool accept;      /* an RX queue exists and is not in ERR */
 	bool blocked;            /* a sender found it full */
 	struct lvdpa_model_pkt *pkt[LVDPA_MODEL_INBOX_SIZE];
+	/*
+	 * Consumed buffers kept for the next frames: parked + free never
+	 * exceeds LVDPA_MODEL_INBOX_SIZE, so the datapath stops allocating
+	 * once the inbox has been as deep as it gets.
+	 */
+	unsigned int nfree;
+	struct lvdpa_model_pkt *free[LVDPA_MODEL_INBOX_SIZE];
 };
 
 struct lvdpa_model_evchan;
