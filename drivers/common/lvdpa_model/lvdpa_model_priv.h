@@ -112,6 +112,22 @@ struct lvdpa_model_mkey {
 	struct lvdpa_model_klm *klm;
 };
 
+/*
+ * The last translation one queue made: [lo, lo + len) of mkey's address
+ * space maps linearly onto host memory at ptr, through the same mkeys and
+ * entries, so an address inside it passes every check the full walk makes.
+ * Owned by the queue, used under the device lock; stale once the device's
+ * object generation moves (any object created or destroyed).
+ */
+struct lvdpa_model_xcache {
+	bool valid;
+	bool write;              /* the walk checked write access */
+	uint32_t mkey;
+	uint64_t gen;
+	uint64_t lo, len;
+	uint8_t *ptr;
+};
+
 #define LVDPA_MODEL_MKEY_MTT 1
 #define LVDPA_MODEL_MKEY_KLM 2
 #define LVDPA_MODEL_MKEY_KSM 3
@@ -173,6 +189,7 @@ struct lvdpa_model_virtq {
 	uint32_t *rx_len;                /* RX: bytes written per chain */
 	struct lvdpa_model_counters *cnt;
 	struct lvdpa_model_umem *umem[3];
+	struct lvdpa_model_xcache xc;    /* last translation (ring walker) */
 	unsigned int hdr_len;
 	uint64_t rx_dropped;     /* packets dropped: no fit without mergeable */
 	bool rx_partial;         /* RX: the last frame found too few buffers */
@@ -257,6 +274,7 @@ struct lvdpa_model_dev {
 	pthread_mutex_t lock;
 	struct lvdpa_model_obj *obj[LVDPA_MODEL_MAX_OBJS];
 	uint32_t next_id;
+	uint64_t obj_gen;        /* bumped per object created or destroyed */
 	struct lvdpa_model_umem *umems[LVDPA_MODEL_MAX_OBJS];
 	struct lvdpa_model_virtq **vq_by_index;   /* caps.max_queues entries */
 	atomic_bool *kick;       /* per queue index: doorbell seen, not served */
@@ -335,6 +353,11 @@ void lvdpa_model_mkey_release(struct lvdpa_model_dev *dev, struct lvdpa_model_mk
 int lvdpa_model_mem_translate(struct lvdpa_model_dev *dev, uint32_t mkey,
 			      uint64_t addr, uint64_t len, int write,
 			      void **ptr, uint64_t *contig);
+/* The same, trying the last region @p xc found first; caller holds dev lock. */
+int lvdpa_model_mem_translate_cached(struct lvdpa_model_dev *dev,
+				     struct lvdpa_model_xcache *xc, uint32_t mkey,
+				     uint64_t addr, uint64_t len, int write,
+				     void **ptr, uint64_t *contig);
 
 /* ---- lvdpa_model_virtq.c ---- */
 int lvdpa_model_virtq_create(struct lvdpa_model_dev *dev,
