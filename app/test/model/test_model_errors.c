@@ -14,6 +14,7 @@
  * params parser of the capability profile.
  */
 
+#include <inttypes.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -148,6 +149,56 @@ test_model_bad_address(void)
 	LVDPA_TEST_ASSERT(lvdpa_ring_drv_add(&e.q[3].ring, &seg, 1, 0, 0) == 0, "add");
 	lvdpa_synth_publish(&e.q[3]);
 	return tm_expect_error(&e, 3, TM_INVALID);
+}
+
+/*
+ * The translation cache must not widen what a queue reaches: once frames
+ * have warmed it, a buffer starting inside guest memory and running past
+ * its end is still refused.
+ */
+static int
+test_model_bad_address_after_traffic(void)
+{
+	struct lvdpa_ring_seg seg = { .addr = TM_GPA + TM_MEM - 50, .len = 100 };
+	struct lvdpa_devx_virtq_counters c = { 0 };
+	struct lvdpa_devx_virtq_attr a = { 0 };
+	struct lvdpa_devx_event ev;
+	struct lvdpa_synth_flow f;
+	uint64_t done;
+	int rc, add_rc = -1, ev_rc = 0;
+
+	struct tm_env e;
+
+	LVDPA_TEST_ASSERT(tm_two_pairs(&e, 64) == 0, "set-up");
+	rc = lvdpa_synth_flow_init(&f, &e.v[3], &e.v[2], 100, 200);
+	if (rc == 0) {
+		rc = lvdpa_synth_flow_run(&f, 200, 3000);
+		lvdpa_synth_flow_fini(&f);
+	}
+	if (rc == 0)
+		rc = lvdpa_devx_counters_query(e.v[3].counters, &c);
+	done = c.completed_desc;
+	if (rc == 0) {
+		add_rc = lvdpa_ring_drv_add(&e.q[3].ring, &seg, 1, 0, 0);
+		if (add_rc == 0) {
+			lvdpa_synth_publish(&e.q[3]);
+			lvdpa_synth_vq_kick(&e.v[3], true);
+			ev_rc = tm_wait_event(&e, &ev, 2000);
+		}
+	}
+	if (rc == 0 && add_rc == 0)
+		rc = lvdpa_synth_vq_query(&e.v[3], &a);
+	if (rc == 0 && add_rc == 0)
+		rc = lvdpa_devx_counters_query(e.v[3].counters, &c);
+	tm_teardown(&e);
+	LVDPA_TEST_ASSERT_EQ(rc, 0, "warm-up flow and queries");
+	LVDPA_TEST_ASSERT_EQ(add_rc, 0, "add the crossing buffer");
+	LVDPA_TEST_ASSERT(done >= 200, "warm-up frames completed (%" PRIu64 ")", done);
+	LVDPA_TEST_ASSERT_EQ(ev_rc, 1, "object change event");
+	LVDPA_TEST_ASSERT_EQ(a.state, LVDPA_PRM_VIRTQ_STATE_ERR, "queue in ERR");
+	LVDPA_TEST_ASSERT_EQ(c.invalid_buffer, 1, "invalid_buffer");
+	LVDPA_TEST_ASSERT_EQ(c.completed_desc, done, "the crossing buffer not completed");
+	return 0;
 }
 
 static int
@@ -856,6 +907,7 @@ test_model_caps_reported(void)
 
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_model_bad_address),
+	LVDPA_TEST_CASE(test_model_bad_address_after_traffic),
 	LVDPA_TEST_CASE(test_model_packed_bad_address),
 	LVDPA_TEST_CASE(test_model_descriptor_loop),
 	LVDPA_TEST_CASE(test_model_chain_longer_than_ring),

@@ -11,7 +11,10 @@
  */
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
+
+#include <rte_common.h>
 
 #include "lvdpa_model_priv.h"
 
@@ -71,7 +74,8 @@ lvdpa_model_umem_get(struct lvdpa_model_dev *dev, uint32_t id)
 void
 lvdpa_model_mkey_release(struct lvdpa_model_dev *dev, struct lvdpa_model_mkey *m)
 {
-	RTE_SET_USED(dev);
+	/* Cached translations may go through this mkey. */
+	dev->obj_gen++;
 	if (m->umem != NULL) {
 		m->umem->refcnt--;
 		m->umem = NULL;
@@ -81,14 +85,19 @@ lvdpa_model_mkey_release(struct lvdpa_model_dev *dev, struct lvdpa_model_mkey *m
 	m->nklm = 0;
 }
 
+/*
+ * @p before: how many bytes below @p addr map linearly, through the same
+ * entries, onto the bytes below *ptr (what the translation cache keeps).
+ */
 static int
 lvdpa_model_mkey_xlate(struct lvdpa_model_dev *dev, uint32_t mkey, uint64_t addr,
 		       uint64_t len, int write, void **ptr, uint64_t *contig,
-		       unsigned int depth)
+		       uint64_t *before, unsigned int depth)
 {
 	struct lvdpa_model_obj *o;
 	struct lvdpa_model_mkey *m;
 	uint64_t off, avail;
+	int rc;
 
 	if (len == 0 || depth > 2)
 		return -EFAULT;
@@ -110,6 +119,7 @@ lvdpa_model_mkey_xlate(struct lvdpa_model_dev *dev, uint32_t mkey, uint64_t addr
 		/* Bounds were checked against the umem at create time. */
 		*ptr = m->umem->addr + m->umem_offset + off;
 		*contig = len;
+		*before = off;
 		return 0;
 	}
 	if (m->access_mode == LVDPA_MODEL_MKEY_KSM) {
@@ -119,9 +129,12 @@ lvdpa_model_mkey_xlate(struct lvdpa_model_dev *dev, uint32_t mkey, uint64_t addr
 			return -EFAULT;
 		if (len > m->fbs - in)
 			len = m->fbs - in;
-		return lvdpa_model_mkey_xlate(dev, m->klm[i].mkey,
-					      m->klm[i].addr + in, len, write,
-					      ptr, contig, depth + 1);
+		rc = lvdpa_model_mkey_xlate(dev, m->klm[i].mkey,
+					    m->klm[i].addr + in, len, write,
+					    ptr, contig, before, depth + 1);
+		if (rc == 0 && *before > in)
+			*before = in;
+		return rc;
 	}
 	/* KLM: entries are consecutive; klm[i].len is the byte count. */
 	{
@@ -138,9 +151,12 @@ lvdpa_model_mkey_xlate(struct lvdpa_model_dev *dev, uint32_t mkey, uint64_t addr
 			return -EFAULT;
 		if (len > base + m->klm[i].len - off)
 			len = base + m->klm[i].len - off;
-		return lvdpa_model_mkey_xlate(dev, m->klm[i].mkey,
-					      m->klm[i].addr + (off - base), len,
-					      write, ptr, contig, depth + 1);
+		rc = lvdpa_model_mkey_xlate(dev, m->klm[i].mkey,
+					    m->klm[i].addr + (off - base), len,
+					    write, ptr, contig, before, depth + 1);
+		if (rc == 0 && *before > off - base)
+			*before = off - base;
+		return rc;
 	}
 }
 
@@ -149,5 +165,52 @@ lvdpa_model_mem_translate(struct lvdpa_model_dev *dev, uint32_t mkey,
 			  uint64_t addr, uint64_t len, int write,
 			  void **ptr, uint64_t *contig)
 {
-	return lvdpa_model_mkey_xlate(dev, mkey, addr, len, write, ptr, contig, 0);
+	uint64_t before;
+
+	return lvdpa_model_mkey_xlate(dev, mkey, addr, len, write, ptr, contig,
+				      &before, 0);
+}
+
+int
+lvdpa_model_mem_translate_cached(struct lvdpa_model_dev *dev,
+				 struct lvdpa_model_xcache *xc, uint32_t mkey,
+				 uint64_t addr, uint64_t len, int write,
+				 void **ptr, uint64_t *contig)
+{
+	uint64_t before, off;
+	int rc;
+
+	/*
+	 * A hit is an address inside the region the walk found last, with
+	 * the same mkey, objects and access: the walk would give the same.
+	 */
+	if (xc->valid && xc->gen == dev->obj_gen && xc->mkey == mkey &&
+	    (xc->write || !write) && len != 0 && addr >= xc->lo &&
+	    addr - xc->lo < xc->len) {
+		off = addr - xc->lo;
+		*ptr = xc->ptr + off;
+		*contig = RTE_MIN(len, xc->len - off);
+		return 0;
+	}
+	/*
+	 * The walk only ever shortens len (a min at each level), so asking
+	 * for everything finds the region's end, and the caller's answer is
+	 * the min of that and len, as a walk with len would give.
+	 */
+	if (len == 0)
+		return -EFAULT;
+	rc = lvdpa_model_mkey_xlate(dev, mkey, addr, UINT64_MAX, write, ptr,
+				    contig, &before, 0);
+	if (rc != 0)
+		return rc;
+	xc->valid = true;
+	xc->write = write != 0;
+	xc->mkey = mkey;
+	xc->gen = dev->obj_gen;
+	xc->lo = addr - before;
+	xc->len = before + *contig;
+	xc->ptr = (uint8_t *)*ptr - before;
+	if (*contig > len)
+		*contig = len;
+	return 0;
 }

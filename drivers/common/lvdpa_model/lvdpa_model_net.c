@@ -171,6 +171,8 @@ lvdpa_model_net_free(struct lvdpa_model_dev *dev)
 
 		while (ib->head != ib->tail)
 			free(ib->pkt[ib->head++ % LVDPA_MODEL_INBOX_SIZE]);
+		while (ib->nfree > 0)
+			free(ib->free[--ib->nfree]);
 		pthread_mutex_destroy(&ib->lock);
 	}
 	free(dev->inbox);
@@ -215,6 +217,41 @@ lvdpa_model_uplink_send(struct lvdpa_model_dev *dev, const uint8_t *frame, uint3
 	return 0;
 }
 
+/*
+ * A buffer for @p len bytes, recycled when one is free and big enough;
+ * caller holds the inbox lock. NULL when the heap has none.
+ */
+static struct lvdpa_model_pkt *
+lvdpa_model_pkt_get(struct lvdpa_model_inbox *ib, uint32_t len)
+{
+	struct lvdpa_model_pkt *pkt;
+	uint32_t cap = RTE_MAX(len, LVDPA_MODEL_PKT_MIN_CAP);
+
+	if (ib->nfree > 0) {
+		pkt = ib->free[ib->nfree - 1];
+		if (pkt->cap >= len) {
+			ib->nfree--;
+			return pkt;
+		}
+	}
+	pkt = malloc(sizeof(*pkt) + cap);
+	if (pkt != NULL)
+		pkt->cap = cap;
+	return pkt;
+}
+
+/* Give a consumed buffer back; caller holds the inbox lock. */
+static void
+lvdpa_model_pkt_put(struct lvdpa_model_inbox *ib, struct lvdpa_model_pkt *pkt)
+{
+	/* Jumbo buffers go back to the heap: standard frames are the norm. */
+	if (ib->nfree < LVDPA_MODEL_INBOX_SIZE &&
+	    pkt->cap == LVDPA_MODEL_PKT_MIN_CAP)
+		ib->free[ib->nfree++] = pkt;
+	else
+		free(pkt);
+}
+
 /* Park a frame in @p dst's inbox of pair @p qp: 0 or -ENOBUFS (full). */
 int
 lvdpa_model_net_park(struct lvdpa_model_dev *dst, unsigned int qp,
@@ -233,7 +270,7 @@ lvdpa_model_net_park(struct lvdpa_model_dev *dst, unsigned int qp,
 		rc = -ENOBUFS;
 		ib->blocked = true;
 	} else {
-		pkt = malloc(sizeof(*pkt) + len);
+		pkt = lvdpa_model_pkt_get(ib, len);
 		if (pkt == NULL) {
 			atomic_fetch_add(&dst->tx_dropped, 1);
 		} else {
@@ -303,7 +340,7 @@ lvdpa_model_net_consume(struct lvdpa_model_dev *dev, unsigned int qp)
 
 	pthread_mutex_lock(&ib->lock);
 	if (ib->head != ib->tail) {
-		free(ib->pkt[ib->head % LVDPA_MODEL_INBOX_SIZE]);
+		lvdpa_model_pkt_put(ib, ib->pkt[ib->head % LVDPA_MODEL_INBOX_SIZE]);
 		ib->head++;
 	}
 	if (ib->blocked && ib->tail - ib->head < LVDPA_MODEL_INBOX_SIZE / 2) {
@@ -336,7 +373,7 @@ lvdpa_model_net_set_accept(struct lvdpa_model_dev *dev, unsigned int qp, bool on
 		/* A port going down drops what waits for it. */
 		pthread_mutex_lock(&ib->lock);
 		while (ib->head != ib->tail) {
-			free(ib->pkt[ib->head++ % LVDPA_MODEL_INBOX_SIZE]);
+			lvdpa_model_pkt_put(ib, ib->pkt[ib->head++ % LVDPA_MODEL_INBOX_SIZE]);
 			atomic_fetch_add(&dev->tx_dropped, 1);
 		}
 		pthread_mutex_unlock(&ib->lock);

@@ -42,6 +42,7 @@ lvdpa_model_obj_alloc(struct lvdpa_model_dev *dev, enum lvdpa_model_kind kind)
 	o->tp.id = id;
 	dev->obj[id] = o;
 	dev->next_id = id + 1;
+	dev->obj_gen++;
 	return o;
 }
 
@@ -53,6 +54,8 @@ lvdpa_model_obj_free(struct lvdpa_model_dev *dev, struct lvdpa_model_obj *o)
 	lvdpa_model_event_unsubscribe_all(dev, o);
 	if (o->id < LVDPA_MODEL_MAX_OBJS && dev->obj[o->id] == o)
 		dev->obj[o->id] = NULL;
+	/* Cached translations may go through this object: drop them all. */
+	dev->obj_gen++;
 	free(o);
 }
 

@@ -112,6 +112,22 @@ struct lvdpa_model_mkey {
 	struct lvdpa_model_klm *klm;
 };
 
+/*
+ * The last translation one queue made: [lo, lo + len) of mkey's address
+ * space maps linearly onto host memory at ptr, through the same mkeys and
+ * entries, so an address inside it passes every check the full walk makes.
+ * Owned by the queue, used under the device lock; stale once the device's
+ * object generation moves (any object created or destroyed).
+ */
+struct lvdpa_model_xcache {
+	bool valid;
+	bool write;              /* the walk checked write access */
+	uint32_t mkey;
+	uint64_t gen;
+	uint64_t lo, len;
+	uint8_t *ptr;
+};
+
 #define LVDPA_MODEL_MKEY_MTT 1
 #define LVDPA_MODEL_MKEY_KLM 2
 #define LVDPA_MODEL_MKEY_KSM 3
@@ -173,6 +189,7 @@ struct lvdpa_model_virtq {
 	uint32_t *rx_len;                /* RX: bytes written per chain */
 	struct lvdpa_model_counters *cnt;
 	struct lvdpa_model_umem *umem[3];
+	struct lvdpa_model_xcache xc;    /* last translation (ring walker) */
 	unsigned int hdr_len;
 	uint64_t rx_dropped;     /* packets dropped: no fit without mergeable */
 	bool rx_partial;         /* RX: the last frame found too few buffers */
@@ -215,8 +232,15 @@ struct lvdpa_model_obj {
 /* One packet parked between a TX queue and the RX queue it goes to. */
 struct lvdpa_model_pkt {
 	uint32_t len;
+	uint32_t cap;            /* bytes data[] can hold (recycled buffers) */
 	uint8_t data[];
 };
+
+/*
+ * Smallest buffer an inbox allocates: a standard frame fits, so recycled
+ * buffers serve any frame up to it without a new allocation.
+ */
+#define LVDPA_MODEL_PKT_MIN_CAP 2048u
 
 struct lvdpa_model_inbox {
 	pthread_mutex_t lock;
@@ -224,6 +248,13 @@ struct lvdpa_model_inbox {
 	atomic_bool accept;      /* an RX queue exists and is not in ERR */
 	bool blocked;            /* a sender found it full */
 	struct lvdpa_model_pkt *pkt[LVDPA_MODEL_INBOX_SIZE];
+	/*
+	 * Consumed buffers kept for the next frames: parked + free never
+	 * exceeds LVDPA_MODEL_INBOX_SIZE, so the datapath stops allocating
+	 * once the inbox has been as deep as it gets.
+	 */
+	unsigned int nfree;
+	struct lvdpa_model_pkt *free[LVDPA_MODEL_INBOX_SIZE];
 };
 
 struct lvdpa_model_evchan;
@@ -243,6 +274,7 @@ struct lvdpa_model_dev {
 	pthread_mutex_t lock;
 	struct lvdpa_model_obj *obj[LVDPA_MODEL_MAX_OBJS];
 	uint32_t next_id;
+	uint64_t obj_gen;        /* bumped per object created or destroyed */
 	struct lvdpa_model_umem *umems[LVDPA_MODEL_MAX_OBJS];
 	struct lvdpa_model_virtq **vq_by_index;   /* caps.max_queues entries */
 	atomic_bool *kick;       /* per queue index: doorbell seen, not served */
@@ -321,6 +353,11 @@ void lvdpa_model_mkey_release(struct lvdpa_model_dev *dev, struct lvdpa_model_mk
 int lvdpa_model_mem_translate(struct lvdpa_model_dev *dev, uint32_t mkey,
 			      uint64_t addr, uint64_t len, int write,
 			      void **ptr, uint64_t *contig);
+/* The same, trying the last region @p xc found first; caller holds dev lock. */
+int lvdpa_model_mem_translate_cached(struct lvdpa_model_dev *dev,
+				     struct lvdpa_model_xcache *xc, uint32_t mkey,
+				     uint64_t addr, uint64_t len, int write,
+				     void **ptr, uint64_t *contig);
 
 /* ---- lvdpa_model_virtq.c ---- */
 int lvdpa_model_virtq_create(struct lvdpa_model_dev *dev,

@@ -41,8 +41,8 @@ lvdpa_model_vq_xlate(void *opaque, uint64_t addr, uint64_t len, int write,
 {
 	struct lvdpa_model_virtq *vq = opaque;
 
-	return lvdpa_model_mem_translate(vq->dev, vq->attr.mkey, addr, len,
-					 write, ptr, contig);
+	return lvdpa_model_mem_translate_cached(vq->dev, &vq->xc, vq->attr.mkey,
+						addr, len, write, ptr, contig);
 }
 
 void
