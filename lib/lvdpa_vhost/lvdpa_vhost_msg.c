@@ -102,27 +102,20 @@ lvdpa_vhost_pre_get_vring_base(struct lvdpa_vhost_conn *c,
 	return LVDPA_VHOST_PASS;
 }
 
-static void
-lvdpa_vhost_post_set_vring_base(struct lvdpa_vhost_conn *c,
-		struct lvdpa_vhost_msg_ctx *ctx)
-{
-	c->vring_base[ctx->msg.payload.state.index] =
-		(uint16_t)ctx->msg.payload.state.num;
-}
-
 /*
  * When it maps a split ring (at SET_VRING_KICK), rte_vhost compares the
  * vring base with the used ring's idx and, when they differ, resumes both
  * indices at used->idx (its reconnection recovery); it reads that idx in
  * host byte order. For a ring in the other byte order (a big-endian legacy
- * guest that migrated here with a base) that is a byte-swapped index: redo
- * the comparison in the ring's byte order.
+ * guest that migrated here with a base) that is a byte-swapped index. Its
+ * rule in the ring's byte order always lands on used->idx (kept when equal
+ * to the base, taken when not): resume there.
  */
 static void
 lvdpa_vhost_base_fixup(struct lvdpa_vhost_conn *c, uint32_t idx)
 {
 	struct rte_vhost_vring vr;
-	uint16_t raw, used, base;
+	uint16_t raw, used;
 	uint64_t f = 0;
 
 	if (!lvdpa_vhost_bit_get(c->vring_endian_set, idx) ||
@@ -134,10 +127,9 @@ lvdpa_vhost_base_fixup(struct lvdpa_vhost_conn *c, uint32_t idx)
 		return;
 	raw = __atomic_load_n(&vr.used->idx, __ATOMIC_ACQUIRE);
 	used = (uint16_t)(raw << 8 | raw >> 8);
-	base = c->vring_base[idx] != used ? used : c->vring_base[idx];
-	if (rte_vhost_set_vring_base(c->vid, idx, base, base) == 0 && raw != base)
+	if (rte_vhost_set_vring_base(c->vid, idx, used, used) == 0 && raw != used)
 		LVDPA_VHOST_LOG(INFO, c->ifname, "vring %u: base %u in the ring's byte order (rte_vhost read the used index as %u)",
-				idx, base, raw);
+				idx, used, raw);
 }
 
 static void
@@ -203,7 +195,6 @@ static const struct lvdpa_vhost_msg_row lvdpa_vhost_msg_table[] = {
 		.name = "SET_VRING_BASE", .size_rule = LVDPA_VHOST_SIZE_EXACT,
 		.size = sizeof(struct lvdpa_vhost_vring_state),
 		.vring = LVDPA_VHOST_VRING_STATE,
-		.post = lvdpa_vhost_post_set_vring_base,
 	},
 	[LVDPA_VHOST_REQ_GET_VRING_BASE] = {
 		.name = "GET_VRING_BASE", .size_rule = LVDPA_VHOST_SIZE_EXACT,

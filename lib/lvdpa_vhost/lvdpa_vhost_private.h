@@ -118,7 +118,6 @@ struct lvdpa_vhost_conn {
 	uint8_t vring_endian[LVDPA_VHOST_MAX_VRINGS];
 	uint64_t vring_endian_set[LVDPA_VHOST_MAX_VRINGS / 64];
 	uint64_t vring_running[LVDPA_VHOST_MAX_VRINGS / 64];
-	uint16_t vring_base[LVDPA_VHOST_MAX_VRINGS];	/* SET_VRING_BASE */
 	/* The application's handlers, chained behind ours. */
 	struct rte_vhost_user_extern_ops app_ops;
 	void *app_ctx;
