@@ -343,12 +343,13 @@ lvdpa_vdpa_virtq_setup(struct lvdpa_vdpa_priv *priv, uint16_t index, bool start)
 	}
 	/*
 	 * rte_vhost keeps a SET_VRING_NUM value it refused; the device would
-	 * refuse it too, but say here which ring and which size.
+	 * refuse it too, but say here which ring and which size. (A 16-bit
+	 * power of 2 is at most 32768, the split ring's maximum.)
 	 */
 	if (!(priv->features & LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_F_RING_PACKED)) &&
-	    (!rte_is_power_of_2(vq->vring.size) || vq->vring.size > 32768)) {
+	    !rte_is_power_of_2(vq->vring.size)) {
 		LVDPA_VDPA_DLOG(priv, ERR,
-				"queue %u: split ring size %u is not a power of 2 up to 32768",
+				"queue %u: split ring size %u is not a power of 2",
 				index, vq->vring.size);
 		return -EINVAL;
 	}
