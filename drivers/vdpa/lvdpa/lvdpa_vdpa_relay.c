@@ -401,10 +401,10 @@ lvdpa_vdpa_relay_core_round(struct lvdpa_vdpa_priv *priv, bool idle, bool *busy,
 static void *
 lvdpa_vdpa_relay_core_main(void *arg)
 {
-	struct lvdpa_vdpa_relay_core *rc = arg;
-	struct pollfd pfd = { .fd = rc->wake_fd, .events = POLLIN };
+	struct lvdpa_vdpa_relay_core *core = arg;
+	struct pollfd pfd = { .fd = core->wake_fd, .events = POLLIN };
 
-	while (!__atomic_load_n(&rc->quit, __ATOMIC_ACQUIRE)) {
+	while (!__atomic_load_n(&core->quit, __ATOMIC_ACQUIRE)) {
 		uint32_t period_us = UINT32_MAX;
 		struct lvdpa_vdpa_priv *priv;
 		unsigned int work = 0;
@@ -414,9 +414,9 @@ lvdpa_vdpa_relay_core_main(void *arg)
 		int pass;
 
 		/* Poll all; when nothing moved, enable notifications and re-check. */
-		pthread_mutex_lock(&rc->lock);
+		pthread_mutex_lock(&core->lock);
 		for (pass = 0; pass < 2 && work == 0 && !busy; pass++)
-			for (priv = rc->members; priv != NULL; priv = priv->rcore_next) {
+			for (priv = core->members; priv != NULL; priv = priv->rcore_next) {
 				/* Never wait behind one device's configuration. */
 				if (pthread_mutex_trylock(&priv->lock) != 0) {
 					busy = true;
@@ -428,7 +428,7 @@ lvdpa_vdpa_relay_core_main(void *arg)
 								    &busy, &period_us);
 				pthread_mutex_unlock(&priv->lock);
 			}
-		pthread_mutex_unlock(&rc->lock);
+		pthread_mutex_unlock(&core->lock);
 		if (work != 0 || (busy && period_us != LVDPA_VDPA_RELAY_CORE_RETRY_US))
 			continue;
 		if (period_us != UINT32_MAX) {
@@ -436,93 +436,93 @@ lvdpa_vdpa_relay_core_main(void *arg)
 			ts.tv_nsec = (long)(period_us % 1000000) * 1000;
 		}
 		if (ppoll(&pfd, 1, period_us == UINT32_MAX ? NULL : &ts, NULL) > 0)
-			(void)eventfd_read(rc->wake_fd, &v);
+			(void)eventfd_read(core->wake_fd, &v);
 	}
 	return NULL;
 }
 
 static void
-lvdpa_vdpa_relay_core_free(struct lvdpa_vdpa_relay_core *rc)
+lvdpa_vdpa_relay_core_free(struct lvdpa_vdpa_relay_core *core)
 {
-	if (rc->wake_fd >= 0)
-		close(rc->wake_fd);
-	pthread_mutex_destroy(&rc->lock);
-	free(rc);
+	if (core->wake_fd >= 0)
+		close(core->wake_fd);
+	pthread_mutex_destroy(&core->lock);
+	free(core);
 }
 
 /* A new relay thread on CPU @p cpu; NULL on failure (logged). */
 static struct lvdpa_vdpa_relay_core *
 lvdpa_vdpa_relay_core_new(struct lvdpa_vdpa_priv *priv, int cpu)
 {
-	struct lvdpa_vdpa_relay_core *rc = calloc(1, sizeof(*rc));
+	struct lvdpa_vdpa_relay_core *core = calloc(1, sizeof(*core));
 	char tname[16];
 	cpu_set_t set;
-	int rc_;
+	int ret;
 
-	if (rc == NULL)
+	if (core == NULL)
 		return NULL;
-	rc->cpu = cpu;
-	pthread_mutex_init(&rc->lock, NULL);
-	rc->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (rc->wake_fd < 0) {
+	core->cpu = cpu;
+	pthread_mutex_init(&core->lock, NULL);
+	core->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (core->wake_fd < 0) {
 		LVDPA_VDPA_DLOG(priv, ERR, "relay_core=%d: no eventfd: %s", cpu,
 				strerror(errno));
-		lvdpa_vdpa_relay_core_free(rc);
+		lvdpa_vdpa_relay_core_free(core);
 		return NULL;
 	}
-	rc_ = pthread_create(&rc->thread, NULL, lvdpa_vdpa_relay_core_main, rc);
-	if (rc_ != 0) {
+	ret = pthread_create(&core->thread, NULL, lvdpa_vdpa_relay_core_main, core);
+	if (ret != 0) {
 		LVDPA_VDPA_DLOG(priv, ERR, "relay_core=%d: thread not started: %s",
-				cpu, strerror(rc_));
-		lvdpa_vdpa_relay_core_free(rc);
+				cpu, strerror(ret));
+		lvdpa_vdpa_relay_core_free(core);
 		return NULL;
 	}
 	snprintf(tname, sizeof(tname), "lvdpa-rly-%u", (unsigned int)cpu % 10000u);
-	pthread_setname_np(rc->thread, tname);
+	pthread_setname_np(core->thread, tname);
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
-	rc_ = pthread_setaffinity_np(rc->thread, sizeof(set), &set);
-	if (rc_ != 0) {
+	ret = pthread_setaffinity_np(core->thread, sizeof(set), &set);
+	if (ret != 0) {
 		LVDPA_VDPA_DLOG(priv, ERR, "invalid devarg relay_core=%d: %s", cpu,
-				strerror(rc_));
-		__atomic_store_n(&rc->quit, true, __ATOMIC_RELEASE);
-		(void)eventfd_write(rc->wake_fd, 1);
-		pthread_join(rc->thread, NULL);
-		lvdpa_vdpa_relay_core_free(rc);
+				strerror(ret));
+		__atomic_store_n(&core->quit, true, __ATOMIC_RELEASE);
+		(void)eventfd_write(core->wake_fd, 1);
+		pthread_join(core->thread, NULL);
+		lvdpa_vdpa_relay_core_free(core);
 		return NULL;
 	}
-	return rc;
+	return core;
 }
 
 int
 lvdpa_vdpa_relay_core_attach(struct lvdpa_vdpa_priv *priv)
 {
-	struct lvdpa_vdpa_relay_core *rc;
+	struct lvdpa_vdpa_relay_core *core;
 	int cpu = priv->cfg.relay_core;
 
 	if (cpu < 0 || priv->rcore != NULL)
 		return 0;
 	pthread_mutex_lock(&lvdpa_vdpa_rcores_lock);
-	for (rc = lvdpa_vdpa_rcores; rc != NULL; rc = rc->next)
-		if (rc->cpu == cpu)
+	for (core = lvdpa_vdpa_rcores; core != NULL; core = core->next)
+		if (core->cpu == cpu)
 			break;
-	if (rc == NULL) {
-		rc = lvdpa_vdpa_relay_core_new(priv, cpu);
-		if (rc == NULL) {
+	if (core == NULL) {
+		core = lvdpa_vdpa_relay_core_new(priv, cpu);
+		if (core == NULL) {
 			pthread_mutex_unlock(&lvdpa_vdpa_rcores_lock);
 			return -EINVAL;
 		}
-		rc->next = lvdpa_vdpa_rcores;
-		lvdpa_vdpa_rcores = rc;
+		core->next = lvdpa_vdpa_rcores;
+		lvdpa_vdpa_rcores = core;
 	}
-	rc->refcnt++;
-	pthread_mutex_lock(&rc->lock);
-	priv->rcore_next = rc->members;
-	rc->members = priv;
-	priv->rcore = rc;
-	pthread_mutex_unlock(&rc->lock);
+	core->refcnt++;
+	pthread_mutex_lock(&core->lock);
+	priv->rcore_next = core->members;
+	core->members = priv;
+	priv->rcore = core;
+	pthread_mutex_unlock(&core->lock);
 	LVDPA_VDPA_DLOG(priv, INFO, "relayed queues served by the relay thread of CPU %d (%u devices)",
-			cpu, rc->refcnt);
+			cpu, core->refcnt);
 	pthread_mutex_unlock(&lvdpa_vdpa_rcores_lock);
 	return 0;
 }
@@ -530,10 +530,10 @@ lvdpa_vdpa_relay_core_attach(struct lvdpa_vdpa_priv *priv)
 void
 lvdpa_vdpa_relay_core_detach(struct lvdpa_vdpa_priv *priv)
 {
-	struct lvdpa_vdpa_relay_core *rc = priv->rcore, **prc;
+	struct lvdpa_vdpa_relay_core *core = priv->rcore, **pcore;
 	struct lvdpa_vdpa_priv **pp;
 
-	if (rc == NULL)
+	if (core == NULL)
 		return;
 	/* The event thread passes kicks on under priv->lock: not any more. */
 	pthread_mutex_lock(&priv->lock);
@@ -541,24 +541,24 @@ lvdpa_vdpa_relay_core_detach(struct lvdpa_vdpa_priv *priv)
 	pthread_mutex_unlock(&priv->lock);
 	pthread_mutex_lock(&lvdpa_vdpa_rcores_lock);
 	/* After this the thread never sees the device again. */
-	pthread_mutex_lock(&rc->lock);
-	for (pp = &rc->members; *pp != NULL; pp = &(*pp)->rcore_next)
+	pthread_mutex_lock(&core->lock);
+	for (pp = &core->members; *pp != NULL; pp = &(*pp)->rcore_next)
 		if (*pp == priv) {
 			*pp = priv->rcore_next;
 			break;
 		}
 	priv->rcore_next = NULL;
-	pthread_mutex_unlock(&rc->lock);
-	if (--rc->refcnt == 0) {
-		for (prc = &lvdpa_vdpa_rcores; *prc != NULL; prc = &(*prc)->next)
-			if (*prc == rc) {
-				*prc = rc->next;
+	pthread_mutex_unlock(&core->lock);
+	if (--core->refcnt == 0) {
+		for (pcore = &lvdpa_vdpa_rcores; *pcore != NULL; pcore = &(*pcore)->next)
+			if (*pcore == core) {
+				*pcore = core->next;
 				break;
 			}
-		__atomic_store_n(&rc->quit, true, __ATOMIC_RELEASE);
-		(void)eventfd_write(rc->wake_fd, 1);
-		pthread_join(rc->thread, NULL);
-		lvdpa_vdpa_relay_core_free(rc);
+		__atomic_store_n(&core->quit, true, __ATOMIC_RELEASE);
+		(void)eventfd_write(core->wake_fd, 1);
+		pthread_join(core->thread, NULL);
+		lvdpa_vdpa_relay_core_free(core);
 	}
 	pthread_mutex_unlock(&lvdpa_vdpa_rcores_lock);
 }
