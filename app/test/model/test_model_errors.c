@@ -794,8 +794,9 @@ test_model_faults_parse(void)
 		"faults=vq_err:1:5:0", "faults=vq_err:1:5:2:9", "faults=evchan_hup:0",
 		"faults=evchan_hup:1:2", "faults=bogus:1", "faults=evchan_hup:1+",
 		"faults=+evchan_hup:1", "faults=evchan_hup:1++vq_err:1:1",
-		"faults=evchan_hup:1+evchan_hup:1+evchan_hup:1+evchan_hup:1+evchan_hup:1"
-		"+evchan_hup:1+evchan_hup:1+evchan_hup:1+evchan_hup:1",
+		/* Nine items, one more than the model keeps. */
+		("faults=evchan_hup:1+evchan_hup:1+evchan_hup:1+evchan_hup:1+evchan_hup:1"
+		 "+evchan_hup:1+evchan_hup:1+evchan_hup:1+evchan_hup:1"),
 	};
 	struct lvdpa_model_caps c;
 	char err[160];
