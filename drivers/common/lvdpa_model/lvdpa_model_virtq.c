@@ -337,6 +337,20 @@ lvdpa_model_vq_count(struct lvdpa_model_virtq *vq, unsigned int chains)
 	lvdpa_model_fault_vq_count(vq, chains);
 }
 
+/*
+ * An injected queue fault (faults param) strikes between chains, with one
+ * waiting, so that none is half done; free when no fault is configured.
+ */
+static bool
+lvdpa_model_vq_fault_strikes(struct lvdpa_model_virtq *vq)
+{
+	if (vq->dev->caps.nfaults == 0 || !lvdpa_ring_dev_avail(&vq->ring) ||
+	    !lvdpa_model_fault_vq_due(vq))
+		return false;
+	lvdpa_model_virtq_fail(vq, -EIO);
+	return true;
+}
+
 /* Ones' complement sum of @p len bytes (big-endian 16-bit words) into @p sum. */
 static uint32_t
 lvdpa_model_csum_add(uint32_t sum, const uint8_t *p, uint32_t len)
@@ -427,11 +441,8 @@ lvdpa_model_vq_tx(struct lvdpa_model_virtq *vq, unsigned int budget,
 		bool giant;
 		int rc;
 
-		/* An injected fault strikes between chains: none is half done. */
-		if (lvdpa_ring_dev_avail(&vq->ring) && lvdpa_model_fault_vq_due(vq)) {
-			lvdpa_model_virtq_fail(vq, -EIO);
+		if (lvdpa_model_vq_fault_strikes(vq))
 			return false;
-		}
 		rc = lvdpa_ring_dev_pop(&vq->ring, &ch, vq->iov, vq->iov_max);
 		if (rc < 0) {
 			lvdpa_model_virtq_fail(vq, rc);
@@ -572,10 +583,8 @@ lvdpa_model_vq_rx(struct lvdpa_model_virtq *vq, unsigned int budget,
 
 		if (pkt == NULL)
 			return false;
-		if (lvdpa_ring_dev_avail(&vq->ring) && lvdpa_model_fault_vq_due(vq)) {
-			lvdpa_model_virtq_fail(vq, -EIO);
+		if (lvdpa_model_vq_fault_strikes(vq))
 			return false;
-		}
 		rc = lvdpa_model_vq_rx_one(vq, pkt, &n);
 		if (rc < 0) {
 			lvdpa_model_virtq_fail(vq, rc);
