@@ -119,6 +119,10 @@ lvdpa_model_caps_kv(struct lvdpa_model_caps *caps, const char *k, const char *v)
 		if (lvdpa_model_parse_uint(v, 0, RTE_MAX_LCORE - 1, &x) != 0)
 			return -EINVAL;
 		caps->lcore = x;
+	} else if (strcmp(k, "poll_us") == 0) {
+		if (lvdpa_model_parse_uint(v, 0, 1000000, &x) != 0)
+			return -EINVAL;
+		caps->poll_us = x;
 	} else if (strcmp(k, "latency") == 0) {
 		return lvdpa_model_latency_parse(v, caps->latency_us);
 	} else if (strcmp(k, "faults") == 0) {
@@ -148,6 +152,7 @@ lvdpa_model_caps_parse(const char *params, struct lvdpa_model_caps *caps,
 	caps->event_modes = LVDPA_MODEL_EVENT_NO_MSIX | LVDPA_MODEL_EVENT_QP;
 	caps->budget = 64;
 	caps->lcore = -1;
+	caps->poll_us = LVDPA_MODEL_POLL_US_DEFAULT;
 	if (err != NULL && err_len > 0)
 		err[0] = '\0';
 	if (params == NULL || *params == '\0')

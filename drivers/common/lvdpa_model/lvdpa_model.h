@@ -35,6 +35,9 @@
  *   budget=N          chains per queue per worker round (1..4096, default 64)
  *   lcore=N           run the worker on EAL lcore N (a worker lcore, idle;
  *                     open from the main lcore) instead of a pthread
+ *   poll_us=N         after its last work the worker keeps polling the
+ *                     rings for N microseconds with doorbells suppressed
+ *                     (0..1000000, default 50; 0: every doorbell wakes it)
  *   latency=P         firmware command latency: none (default), cx6dx, or
  *                     '+'-separated type:us items (see lvdpa_model_latency.c
  *                     and doc/guides/model.rst); overrides LVDPA_MODEL_LATENCY
@@ -96,6 +99,7 @@ struct lvdpa_model_caps {
 	bool event_idx;           /**< test capability VIRTIO_RING_F_EVENT_IDX */
 	uint16_t budget;          /**< chains per queue per worker round */
 	int lcore;                /**< EAL lcore of the worker, -1: a pthread */
+	uint32_t poll_us;         /**< busy polling after the last work, us */
 	char uplink[64];          /**< uplink ethdev name, "" for none */
 	/** Charged per command type (lvdpa_model_latency.c), microseconds. */
 	uint32_t latency_us[LVDPA_MODEL_LATENCY_TYPES];

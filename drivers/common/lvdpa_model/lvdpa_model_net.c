@@ -276,7 +276,9 @@ lvdpa_model_net_park(struct lvdpa_model_dev *dst, unsigned int qp,
 		} else {
 			pkt->len = len;
 			memcpy(pkt->data, frame, len);
-			ib->pkt[ib->tail++ % LVDPA_MODEL_INBOX_SIZE] = pkt;
+			ib->pkt[ib->tail % LVDPA_MODEL_INBOX_SIZE] = pkt;
+			/* Published for the lock-free lvdpa_model_net_pending. */
+			__atomic_store_n(&ib->tail, ib->tail + 1, __ATOMIC_RELEASE);
 		}
 	}
 	pthread_mutex_unlock(&ib->lock);
@@ -285,6 +287,10 @@ lvdpa_model_net_park(struct lvdpa_model_dev *dst, unsigned int qp,
 	return rc;
 }
 
+/*
+ * Caller holds dev->lock (the worker's round: its own queues may be served)
+ * and lvdpa_model_sw_lock, taken once per burst rather than per frame.
+ */
 int
 lvdpa_model_net_send(struct lvdpa_model_dev *dev, unsigned int qp,
 		     const uint8_t *frame, uint32_t len)
@@ -292,19 +298,17 @@ lvdpa_model_net_send(struct lvdpa_model_dev *dev, unsigned int qp,
 	struct lvdpa_model_dev *dst;
 	int rc;
 
-	pthread_mutex_lock(&lvdpa_model_sw_lock);
 	/* Switchdev rules and representors first (lvdpa_model_flow.c). */
-	if (lvdpa_model_flow_steer(dev->fn, qp, frame, len, &rc)) {
-		pthread_mutex_unlock(&lvdpa_model_sw_lock);
+	if (lvdpa_model_flow_steer(dev->fn, qp, frame, len, &rc))
 		return rc;
-	}
 	dst = lvdpa_model_net_lookup(frame, len);
 	if (dst == NULL && dev->uplink_port != 0)
-		rc = lvdpa_model_uplink_send(dev, frame, len);
-	else
-		rc = lvdpa_model_net_park(dst != NULL ? dst : dev, qp, frame, len);
-	pthread_mutex_unlock(&lvdpa_model_sw_lock);
-	return rc;
+		return lvdpa_model_uplink_send(dev, frame, len);
+	/* Its own RX queue takes it directly when nothing waits before it. */
+	if ((dst == NULL || dst == dev) &&
+	    lvdpa_model_virtq_deliver(dev, qp, frame, len))
+		return 0;
+	return lvdpa_model_net_park(dst != NULL ? dst : dev, qp, frame, len);
 }
 
 struct lvdpa_model_pkt *
@@ -324,12 +328,13 @@ bool
 lvdpa_model_net_pending(struct lvdpa_model_dev *dev, unsigned int qp)
 {
 	struct lvdpa_model_inbox *ib = &dev->inbox[qp % lvdpa_model_net_npairs(dev)];
-	bool r;
 
-	pthread_mutex_lock(&ib->lock);
-	r = ib->head != ib->tail;
-	pthread_mutex_unlock(&ib->lock);
-	return r;
+	/*
+	 * Without the lock: asked per round and per frame, and a frame parked
+	 * right after the look is found by the next round (its sender wakes us).
+	 */
+	return __atomic_load_n(&ib->head, __ATOMIC_ACQUIRE) !=
+	       __atomic_load_n(&ib->tail, __ATOMIC_ACQUIRE);
 }
 
 void
@@ -341,7 +346,7 @@ lvdpa_model_net_consume(struct lvdpa_model_dev *dev, unsigned int qp)
 	pthread_mutex_lock(&ib->lock);
 	if (ib->head != ib->tail) {
 		lvdpa_model_pkt_put(ib, ib->pkt[ib->head % LVDPA_MODEL_INBOX_SIZE]);
-		ib->head++;
+		__atomic_store_n(&ib->head, ib->head + 1, __ATOMIC_RELEASE);
 	}
 	if (ib->blocked && ib->tail - ib->head < LVDPA_MODEL_INBOX_SIZE / 2) {
 		ib->blocked = false;
@@ -373,7 +378,8 @@ lvdpa_model_net_set_accept(struct lvdpa_model_dev *dev, unsigned int qp, bool on
 		/* A port going down drops what waits for it. */
 		pthread_mutex_lock(&ib->lock);
 		while (ib->head != ib->tail) {
-			lvdpa_model_pkt_put(ib, ib->pkt[ib->head++ % LVDPA_MODEL_INBOX_SIZE]);
+			lvdpa_model_pkt_put(ib, ib->pkt[ib->head % LVDPA_MODEL_INBOX_SIZE]);
+			__atomic_store_n(&ib->head, ib->head + 1, __ATOMIC_RELEASE);
 			atomic_fetch_add(&dev->tx_dropped, 1);
 		}
 		pthread_mutex_unlock(&ib->lock);

@@ -79,6 +79,9 @@ enum lvdpa_model_vq_error {
 #define LVDPA_MODEL_MAX_OBJS 4096
 #define LVDPA_MODEL_MAX_PKT (65536 + 64)
 #define LVDPA_MODEL_INBOX_SIZE 512
+/* Busy polling after the last work (poll_us): long enough to bridge the
+ * gaps between a busy guest's bursts, short enough to cost nothing idle. */
+#define LVDPA_MODEL_POLL_US_DEFAULT 50
 
 struct lvdpa_model_dev;
 struct rte_mempool;
@@ -194,6 +197,8 @@ struct lvdpa_model_virtq {
 	uint64_t rx_dropped;     /* packets dropped: no fit without mergeable */
 	bool rx_partial;         /* RX: the last frame found too few buffers */
 	bool tx_stalled;         /* TX: the receiver was full, chain put back */
+	bool kicks_off;          /* doorbells suppressed: the worker polls it */
+	unsigned int rx_unflushed; /* RX: chains delivered by its TX pair, not yet published */
 };
 
 struct lvdpa_model_cq {
@@ -368,8 +373,21 @@ int lvdpa_model_virtq_set_state(struct lvdpa_model_virtq *vq, int state,
 				uint32_t *syndrome);
 /* Refresh hw indices in vq->attr for a query. */
 void lvdpa_model_virtq_sync(struct lvdpa_model_virtq *vq);
-/* Worker: serve one queue, at most budget chains; true if work is left. */
-bool lvdpa_model_virtq_run(struct lvdpa_model_virtq *vq, unsigned int budget);
+/*
+ * Worker: serve one queue, at most budget chains (*done: how many); true if
+ * work is left. @p poll: the worker polls the ring, doorbells are suppressed.
+ */
+bool lvdpa_model_virtq_run(struct lvdpa_model_virtq *vq, unsigned int budget,
+			   bool poll, unsigned int *done);
+/* Ask for doorbells again on a polled queue; true if work slipped in. */
+bool lvdpa_model_virtq_arm(struct lvdpa_model_virtq *vq);
+/*
+ * A frame from @p dev's own TX pair @p qp straight into its RX queue of
+ * that pair, when nothing waits in the inbox: true when taken (delivered
+ * or dropped), false to park it. Caller holds dev->lock (the worker).
+ */
+bool lvdpa_model_virtq_deliver(struct lvdpa_model_dev *dev, unsigned int qp,
+			       const uint8_t *frame, uint32_t len);
 /* Put the queue in ERR for ring error @p err (negative errno). */
 void lvdpa_model_virtq_fail(struct lvdpa_model_virtq *vq, int err);
 void lvdpa_model_counters_put(struct lvdpa_model_counters *c);
@@ -379,7 +397,10 @@ int lvdpa_model_net_attach(struct lvdpa_model_dev *dev);
 /* Leave the e-switch (no more frames arrive), then free the inboxes. */
 void lvdpa_model_net_detach(struct lvdpa_model_dev *dev);
 void lvdpa_model_net_free(struct lvdpa_model_dev *dev);
-/* Send a frame from queue pair @p qp of @p dev: 0, or -ENOBUFS (retry later). */
+/*
+ * Send a frame from queue pair @p qp of @p dev: 0, or -ENOBUFS (retry
+ * later). Caller holds dev->lock and lvdpa_model_sw_lock.
+ */
 int lvdpa_model_net_send(struct lvdpa_model_dev *dev, unsigned int qp,
 			 const uint8_t *frame, uint32_t len);
 /* First parked packet of a queue pair, NULL when none (not removed). */

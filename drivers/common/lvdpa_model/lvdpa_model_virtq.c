@@ -275,8 +275,20 @@ lvdpa_model_virtq_set_state(struct lvdpa_model_virtq *vq, int state,
 			return 0;
 		}
 	}
-	if (state == LVDPA_MODEL_VQ_SUSPEND && vq->ring_ok)
+	if (state == LVDPA_MODEL_VQ_SUSPEND && vq->ring_ok) {
+		/*
+		 * A stopped device leaves the ring asking for kicks: whoever
+		 * runs it next (after a migration too) must not find the
+		 * guest silenced by our polling.
+		 */
+		if (vq->kicks_off) {
+			vq->kicks_off = false;
+			lvdpa_ring_dev_set_kick(&vq->ring, true);
+		}
+		if (vq->rx_unflushed != 0)
+			vq->rx_unflushed = 0;
 		lvdpa_ring_dev_flush(&vq->ring);
+	}
 	atomic_store(&vq->state, state);
 	if (state == LVDPA_MODEL_VQ_RDY) {
 		/* Replay what may have been kicked before or while suspended. */
@@ -330,9 +342,22 @@ lvdpa_model_wcur_put(struct lvdpa_model_wcur *w, const void *src, uint32_t len,
 static void
 lvdpa_model_vq_count(struct lvdpa_model_virtq *vq, unsigned int chains)
 {
-	if (vq->cnt != NULL) {
-		atomic_fetch_add(&vq->cnt->received_desc, chains);
-		atomic_fetch_add(&vq->cnt->completed_desc, chains);
+	struct lvdpa_model_counters *c = vq->cnt;
+
+	/*
+	 * Only the device lock's holder writes them: plain stores, no locked
+	 * add, whose full fence would wait for every guest-memory store of
+	 * the packet before it.
+	 */
+	if (c != NULL) {
+		atomic_store_explicit(&c->received_desc, chains +
+				      atomic_load_explicit(&c->received_desc,
+							   memory_order_relaxed),
+				      memory_order_relaxed);
+		atomic_store_explicit(&c->completed_desc, chains +
+				      atomic_load_explicit(&c->completed_desc,
+							   memory_order_relaxed),
+				      memory_order_relaxed);
 	}
 	lvdpa_model_fault_vq_count(vq, chains);
 }
@@ -425,10 +450,10 @@ lvdpa_model_rx_csum_ok(const uint8_t *f, uint32_t len)
 	return lvdpa_model_csum_fold(sum) == 0xffff;
 }
 
-/* TX: guest chains to frames on the e-switch. */
+/* TX: guest chains to frames on the e-switch; caller holds the switch lock. */
 static bool
-lvdpa_model_vq_tx(struct lvdpa_model_virtq *vq, unsigned int budget,
-		  unsigned int *done)
+lvdpa_model_vq_tx_burst(struct lvdpa_model_virtq *vq, unsigned int budget,
+			unsigned int *done)
 {
 	struct lvdpa_model_dev *dev = vq->dev;
 	unsigned int qp = vq->attr.queue_index / 2;
@@ -485,6 +510,19 @@ lvdpa_model_vq_tx(struct lvdpa_model_virtq *vq, unsigned int budget,
 	return true;
 }
 
+static bool
+lvdpa_model_vq_tx(struct lvdpa_model_virtq *vq, unsigned int budget,
+		  unsigned int *done)
+{
+	bool more;
+
+	/* Once per burst: the lock's fence is not paid per frame. */
+	pthread_mutex_lock(&lvdpa_model_sw_lock);
+	more = lvdpa_model_vq_tx_burst(vq, budget, done);
+	pthread_mutex_unlock(&lvdpa_model_sw_lock);
+	return more;
+}
+
 /*
  * RX, one packet. Without mergeable buffers it must fit one chain (a packet
  * that does not is dropped, as the NIC drops it); with them it spreads over
@@ -492,18 +530,18 @@ lvdpa_model_vq_tx(struct lvdpa_model_virtq *vq, unsigned int budget,
  * @return 1 delivered or dropped, 0 no buffers yet, negative ring error
  */
 static int
-lvdpa_model_vq_rx_one(struct lvdpa_model_virtq *vq, const struct lvdpa_model_pkt *pkt,
+lvdpa_model_vq_rx_one(struct lvdpa_model_virtq *vq, const uint8_t *frame, uint32_t len,
 		      unsigned int *nchains)
 {
 	uint8_t hdr[12] = { 0 };
-	uint32_t total = vq->hdr_len + pkt->len, put = 0;
+	uint32_t total = vq->hdr_len + len, put = 0;
 	uint8_t *nb_lo = NULL, *nb_hi = NULL;
 	unsigned int k = 0, i;
 	int rc;
 
 	*nchains = 0;
 	vq->rx_partial = false;
-	if (vq->attr.rx_csum && lvdpa_model_rx_csum_ok(pkt->data, pkt->len))
+	if (vq->attr.rx_csum && lvdpa_model_rx_csum_ok(frame, len))
 		hdr[0] = LVDPA_VIRTIO_NET_HDR_F_DATA_VALID;
 	/* Chains are pushed only once the packet is whole: unpop stays possible. */
 	while (put < total) {
@@ -552,7 +590,7 @@ lvdpa_model_vq_rx_one(struct lvdpa_model_virtq *vq, const struct lvdpa_model_pkt
 			}
 			put = vq->hdr_len;
 		}
-		put += lvdpa_model_wcur_put(&w, pkt->data + (put - vq->hdr_len),
+		put += lvdpa_model_wcur_put(&w, frame + (put - vq->hdr_len),
 					    total - put, NULL);
 		vq->rx_len[k - 1] = put - start;
 	}
@@ -585,7 +623,7 @@ lvdpa_model_vq_rx(struct lvdpa_model_virtq *vq, unsigned int budget,
 			return false;
 		if (lvdpa_model_vq_fault_strikes(vq))
 			return false;
-		rc = lvdpa_model_vq_rx_one(vq, pkt, &n);
+		rc = lvdpa_model_vq_rx_one(vq, pkt->data, pkt->len, &n);
 		if (rc < 0) {
 			lvdpa_model_virtq_fail(vq, rc);
 			return false;
@@ -599,27 +637,89 @@ lvdpa_model_vq_rx(struct lvdpa_model_virtq *vq, unsigned int budget,
 	return true;
 }
 
-bool
-lvdpa_model_virtq_run(struct lvdpa_model_virtq *vq, unsigned int budget)
+/* Publish what was used since the last flush, and notify if the guest wants it. */
+static void
+lvdpa_model_vq_publish(struct lvdpa_model_virtq *vq)
 {
-	unsigned int done = 0;
-	bool more;
+	lvdpa_ring_dev_flush(&vq->ring);
+	if (lvdpa_ring_dev_need_notify(&vq->ring))
+		lvdpa_model_event_completion(vq);
+}
 
+bool
+lvdpa_model_virtq_deliver(struct lvdpa_model_dev *dev, unsigned int qp,
+			  const uint8_t *frame, uint32_t len)
+{
+	struct lvdpa_model_virtq *rx = dev->vq_by_index[2 * qp];
+	unsigned int n;
+	int rc;
+
+	/* Frames parked earlier (other functions', the uplink's) go first. */
+	if (rx == NULL || !rx->ring_ok || rx->rx_partial ||
+	    atomic_load(&rx->state) != LVDPA_MODEL_VQ_RDY ||
+	    lvdpa_model_net_pending(dev, qp))
+		return false;
+	rc = lvdpa_model_vq_rx_one(rx, frame, len, &n);
+	if (rc == 0)
+		return false;   /* no buffers yet: it waits in the inbox */
+	if (rc < 0) {
+		lvdpa_model_virtq_fail(rx, rc);
+		atomic_fetch_add(&dev->tx_dropped, 1);
+		return true;
+	}
+	lvdpa_model_vq_count(rx, n);
+	rx->rx_unflushed += n;
+	return true;
+}
+
+bool
+lvdpa_model_virtq_arm(struct lvdpa_model_virtq *vq)
+{
+	if (!vq->kicks_off)
+		return false;
+	vq->kicks_off = false;
 	if (atomic_load(&vq->state) != LVDPA_MODEL_VQ_RDY || !vq->ring_ok)
 		return false;
-	vq->tx_stalled = false;
-	if (vq->attr.queue_index & 1)
-		more = lvdpa_model_vq_tx(vq, budget, &done);
-	else
-		more = lvdpa_model_vq_rx(vq, budget, &done);
-	if (done > 0) {
-		lvdpa_ring_dev_flush(&vq->ring);
-		if (lvdpa_ring_dev_need_notify(&vq->ring))
-			lvdpa_model_event_completion(vq);
+	lvdpa_ring_dev_set_kick(&vq->ring, true);
+	return lvdpa_ring_dev_avail(&vq->ring) &&
+	       ((vq->attr.queue_index & 1) ||
+		(!vq->rx_partial &&
+		 lvdpa_model_net_pending(vq->dev, vq->attr.queue_index / 2)));
+}
+
+bool
+lvdpa_model_virtq_run(struct lvdpa_model_virtq *vq, unsigned int budget, bool poll,
+		      unsigned int *done)
+{
+	bool more;
+
+	*done = 0;
+	if (atomic_load(&vq->state) != LVDPA_MODEL_VQ_RDY || !vq->ring_ok)
+		return false;
+	if (poll && !vq->kicks_off) {
+		/* The worker polls this ring from now on: no doorbells needed. */
+		lvdpa_ring_dev_set_kick(&vq->ring, false);
+		vq->kicks_off = true;
 	}
+	vq->tx_stalled = false;
+	if (vq->attr.queue_index & 1) {
+		struct lvdpa_model_virtq *rx = vq->dev->vq_by_index[vq->attr.queue_index - 1];
+
+		more = lvdpa_model_vq_tx(vq, budget, done);
+		/* Frames this burst put straight into the pair's own RX queue. */
+		if (rx != NULL && rx->rx_unflushed != 0) {
+			rx->rx_unflushed = 0;
+			if (atomic_load(&rx->state) == LVDPA_MODEL_VQ_RDY)
+				lvdpa_model_vq_publish(rx);
+		}
+	} else {
+		more = lvdpa_model_vq_rx(vq, budget, done);
+	}
+	if (*done > 0)
+		lvdpa_model_vq_publish(vq);
 	if (atomic_load(&vq->state) != LVDPA_MODEL_VQ_RDY)
 		return false;
-	if (!more && !vq->tx_stalled) {
+	if (!more && !vq->tx_stalled && !vq->kicks_off) {
 		/*
 		 * Idle (TX drained, or RX out of frames or of buffers): re-arm
 		 * kicks, then look again, a buffer may have slipped in. A TX

@@ -6,12 +6,13 @@
  * One worker per function, a pthread or (lcore=N) an EAL lcore. Doorbells
  * and arriving frames only wake it; it serves every running queue that has
  * work, at most `budget` chains per queue per round so that one busy queue
- * cannot starve the others, and sleeps on a condition variable when a round
- * found nothing to do. A sender held back by a full receiver retries after
- * a short timed sleep.
+ * cannot starve the others, polls the rings it served for poll_us more, and
+ * then sleeps on a condition variable. A sender held back by a full
+ * receiver retries after a short timed sleep.
  */
 
 #include <errno.h>
+#include <sched.h>
 #include <time.h>
 
 #include <rte_launch.h>
@@ -28,9 +29,13 @@ lvdpa_model_worker_wake(struct lvdpa_model_dev *dev)
 	pthread_mutex_unlock(&dev->wlock);
 }
 
-/* One round over all queues; true if some queue has work left. */
+/*
+ * One round over all queues; true if some queue has work left. *progress
+ * counts the chains served. @p poll: rings are polled (doorbells off).
+ */
 static bool
-lvdpa_model_worker_round(struct lvdpa_model_dev *dev, bool *stalled)
+lvdpa_model_worker_round(struct lvdpa_model_dev *dev, bool poll, bool *stalled,
+			 unsigned int *progress)
 {
 	bool more = false;
 	unsigned int i;
@@ -38,25 +43,102 @@ lvdpa_model_worker_round(struct lvdpa_model_dev *dev, bool *stalled)
 	pthread_mutex_lock(&dev->lock);
 	for (i = 0; i < dev->caps.max_queues; i++) {
 		struct lvdpa_model_virtq *vq = dev->vq_by_index[i];
+		unsigned int done = 0;
 		bool work;
 
 		if (vq == NULL || atomic_load(&vq->state) != LVDPA_MODEL_VQ_RDY)
 			continue;
-		work = atomic_exchange(&dev->kick[i], false);
+		/* Read before the exchange: a polled ring has no doorbells to clear. */
+		work = atomic_load_explicit(&dev->kick[i], memory_order_relaxed) &&
+		       atomic_exchange(&dev->kick[i], false);
 		if (!(i & 1))
 			work = work || lvdpa_model_net_pending(dev, i / 2);
+		else if (vq->kicks_off && vq->ring_ok)
+			work = work || lvdpa_ring_dev_avail(&vq->ring);
 		if (!work)
 			continue;
-		if (lvdpa_model_virtq_run(vq, dev->caps.budget)) {
+		if (lvdpa_model_virtq_run(vq, dev->caps.budget, poll, &done)) {
 			atomic_store(&dev->kick[i], true);
 			more = true;
 		} else if ((i & 1) && atomic_load(&dev->kick[i])) {
 			/* TX held back by a full receiver. */
 			*stalled = true;
 		}
+		*progress += done;
 	}
 	pthread_mutex_unlock(&dev->lock);
 	return more;
+}
+
+/* Before sleeping: doorbells back on for every polled queue; true if work came. */
+static bool
+lvdpa_model_worker_arm(struct lvdpa_model_dev *dev)
+{
+	bool work = false;
+	unsigned int i;
+
+	pthread_mutex_lock(&dev->lock);
+	for (i = 0; i < dev->caps.max_queues; i++) {
+		struct lvdpa_model_virtq *vq = dev->vq_by_index[i];
+
+		if (vq != NULL && lvdpa_model_virtq_arm(vq)) {
+			atomic_store(&dev->kick[i], true);
+			work = true;
+		}
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return work;
+}
+
+static uint64_t
+lvdpa_model_worker_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + ts.tv_nsec / 1000;
+}
+
+/*
+ * Serve until idle. With poll_us, a ring that had work stays polled with
+ * its doorbells suppressed (the device sets VIRTQ_USED_F_NO_NOTIFY, as a
+ * virtio device may), so a busy guest does not pay a kick per burst nor
+ * the worker a wake-up; after poll_us without work the doorbells go back
+ * on and the worker sleeps.
+ */
+static void
+lvdpa_model_worker_serve(struct lvdpa_model_dev *dev, bool *stalled)
+{
+	uint32_t poll_us = dev->caps.poll_us;
+	uint64_t last = poll_us != 0 ? lvdpa_model_worker_now_us() : 0;
+
+	for (;;) {
+		unsigned int progress = 0;
+		bool more = lvdpa_model_worker_round(dev, poll_us != 0, stalled, &progress);
+
+		/* The uplink is drained between rounds, or TX could wait on it forever. */
+		more |= lvdpa_model_net_poll_uplink(dev);
+		if (__atomic_load_n(&dev->stop, __ATOMIC_RELAXED))
+			break;
+		if (more)
+			continue;
+		if (poll_us != 0) {
+			uint64_t now = lvdpa_model_worker_now_us();
+
+			if (progress != 0 || now - last < poll_us) {
+				if (progress != 0)
+					last = now;
+				/* Let the process's other threads run on a shared CPU. */
+				sched_yield();
+				continue;
+			}
+			if (lvdpa_model_worker_arm(dev)) {
+				last = now;
+				continue;
+			}
+		}
+		break;
+	}
 }
 
 static void *
@@ -90,14 +172,7 @@ lvdpa_model_worker_main(void *arg)
 		}
 		pthread_mutex_unlock(&dev->wlock);
 		stalled = false;
-		for (;;) {
-			bool more = lvdpa_model_worker_round(dev, &stalled);
-
-			/* The uplink is drained between rounds, or TX could wait on it forever. */
-			more |= lvdpa_model_net_poll_uplink(dev);
-			if (!more || __atomic_load_n(&dev->stop, __ATOMIC_RELAXED))
-				break;
-		}
+		lvdpa_model_worker_serve(dev, &stalled);
 	}
 	return NULL;
 }

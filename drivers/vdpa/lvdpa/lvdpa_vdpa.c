@@ -98,7 +98,9 @@ static const char *const lvdpa_vdpa_order_names[] = {
 	X(model_latency, STR, "", 0, 127, NULL, "<none|cx6dx|...>", \
 	  "model: firmware command latency profile") \
 	X(model_faults, STR, "", 0, 127, NULL, "<cmd:T:N|vq_err:Q:N|evchan_hup:N...>", \
-	  "model: injected device faults")
+	  "model: injected device faults") \
+	X(model_poll_us, UINT, "50", 0, 1000000, NULL, "<us>", \
+	  "model: busy polling after the last work, doorbells suppressed")
 
 
 struct lvdpa_vdpa_devarg {
@@ -284,7 +286,8 @@ lvdpa_vdpa_config_parse(const char *dev, const char *args,
 	if (strcmp(cfg->device, "model") != 0) {
 		static const char *const model_only[] = { "uplink",
 			"model_legacy", "model_packed", "model_max_queue_size",
-			"model_max_queues", "model_latency", "model_faults" };
+			"model_max_queues", "model_latency", "model_faults",
+			"model_poll_us" };
 
 		for (i = 0; i < RTE_DIM(model_only); i++)
 			if (LVDPA_VDPA_GIVEN(model_only[i], given)) {
@@ -1227,9 +1230,9 @@ lvdpa_vdpa_model_params(const struct lvdpa_vdpa_config *cfg, char *buf,
 			size_t len)
 {
 	int n = snprintf(buf, len,
-			 "max_queues=%u,max_queue_size=%u,legacy=%u,packed=%u",
+			 "max_queues=%u,max_queue_size=%u,legacy=%u,packed=%u,poll_us=%u",
 			 cfg->model_max_queues, cfg->model_max_queue_size,
-			 cfg->model_legacy, cfg->model_packed);
+			 cfg->model_legacy, cfg->model_packed, cfg->model_poll_us);
 
 	if (n >= 0 && (size_t)n < len && cfg->uplink[0] != '\0')
 		n += snprintf(buf + n, len - n, ",uplink=%s", cfg->uplink);

@@ -94,6 +94,7 @@ struct lvdpa_vdpa_config {
 	uint32_t model_max_queues;
 	char model_latency[128];   /**< model's latency=, "" none given */
 	char model_faults[128];    /**< model's faults=, "" none */
+	uint32_t model_poll_us;    /**< model's poll_us= */
 };
 
 /** Counters reported by the stats ops, in this order. */
