@@ -180,7 +180,7 @@ class Bench:
     def run_legacy(self, sock, qp, size, t):
         argv = ['taskset', '-c', '1', self.a.guest, '-s', sock, '-f', 'legacy',
                 '-q', str(qp), '-l', str(size), '-n', '2000000000',
-                '-t', str(int((t + self.a.warmup) * 1000)), '--quiet']
+                '-t', str(int((t + self.a.warmup) * 1000)), '--quiet', '--busy-poll']
         r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            timeout=t + 60)
         out = r.stdout.decode(errors='replace')

@@ -126,6 +126,11 @@ struct lvdpa_guest_config {
 	 */
 	bool udp;
 	unsigned int timeout_ms;/**< per reply, and for connecting; default 3000 */
+	/**
+	 * Traffic: spin when nothing moved instead of sleeping on the call
+	 * eventfds, and never ask for interrupts (as a DPDK PMD polls).
+	 */
+	bool busy_poll;
 	int verbose;            /**< 0 quiet, 1 progress, 2 every message */
 	/** Optional: called about once a second by lvdpa_guest_run_traffic. */
 	void (*progress)(void *arg, const struct lvdpa_guest_stats *st);

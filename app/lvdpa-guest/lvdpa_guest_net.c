@@ -502,8 +502,9 @@ lvdpa_guest_net_start(struct lvdpa_guest *g)
 		if (rc <= 0)
 			return rc < 0 ? rc : -ENOSPC;
 		g->qp[q].rx_capacity = (unsigned int)rc;
-		lvdpa_ring_drv_set_call(&g->qp[q].rx.ring, true);
-		lvdpa_ring_drv_set_call(&g->qp[q].tx.ring, true);
+		/* A busy-polling driver never needs an interrupt. */
+		lvdpa_ring_drv_set_call(&g->qp[q].rx.ring, !g->cfg.busy_poll);
+		lvdpa_ring_drv_set_call(&g->qp[q].tx.ring, !g->cfg.busy_poll);
 	}
 	return 0;
 }
@@ -758,6 +759,19 @@ lvdpa_guest_recv(struct lvdpa_guest *g, unsigned int qp, unsigned int max)
 	return (int)(g->st.received - before);
 }
 
+/* Busy polling: a backend that hung up ends the run, as lvdpa_guest_idle. */
+static int
+lvdpa_guest_check_hangup(struct lvdpa_guest *g)
+{
+	struct pollfd pfd = { .fd = g->sock, .events = 0 };
+
+	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR))) {
+		LVDPA_GUEST_LOG(ERR, "backend closed the connection");
+		return -ECONNRESET;
+	}
+	return 0;
+}
+
 /* Nothing moved: sleep until a call or a millisecond passes. A backend
  * that hung up ends the run (-ECONNRESET) instead of its timeout. */
 static int
@@ -809,7 +823,7 @@ lvdpa_guest_run_traffic(struct lvdpa_guest *g, uint64_t pkts,
 	uint64_t got0[LVDPA_GUEST_MAX_QP], window[LVDPA_GUEST_MAX_QP];
 	uint64_t bad0 = g->st.bad, rx0 = g->st.received, bytes0 = g->st.rx_bytes;
 	unsigned int q, bufs_per_pkt = 1, maxsz = 0;
-	double t0, deadline, now, last;
+	double t0, deadline, now, last, hup_checked;
 	int rc = 0;
 
 	if (!g->started)
@@ -832,6 +846,7 @@ lvdpa_guest_run_traffic(struct lvdpa_guest *g, uint64_t pkts,
 	t0 = lvdpa_guest_now();
 	deadline = t0 + timeout_ms / 1000.0;
 	last = t0;
+	hup_checked = t0;
 	for (;;) {
 		bool done = true;
 		int moved = 0;
@@ -879,8 +894,13 @@ lvdpa_guest_run_traffic(struct lvdpa_guest *g, uint64_t pkts,
 			rc = -ETIMEDOUT;
 			break;
 		}
-		if (moved == 0) {
+		if (moved == 0 && !g->cfg.busy_poll) {
 			rc = lvdpa_guest_idle(g);
+			if (rc < 0)
+				break;
+		} else if (moved == 0 && now - hup_checked >= 0.001) {
+			hup_checked = now;
+			rc = lvdpa_guest_check_hangup(g);
 			if (rc < 0)
 				break;
 		}

@@ -114,6 +114,9 @@ lvdpa_guest_usage(FILE *f, const char *prog)
 "  -n, --packets N           packets to send over all queue pairs\n"
 "                            (default 10000; 0 = only negotiate and stop)\n"
 "  -t, --timeout MS          limit for the traffic (default 10000)\n"
+"      --busy-poll           spin while nothing moves, never ask for\n"
+"                            interrupts (as a DPDK PMD; default: sleep on\n"
+"                            the call eventfds)\n"
 "\n"
 "Output:\n"
 "  -v, --verbose             more: every vhost-user message\n"
@@ -258,6 +261,7 @@ enum {
 	LVDPA_GUEST_OPT_HDR,
 	LVDPA_GUEST_OPT_MAC,
 	LVDPA_GUEST_OPT_QUIET,
+	LVDPA_GUEST_OPT_BUSY_POLL,
 };
 
 static const struct option lvdpa_guest_opts[] = {
@@ -284,6 +288,7 @@ static const struct option lvdpa_guest_opts[] = {
 	{ "size", required_argument, NULL, 'l' },
 	{ "packets", required_argument, NULL, 'n' },
 	{ "timeout", required_argument, NULL, 't' },
+	{ "busy-poll", no_argument, NULL, LVDPA_GUEST_OPT_BUSY_POLL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, LVDPA_GUEST_OPT_QUIET },
 	{ "help", no_argument, NULL, 'h' },
@@ -418,6 +423,9 @@ main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose++;
+			break;
+		case LVDPA_GUEST_OPT_BUSY_POLL:
+			cfg.busy_poll = true;
 			break;
 		case LVDPA_GUEST_OPT_QUIET:
 			verbose = 0;

@@ -328,7 +328,8 @@ lvdpa_model_wcur_put(struct lvdpa_model_wcur *w, const void *src, uint32_t len,
 		if (first_byte != NULL && done == 0)
 			*first_byte = (uint8_t *)v->base + w->off;
 		memcpy((uint8_t *)v->base + w->off, s + done, n);
-		lvdpa_model_lm_log(w->vq, v->addr + w->off, n);
+		if (w->vq->attr.dirty_bitmap_dump_enable)
+			lvdpa_model_lm_log(w->vq, v->addr + w->off, n);
 		done += n;
 		w->off += n;
 		if (w->off == v->len) {
@@ -359,7 +360,8 @@ lvdpa_model_vq_count(struct lvdpa_model_virtq *vq, unsigned int chains)
 							   memory_order_relaxed),
 				      memory_order_relaxed);
 	}
-	lvdpa_model_fault_vq_count(vq, chains);
+	if (vq->dev->caps.nfaults != 0)
+		lvdpa_model_fault_vq_count(vq, chains);
 }
 
 /*
@@ -577,11 +579,20 @@ lvdpa_model_vq_rx_one(struct lvdpa_model_virtq *vq, const uint8_t *frame, uint32
 		w = (struct lvdpa_model_wcur){ vq, vq->iov, 0, ch->nin, 0 };
 		if (put == 0) {
 			/* The header must sit in the first chain. */
-			n = lvdpa_model_wcur_put(&w, hdr, 10, NULL);
-			if (vq->hdr_len == 12) {
+			if (vq->hdr_len == 12 && vq->iov[0].len >= 12) {
 				/* num_buffers (little endian) is patched at the end. */
-				n += lvdpa_model_wcur_put(&w, hdr, 1, &nb_lo);
-				n += lvdpa_model_wcur_put(&w, hdr, 1, &nb_hi);
+				uint8_t *h = NULL;
+
+				n = lvdpa_model_wcur_put(&w, hdr, 12, &h);
+				nb_lo = h + 10;
+				nb_hi = h + 11;
+			} else {
+				n = lvdpa_model_wcur_put(&w, hdr, 10, NULL);
+				if (vq->hdr_len == 12) {
+					/* Split across buffers: each byte where it lands. */
+					n += lvdpa_model_wcur_put(&w, hdr, 1, &nb_lo);
+					n += lvdpa_model_wcur_put(&w, hdr, 1, &nb_hi);
+				}
 			}
 			if (n < vq->hdr_len) {
 				lvdpa_ring_dev_unpop(&vq->ring, k);
