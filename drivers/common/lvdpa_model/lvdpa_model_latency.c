@@ -22,6 +22,9 @@
 #include <sys/prctl.h>
 #include <time.h>
 
+#include <rte_common.h>
+#include <rte_pause.h>
+
 #include "lvdpa_model_priv.h"
 #include "lvdpa_prm.h"
 
@@ -225,7 +228,45 @@ static uint64_t lvdpa_model_lat_end[LVDPA_MODEL_LAT_SLOTS];
 static __thread bool lvdpa_model_lat_slack_set;
 
 /*
- * Sleep until the end of the command of @p op issued at @p t0: its start
+ * How late a sleep of this process ends, ns: an average of what was seen,
+ * capped. A sleep aims that much before the command's end and the rest
+ * is waited for on the clock, so that a command ends at its end, not a
+ * timer wake-up later (some 50 us on a VM, each command): the firmware
+ * delay is what is charged, never less.
+ */
+#define LVDPA_MODEL_LAT_OVERSHOOT_MAX_NS 100000u
+static uint64_t lvdpa_model_lat_overshoot;
+
+/* Wait until @p end (CLOCK_MONOTONIC ns). */
+static void
+lvdpa_model_latency_wait(uint64_t end)
+{
+	uint64_t est = __atomic_load_n(&lvdpa_model_lat_overshoot, __ATOMIC_RELAXED);
+	uint64_t aim = end - est, now = lvdpa_model_latency_now();
+	struct timespec ts;
+
+	if (now < aim) {
+		int64_t late;
+
+		ts.tv_sec = aim / 1000000000u;
+		ts.tv_nsec = aim % 1000000000u;
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		now = lvdpa_model_latency_now();
+		late = (int64_t)RTE_MIN(now - aim, (uint64_t)LVDPA_MODEL_LAT_OVERSHOOT_MAX_NS);
+		/* Racy updates from several threads only lose a sample. */
+		__atomic_store_n(&lvdpa_model_lat_overshoot,
+				 (uint64_t)((int64_t)est + (late - (int64_t)est) / 8),
+				 __ATOMIC_RELAXED);
+	}
+	while (now < end) {
+		rte_pause();
+		now = lvdpa_model_latency_now();
+	}
+}
+
+/*
+ * Wait until the end of the command of @p op issued at @p t0: its start
  * (t0, or when a slot frees if all are taken) plus its latency. Called
  * without the device lock: commands of several threads overlap, as the
  * firmware runs them concurrently.
@@ -236,7 +277,6 @@ lvdpa_model_latency_charge(const struct lvdpa_model_dev *dev, unsigned int op,
 {
 	uint64_t us = op < LVDPA_MODEL_LAT_MAX ? dev->caps.latency_us[op] : 0;
 	uint64_t end;
-	struct timespec ts;
 	unsigned int i, first = 0;
 
 	if (us == 0)
@@ -256,8 +296,5 @@ lvdpa_model_latency_charge(const struct lvdpa_model_dev *dev, unsigned int op,
 	end = (t0 > lvdpa_model_lat_end[first] ? t0 : lvdpa_model_lat_end[first]) + us * 1000u;
 	lvdpa_model_lat_end[first] = end;
 	pthread_mutex_unlock(&lvdpa_model_lat_lock);
-	ts.tv_sec = end / 1000000000u;
-	ts.tv_nsec = end % 1000000000u;
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
+	lvdpa_model_latency_wait(end);
 }
