@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,6 @@
 #include <time.h>
 
 #include <rte_common.h>
-#include <rte_pause.h>
 
 #include "lvdpa_model_priv.h"
 #include "lvdpa_prm.h"
@@ -228,11 +228,12 @@ static uint64_t lvdpa_model_lat_end[LVDPA_MODEL_LAT_SLOTS];
 static __thread bool lvdpa_model_lat_slack_set;
 
 /*
- * How late a sleep of this process ends, ns: an average of what was seen,
- * capped. A sleep aims that much before the command's end and the rest
- * is waited for on the clock, so that a command ends at its end, not a
- * timer wake-up later (some 50 us on a VM, each command): the firmware
- * delay is what is charged, never less.
+ * How late a sleep of this process ends when the CPU is free, ns. A sleep
+ * aims that much before the command's end and the rest is waited for on
+ * the clock, so that a command ends at its end, not a timer wake-up later
+ * (some 50 us on a VM, each command): the firmware delay is what is
+ * charged, never less. Busy CPUs only make a wake-up later, so the
+ * estimate follows the early wake-ups more than the late ones.
  */
 #define LVDPA_MODEL_LAT_OVERSHOOT_MAX_NS 100000u
 static uint64_t lvdpa_model_lat_overshoot;
@@ -246,21 +247,22 @@ lvdpa_model_latency_wait(uint64_t end)
 	struct timespec ts;
 
 	if (now < aim) {
-		int64_t late;
+		uint64_t late;
 
 		ts.tv_sec = aim / 1000000000u;
 		ts.tv_nsec = aim % 1000000000u;
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 			;
 		now = lvdpa_model_latency_now();
-		late = (int64_t)RTE_MIN(now - aim, (uint64_t)LVDPA_MODEL_LAT_OVERSHOOT_MAX_NS);
+		late = RTE_MIN(now - aim, (uint64_t)LVDPA_MODEL_LAT_OVERSHOOT_MAX_NS);
 		/* Racy updates from several threads only lose a sample. */
 		__atomic_store_n(&lvdpa_model_lat_overshoot,
-				 (uint64_t)((int64_t)est + (late - (int64_t)est) / 8),
+				 late < est ? est - (est - late) / 4 : est + (late - est) / 16,
 				 __ATOMIC_RELAXED);
 	}
+	/* Early: give the CPU to other threads until the end. */
 	while (now < end) {
-		rte_pause();
+		sched_yield();
 		now = lvdpa_model_latency_now();
 	}
 }
