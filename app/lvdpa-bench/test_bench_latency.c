@@ -7,8 +7,8 @@
  * refuses what it does not know, a command is charged at least its delay,
  * nothing is charged by default, and commands from several threads overlap
  * (the delay is taken outside the device lock) up to the firmware's 31
- * command slots. Only lower bounds and a generous upper bound are
- * asserted: the machine is shared.
+ * command slots, which go to waiting commands in order. Only lower bounds
+ * and generous upper bounds are asserted: the machine is shared.
  */
 
 #include <errno.h>
@@ -207,9 +207,77 @@ test_latency_slots(void)
 	return 0;
 }
 
+/*
+ * Slots go to commands in the order they were issued, as mlx5_core posts
+ * them: a command waiting for a slot gets the first one that frees, not a
+ * command its holder issues right after. 31 threads each issue two
+ * commands back to back; one more command, issued once the 31 first ones
+ * run, starts when they end (2 delays from the start), not after the
+ * second ones (3 delays).
+ */
+#define LVDPA_BL_FIFO_US 100000u
+
+struct lvdpa_bl_fifo {
+	struct lvdpa_tp_dev *tp;
+	unsigned int issued;   /* atomic: threads about to issue their first */
+	int rc;
+};
+
+static void *
+lvdpa_bl_fifo_holder(void *arg)
+{
+	struct lvdpa_bl_fifo *f = arg;
+	double ms;
+	int rc;
+
+	__atomic_fetch_add(&f->issued, 1, __ATOMIC_RELEASE);
+	rc = lvdpa_bl_pd_ms(f->tp, &ms);
+	if (rc == 0)
+		rc = lvdpa_bl_pd_ms(f->tp, &ms);
+	if (rc != 0)
+		__atomic_store_n(&f->rc, rc, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static int
+test_latency_fifo(void)
+{
+	struct lvdpa_bl_fifo f = { .tp = NULL, .issued = 0, .rc = 0 };
+	pthread_t th[LVDPA_BL_SLOT_THREADS - 1];
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	unsigned int i, started;
+	char params[64];
+	double t0, ms, end;
+	int rc;
+
+	snprintf(params, sizeof(params), "latency=pd:%u", LVDPA_BL_FIFO_US);
+	LVDPA_TEST_ASSERT_EQ(lvdpa_transport_open("model", params, &f.tp), 0, "open");
+	t0 = lvdpa_bl_now_ms();
+	for (started = 0; started < RTE_DIM(th); started++)
+		if (pthread_create(&th[started], NULL, lvdpa_bl_fifo_holder, &f) != 0)
+			break;
+	while (__atomic_load_n(&f.issued, __ATOMIC_ACQUIRE) < started)
+		nanosleep(&pause, NULL);
+	/* Let the last of them reach the device. */
+	nanosleep(&pause, NULL);
+	rc = lvdpa_bl_pd_ms(f.tp, &ms);
+	end = lvdpa_bl_now_ms() - t0;
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	lvdpa_transport_close(f.tp);
+	LVDPA_TEST_ASSERT_EQ(started, (unsigned int)RTE_DIM(th), "threads");
+	LVDPA_TEST_ASSERT_EQ(f.rc, 0, "holders");
+	LVDPA_TEST_ASSERT_EQ(rc, 0, "waiting command");
+	LVDPA_TEST_ASSERT(end < 2.5 * LVDPA_BL_FIFO_US / 1000.0,
+			  "the waiting command ended %.1f ms after the start (waited %.1f ms): commands issued after it took the slots first",
+			  end, ms);
+	return 0;
+}
+
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_latency_parse),
 	LVDPA_TEST_CASE(test_latency_charged),
 	LVDPA_TEST_CASE(test_latency_parallel),
 	LVDPA_TEST_CASE(test_latency_slots),
+	LVDPA_TEST_CASE(test_latency_fifo),
 )

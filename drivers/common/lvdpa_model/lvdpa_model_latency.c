@@ -15,12 +15,15 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <time.h>
+
+#include <rte_common.h>
 
 #include "lvdpa_model_priv.h"
 #include "lvdpa_prm.h"
@@ -209,16 +212,66 @@ lvdpa_model_latency_now(void)
  */
 #define LVDPA_MODEL_LAT_SLOTS 31
 
+/*
+ * The slots as a calendar: when each one's command ends (CLOCK_MONOTONIC
+ * ns). A command takes the slot that frees first and starts when it
+ * frees, or when issued if later: a FIFO queue with 31 servers, as
+ * mlx5_core posts commands in order from one work queue and hands a freed
+ * slot (a semaphore, FIFO) to the next command at the completion
+ * interrupt. So a command waiting for a slot starts when the firmware
+ * finished the previous one, not when that command's thread wakes up
+ * (host scheduling the device does not see), and no later command takes
+ * a slot ahead of it.
+ */
 static pthread_mutex_t lvdpa_model_lat_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t lvdpa_model_lat_free = PTHREAD_COND_INITIALIZER;
-static unsigned int lvdpa_model_lat_busy;
+static uint64_t lvdpa_model_lat_end[LVDPA_MODEL_LAT_SLOTS];
 static __thread bool lvdpa_model_lat_slack_set;
 
 /*
- * Sleep until @p t0 (when the command was issued) plus the latency of
- * @p op, or from when a command slot became free if all were taken.
- * Called without the device lock: commands of several threads overlap, as
- * the firmware runs them concurrently.
+ * How late a sleep of this process ends when the CPU is free, ns. A sleep
+ * aims that much before the command's end and the rest is waited for on
+ * the clock, so that a command ends at its end, not a timer wake-up later
+ * (some 50 us on a VM, each command): the firmware delay is what is
+ * charged, never less. Busy CPUs only make a wake-up later, so the
+ * estimate follows the early wake-ups more than the late ones.
+ */
+#define LVDPA_MODEL_LAT_OVERSHOOT_MAX_NS 100000u
+static uint64_t lvdpa_model_lat_overshoot;
+
+/* Wait until @p end (CLOCK_MONOTONIC ns). */
+static void
+lvdpa_model_latency_wait(uint64_t end)
+{
+	uint64_t est = __atomic_load_n(&lvdpa_model_lat_overshoot, __ATOMIC_RELAXED);
+	uint64_t aim = end - est, now = lvdpa_model_latency_now();
+	struct timespec ts;
+
+	if (now < aim) {
+		uint64_t late;
+
+		ts.tv_sec = aim / 1000000000u;
+		ts.tv_nsec = aim % 1000000000u;
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		now = lvdpa_model_latency_now();
+		late = RTE_MIN(now - aim, (uint64_t)LVDPA_MODEL_LAT_OVERSHOOT_MAX_NS);
+		/* Racy updates from several threads only lose a sample. */
+		__atomic_store_n(&lvdpa_model_lat_overshoot,
+				 late < est ? est - (est - late) / 4 : est + (late - est) / 16,
+				 __ATOMIC_RELAXED);
+	}
+	/* Early: give the CPU to other threads until the end. */
+	while (now < end) {
+		sched_yield();
+		now = lvdpa_model_latency_now();
+	}
+}
+
+/*
+ * Wait until the end of the command of @p op issued at @p t0: its start
+ * (t0, or when a slot frees if all are taken) plus its latency. Called
+ * without the device lock: commands of several threads overlap, as the
+ * firmware runs them concurrently.
  */
 void
 lvdpa_model_latency_charge(const struct lvdpa_model_dev *dev, unsigned int op,
@@ -226,8 +279,7 @@ lvdpa_model_latency_charge(const struct lvdpa_model_dev *dev, unsigned int op,
 {
 	uint64_t us = op < LVDPA_MODEL_LAT_MAX ? dev->caps.latency_us[op] : 0;
 	uint64_t end;
-	struct timespec ts;
-	bool waited = false;
+	unsigned int i, first = 0;
 
 	if (us == 0)
 		return;
@@ -240,19 +292,11 @@ lvdpa_model_latency_charge(const struct lvdpa_model_dev *dev, unsigned int op,
 		lvdpa_model_lat_slack_set = true;
 	}
 	pthread_mutex_lock(&lvdpa_model_lat_lock);
-	while (lvdpa_model_lat_busy >= LVDPA_MODEL_LAT_SLOTS) {
-		pthread_cond_wait(&lvdpa_model_lat_free, &lvdpa_model_lat_lock);
-		waited = true;
-	}
-	lvdpa_model_lat_busy++;
+	for (i = 1; i < LVDPA_MODEL_LAT_SLOTS; i++)
+		if (lvdpa_model_lat_end[i] < lvdpa_model_lat_end[first])
+			first = i;
+	end = (t0 > lvdpa_model_lat_end[first] ? t0 : lvdpa_model_lat_end[first]) + us * 1000u;
+	lvdpa_model_lat_end[first] = end;
 	pthread_mutex_unlock(&lvdpa_model_lat_lock);
-	end = (waited ? lvdpa_model_latency_now() : t0) + us * 1000u;
-	ts.tv_sec = end / 1000000000u;
-	ts.tv_nsec = end % 1000000000u;
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-	pthread_mutex_lock(&lvdpa_model_lat_lock);
-	lvdpa_model_lat_busy--;
-	pthread_cond_signal(&lvdpa_model_lat_free);
-	pthread_mutex_unlock(&lvdpa_model_lat_lock);
+	lvdpa_model_latency_wait(end);
 }

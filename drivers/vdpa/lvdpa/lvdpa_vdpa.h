@@ -260,7 +260,7 @@ struct lvdpa_vdpa_priv {
 /** What a batch of the configuration threads does to each of its queues. */
 enum lvdpa_vdpa_conf_op {
 	LVDPA_VDPA_CONF_SETUP,    /**< lvdpa_vdpa_virtq_setup(start); stops at an error */
-	LVDPA_VDPA_CONF_SUSPEND,  /**< lvdpa_vdpa_virtq_suspend() */
+	LVDPA_VDPA_CONF_CLOSE,    /**< lvdpa_vdpa_virtq_suspend(), then its kick fd unpolled */
 	LVDPA_VDPA_CONF_DESTROY,  /**< destroy the virtq object */
 	LVDPA_VDPA_CONF_LOG_ON,   /**< lvdpa_vdpa_lm_virtq_set(on); stops at an error */
 	LVDPA_VDPA_CONF_LOG_OFF,  /**< lvdpa_vdpa_lm_virtq_set(off) */
