@@ -632,7 +632,10 @@ tm_pf_recv(struct tm_pf *p, unsigned int n, unsigned int ms)
 		rc = lvdpa_synth_tx_reap(&p->e.q[1]);
 		if (rc < 0)
 			return rc;
-		p->tx_out -= (unsigned int)rc > p->tx_out ? p->tx_out : (unsigned int)rc;
+		/* More used than offered: a chain completed twice. */
+		if ((unsigned int)rc > p->tx_out)
+			return -EPROTO;
+		p->tx_out -= rc;
 		rc = lvdpa_synth_rx_get(&p->e.q[0], f, sizeof(f), &len, &nb);
 		if (rc < 0)
 			return rc;
@@ -752,6 +755,9 @@ tm_pf_poll_short_body(struct tm_pf *p)
 	TM_PF_CHECK(p, tm_pf_wait_armed(p, TM_PF_WAIT_MS),
 		    "still NO_NOTIFY after traffic stopped: RX 0x%x TX 0x%x",
 		    tm_pf_used_flags(p, 0), tm_pf_used_flags(p, 1));
+	TM_PF_CHECK(p, tm_pf_used_flags(p, 0) == 0 && tm_pf_used_flags(p, 1) == 0,
+		    "used flags RX 0x%x TX 0x%x", tm_pf_used_flags(p, 0),
+		    tm_pf_used_flags(p, 1));
 	/* Let the worker finish its last look after re-arming, and sleep. */
 	usleep(20 * 1000);
 	return tm_pf_needs_doorbell(p);
