@@ -6,11 +6,18 @@
  * The model's datapath, driven by a synthetic guest through the DevX
  * command layer: frames go TX -> e-switch loopback -> RX in every ring
  * flavour, with every byte, the order and the counters checked; dirty
- * logging; suspend, query, destroy, recreate and continue.
+ * logging; suspend, query, destroy, recreate and continue; the worker's
+ * polling (poll_us): doorbells suppressed while polled, re-armed after it,
+ * and the order of parked and directly delivered loopback frames.
  */
 
+#include <endian.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
+#include "lvdpa_virtio.h"
 #include "test_model_env.h"
 
 #define TM_PACKETS 3000
@@ -485,6 +492,424 @@ test_model_mrg_per_queue(void)
 	return 0;
 }
 
+/*
+ * Polling mode. The guest drives queue pair 0 (RX 0, TX 1, split, modern)
+ * by hand: frames carry sequence numbers and go to a MAC no function owns,
+ * so they come back on the sender's RX queue.
+ */
+
+#define TM_PF_SIZE 128
+#define TM_PF_WAIT_MS 3000	/* generous: "served" bound, ASan included */
+#define TM_PF_QUIET_MS 50	/* "not served" window */
+
+static const uint8_t tm_pf_dst[6] = { 0x02, 0xee, 0, 0, 0, 0x31 };
+static const uint8_t tm_pf_src[6] = { 0x02, 0xee, 0, 0, 0, 0x32 };
+
+struct tm_pf {
+	struct tm_env e;
+	uint32_t sent;          /* next sequence number to send */
+	uint32_t received;      /* next sequence number expected on RX */
+	unsigned int tx_out;    /* TX chains offered, not yet used */
+	char why[256];          /* the first failure */
+};
+
+/* Record why a case fails (its env is torn down before the assertion). */
+#define TM_PF_CHECK(p, cond, ...) do { \
+	if (!(cond)) { \
+		tm_pf_why((p), __LINE__, __VA_ARGS__); \
+		return -1; \
+	} \
+} while (0)
+
+static void __attribute__((format(printf, 3, 4)))
+tm_pf_why(struct tm_pf *p, int line, const char *fmt, ...)
+{
+	int n = snprintf(p->why, sizeof(p->why), "line %d: ", line);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->why + n, sizeof(p->why) - n, fmt, ap);
+	va_end(ap);
+}
+
+static uint64_t
+tm_pf_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The device's flags in queue i's used ring (rings are little endian). */
+static uint16_t
+tm_pf_used_flags(struct tm_pf *p, unsigned int i)
+{
+	const uint16_t *f = lvdpa_synth_guest_ptr(&p->e.g, p->e.q[i].device);
+
+	return le16toh(__atomic_load_n(f, __ATOMIC_ACQUIRE));
+}
+
+static bool
+tm_pf_polled(struct tm_pf *p, unsigned int i)
+{
+	return (tm_pf_used_flags(p, i) & LVDPA_VRING_USED_F_NO_NOTIFY) != 0;
+}
+
+/* The pair with the given model params, no buffers posted yet. */
+static int
+tm_pf_open(struct tm_pf *p, const char *params)
+{
+	struct lvdpa_synth_qcfg rx = tm_qcfg(256, true, false, false, false, false);
+	struct lvdpa_synth_qcfg tx = tm_qcfg(256, false, false, false, false, false);
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	rc = tm_open(&p->e, params);
+	if (rc != 0)
+		return rc;
+	rc = tm_queue(&p->e, 0, &rx, true);
+	if (rc == 0)
+		rc = tm_queue(&p->e, 1, &tx, true);
+	if (rc != 0)
+		tm_teardown(&p->e);
+	return rc;
+}
+
+/* Post every free RX buffer; a doorbell only if @p kick and the ring asks. */
+static void
+tm_pf_refill(struct tm_pf *p, bool kick)
+{
+	lvdpa_synth_rx_post(&p->e.q[0]);
+	if (lvdpa_synth_publish(&p->e.q[0]) && kick)
+		lvdpa_synth_vq_kick(&p->e.v[0], true);
+}
+
+/*
+ * Offer @p n frames on TX and publish them, ringing the doorbell only if
+ * @p kick. @return 1 if the ring asked for a doorbell, 0 if not, or a
+ * negative errno.
+ */
+static int
+tm_pf_send(struct tm_pf *p, unsigned int n, bool kick)
+{
+	uint8_t f[TM_PF_SIZE];
+	bool need;
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		lvdpa_synth_frame_fill(f, sizeof(f), tm_pf_dst, tm_pf_src, p->sent);
+		rc = lvdpa_synth_tx_add(&p->e.q[1], f, sizeof(f));
+		if (rc != 0)
+			return rc;
+		p->sent++;
+		p->tx_out++;
+	}
+	need = lvdpa_synth_publish(&p->e.q[1]);
+	if (kick)
+		lvdpa_synth_vq_kick(&p->e.v[1], true);
+	return need;
+}
+
+/*
+ * Take up to @p n frames from RX, each checked (length, MACs, payload, next
+ * in sequence), and reap TX, for up to @p ms until @p n arrived and TX has
+ * nothing outstanding. @return how many arrived, or a negative errno.
+ */
+static int
+tm_pf_recv(struct tm_pf *p, unsigned int n, unsigned int ms)
+{
+	uint64_t end = tm_pf_ms() + ms;
+	uint8_t f[2048];
+	unsigned int got = 0;
+	int rc;
+
+	while (got < n || p->tx_out > 0) {
+		uint32_t len, seq;
+		uint16_t nb;
+
+		rc = lvdpa_synth_tx_reap(&p->e.q[1]);
+		if (rc < 0)
+			return rc;
+		/* More used than offered: a chain completed twice. */
+		if ((unsigned int)rc > p->tx_out)
+			return -EPROTO;
+		p->tx_out -= rc;
+		rc = lvdpa_synth_rx_get(&p->e.q[0], f, sizeof(f), &len, &nb);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			if (len != TM_PF_SIZE || lvdpa_synth_frame_check(f, len, &seq) != 0 ||
+			    memcmp(f, tm_pf_dst, 6) != 0 || memcmp(f + 6, tm_pf_src, 6) != 0 ||
+			    seq != p->received)
+				return -EBADMSG;
+			p->received++;
+			got++;
+			continue;
+		}
+		if (tm_pf_ms() >= end)
+			break;
+		usleep(100);
+	}
+	return got;
+}
+
+/* First traffic: buffers and frames with doorbells, all served. */
+static int
+tm_pf_start(struct tm_pf *p, unsigned int n)
+{
+	int rc;
+
+	tm_pf_refill(p, true);
+	rc = tm_pf_send(p, n, true);
+	TM_PF_CHECK(p, rc >= 0, "send: %d", rc);
+	rc = tm_pf_recv(p, n, TM_PF_WAIT_MS);
+	TM_PF_CHECK(p, rc == (int)n && p->tx_out == 0,
+		    "first %u frames: %d received, %u TX outstanding", n, rc, p->tx_out);
+	tm_pf_refill(p, true);
+	return 0;
+}
+
+/* Wait up to @p ms for both rings to ask for doorbells again. */
+static bool
+tm_pf_wait_armed(struct tm_pf *p, unsigned int ms)
+{
+	uint64_t end = tm_pf_ms() + ms;
+
+	while (tm_pf_polled(p, 0) || tm_pf_polled(p, 1)) {
+		if (tm_pf_ms() >= end)
+			return false;
+		usleep(1000);
+	}
+	return true;
+}
+
+/* A chain published without a doorbell stays; the doorbell serves it. */
+static int
+tm_pf_needs_doorbell(struct tm_pf *p)
+{
+	int rc;
+
+	rc = tm_pf_send(p, 8, false);
+	TM_PF_CHECK(p, rc == 1, "the guest was not asked for a doorbell: %d", rc);
+	rc = tm_pf_recv(p, 8, TM_PF_QUIET_MS);
+	TM_PF_CHECK(p, rc == 0 && p->tx_out == 8,
+		    "served without a doorbell: %d received, %u TX outstanding", rc,
+		    p->tx_out);
+	lvdpa_synth_vq_kick(&p->e.v[1], true);
+	rc = tm_pf_recv(p, 8, TM_PF_WAIT_MS);
+	TM_PF_CHECK(p, rc == 8 && p->tx_out == 0,
+		    "after the doorbell: %d received, %u TX outstanding", rc, p->tx_out);
+	return 0;
+}
+
+static int
+tm_pf_poll_off_body(struct tm_pf *p)
+{
+	uint64_t end;
+
+	if (tm_pf_start(p, 32) != 0)
+		return -1;
+	/* Drained, and for a while after: never a suppressed doorbell. */
+	end = tm_pf_ms() + 20;
+	do {
+		TM_PF_CHECK(p, !tm_pf_polled(p, 0) && !tm_pf_polled(p, 1),
+			    "NO_NOTIFY with poll_us=0: RX 0x%x TX 0x%x",
+			    tm_pf_used_flags(p, 0), tm_pf_used_flags(p, 1));
+		usleep(1000);
+	} while (tm_pf_ms() < end);
+	return tm_pf_needs_doorbell(p);
+}
+
+static int
+tm_pf_poll_long_body(struct tm_pf *p)
+{
+	unsigned int round;
+	int rc;
+
+	if (tm_pf_start(p, 32) != 0)
+		return -1;
+	TM_PF_CHECK(p, tm_pf_polled(p, 1) && tm_pf_polled(p, 0),
+		    "polled rings without NO_NOTIFY: RX 0x%x TX 0x%x",
+		    tm_pf_used_flags(p, 0), tm_pf_used_flags(p, 1));
+	/* Frames and RX buffers from now on without a single doorbell. */
+	for (round = 0; round < 8; round++) {
+		rc = tm_pf_send(p, 16, false);
+		TM_PF_CHECK(p, rc == 0, "round %u: the guest was asked to kick: %d",
+			    round, rc);
+		rc = tm_pf_recv(p, 16, TM_PF_WAIT_MS);
+		TM_PF_CHECK(p, rc == 16 && p->tx_out == 0,
+			    "round %u: %d of 16 received, %u TX outstanding", round, rc,
+			    p->tx_out);
+		tm_pf_refill(p, false);
+	}
+	return 0;
+}
+
+static int
+tm_pf_poll_short_body(struct tm_pf *p)
+{
+	if (tm_pf_start(p, 32) != 0)
+		return -1;
+	TM_PF_CHECK(p, tm_pf_wait_armed(p, TM_PF_WAIT_MS),
+		    "still NO_NOTIFY after traffic stopped: RX 0x%x TX 0x%x",
+		    tm_pf_used_flags(p, 0), tm_pf_used_flags(p, 1));
+	TM_PF_CHECK(p, tm_pf_used_flags(p, 0) == 0 && tm_pf_used_flags(p, 1) == 0,
+		    "used flags RX 0x%x TX 0x%x", tm_pf_used_flags(p, 0),
+		    tm_pf_used_flags(p, 1));
+	/* Let the worker finish its last look after re-arming, and sleep. */
+	usleep(20 * 1000);
+	return tm_pf_needs_doorbell(p);
+}
+
+static int
+tm_pf_suspend_body(struct tm_pf *p)
+{
+	struct lvdpa_devx_virtq_attr qt, qr;
+	int rc;
+
+	if (tm_pf_start(p, 32) != 0)
+		return -1;
+	TM_PF_CHECK(p, tm_pf_polled(p, 1) && tm_pf_polled(p, 0),
+		    "not polled before the suspend: RX 0x%x TX 0x%x",
+		    tm_pf_used_flags(p, 0), tm_pf_used_flags(p, 1));
+	rc = lvdpa_synth_vq_set_state(&p->e.v[1], LVDPA_PRM_VIRTQ_STATE_SUSPEND);
+	TM_PF_CHECK(p, rc == 0, "suspend TX: %d", rc);
+	TM_PF_CHECK(p, !tm_pf_polled(p, 1), "suspended TX keeps NO_NOTIFY");
+	rc = lvdpa_synth_vq_set_state(&p->e.v[0], LVDPA_PRM_VIRTQ_STATE_SUSPEND);
+	TM_PF_CHECK(p, rc == 0, "suspend RX: %d", rc);
+	TM_PF_CHECK(p, !tm_pf_polled(p, 0), "suspended RX keeps NO_NOTIFY");
+	/* The worker goes on polling: it must not silence them again. */
+	usleep(20 * 1000);
+	TM_PF_CHECK(p, !tm_pf_polled(p, 0) && !tm_pf_polled(p, 1),
+		    "NO_NOTIFY back while suspended: RX 0x%x TX 0x%x",
+		    tm_pf_used_flags(p, 0), tm_pf_used_flags(p, 1));
+	rc = lvdpa_synth_vq_query(&p->e.v[1], &qt);
+	if (rc == 0)
+		rc = lvdpa_synth_vq_query(&p->e.v[0], &qr);
+	TM_PF_CHECK(p, rc == 0, "query: %d", rc);
+	TM_PF_CHECK(p, qt.state == LVDPA_PRM_VIRTQ_STATE_SUSPEND &&
+		    qr.state == LVDPA_PRM_VIRTQ_STATE_SUSPEND,
+		    "states TX %u RX %u", qt.state, qr.state);
+	TM_PF_CHECK(p, qt.hw_available_index == p->sent && qt.hw_used_index == p->sent,
+		    "TX indices %u/%u, %u sent", qt.hw_available_index,
+		    qt.hw_used_index, p->sent);
+	/* RX took one buffer per frame, none more though more were posted. */
+	TM_PF_CHECK(p, qr.hw_available_index == p->received &&
+		    qr.hw_used_index == p->received,
+		    "RX indices %u/%u, %u received", qr.hw_available_index,
+		    qr.hw_used_index, p->received);
+	/* Kicked while suspended: kept, served once running. */
+	rc = tm_pf_send(p, 8, true);
+	TM_PF_CHECK(p, rc == 1, "the suspended ring did not ask for a doorbell: %d", rc);
+	rc = tm_pf_recv(p, 8, TM_PF_QUIET_MS);
+	TM_PF_CHECK(p, rc == 0 && p->tx_out == 8, "served while suspended: %d, %u out",
+		    rc, p->tx_out);
+	rc = lvdpa_synth_vq_set_state(&p->e.v[0], LVDPA_PRM_VIRTQ_STATE_RDY);
+	if (rc == 0)
+		rc = lvdpa_synth_vq_set_state(&p->e.v[1], LVDPA_PRM_VIRTQ_STATE_RDY);
+	TM_PF_CHECK(p, rc == 0, "resume: %d", rc);
+	rc = tm_pf_recv(p, 8, TM_PF_WAIT_MS);
+	TM_PF_CHECK(p, rc == 8 && p->tx_out == 0, "after resume: %d of 8, %u out", rc,
+		    p->tx_out);
+	tm_pf_refill(p, true);
+	rc = tm_pf_send(p, 16, true);
+	TM_PF_CHECK(p, rc >= 0, "send: %d", rc);
+	rc = tm_pf_recv(p, 16, TM_PF_WAIT_MS);
+	TM_PF_CHECK(p, rc == 16 && p->tx_out == 0, "after a kick: %d of 16, %u out", rc,
+		    p->tx_out);
+	return 0;
+}
+
+/*
+ * Frames parked for want of RX buffers go before frames sent after the
+ * buffers came. budget=4 makes the worker alternate RX (draining the inbox)
+ * and TX (sending more) while parked frames are still waiting.
+ */
+static int
+tm_pf_order_body(struct tm_pf *p)
+{
+	int rc;
+
+	rc = tm_pf_send(p, 100, true);
+	TM_PF_CHECK(p, rc >= 0, "send: %d", rc);
+	/* n = 0: until TX used them all, parked since RX has no buffers. */
+	rc = tm_pf_recv(p, 0, TM_PF_WAIT_MS);
+	TM_PF_CHECK(p, rc == 0 && p->tx_out == 0,
+		    "parking: %d received without buffers, %u TX outstanding", rc,
+		    p->tx_out);
+	/* Buffers and new frames published together, then both doorbells. */
+	lvdpa_synth_rx_post(&p->e.q[0]);
+	lvdpa_synth_publish(&p->e.q[0]);
+	rc = tm_pf_send(p, 100, false);
+	TM_PF_CHECK(p, rc >= 0, "send: %d", rc);
+	lvdpa_synth_vq_kick(&p->e.v[0], true);
+	lvdpa_synth_vq_kick(&p->e.v[1], true);
+	rc = tm_pf_recv(p, 200, TM_PF_WAIT_MS);
+	TM_PF_CHECK(p, rc == 200 && p->tx_out == 0,
+		    "%d of 200 in TX order (next expected %u), %u TX outstanding", rc,
+		    p->received, p->tx_out);
+	return 0;
+}
+
+static int
+tm_pf_case(const char *params, int (*body)(struct tm_pf *p))
+{
+	struct tm_pf *p = calloc(1, sizeof(*p));
+	int rc;
+
+	LVDPA_TEST_ASSERT(p != NULL, "calloc");
+	rc = tm_pf_open(p, params);
+	if (rc != 0) {
+		free(p);
+		LVDPA_TEST_ASSERT(0, "open '%s': %d", params, rc);
+	}
+	rc = body(p);
+	tm_teardown(&p->e);
+	if (rc != 0)
+		fprintf(stderr, "# %s: %s\n", params, p->why);
+	free(p);
+	LVDPA_TEST_ASSERT_EQ(rc, 0, "%s", params);
+	return 0;
+}
+
+static int
+test_model_poll_off(void)
+{
+	return tm_pf_case("max_queues=2,poll_us=0", tm_pf_poll_off_body);
+}
+
+static int
+test_model_poll_long(void)
+{
+	return tm_pf_case("max_queues=2,poll_us=1000000", tm_pf_poll_long_body);
+}
+
+static int
+test_model_poll_rearm(void)
+{
+	return tm_pf_case("max_queues=2,poll_us=1000", tm_pf_poll_short_body);
+}
+
+static int
+test_model_poll_suspend(void)
+{
+	return tm_pf_case("max_queues=2,poll_us=1000000", tm_pf_suspend_body);
+}
+
+static int
+test_model_poll_order(void)
+{
+	return tm_pf_case("max_queues=2,budget=4", tm_pf_order_body);
+}
+
+static int
+test_model_poll_order_no_poll(void)
+{
+	return tm_pf_case("max_queues=2,budget=4,poll_us=0", tm_pf_order_body);
+}
+
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_model_hw_index_roundtrip),
 	LVDPA_TEST_CASE(test_model_modern_split),
@@ -502,4 +927,10 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_model_dirty_log),
 	LVDPA_TEST_CASE(test_model_suspend_resume_split),
 	LVDPA_TEST_CASE(test_model_suspend_resume_packed),
+	LVDPA_TEST_CASE(test_model_poll_off),
+	LVDPA_TEST_CASE(test_model_poll_long),
+	LVDPA_TEST_CASE(test_model_poll_rearm),
+	LVDPA_TEST_CASE(test_model_poll_suspend),
+	LVDPA_TEST_CASE(test_model_poll_order),
+	LVDPA_TEST_CASE(test_model_poll_order_no_poll),
 )

@@ -96,7 +96,8 @@ test_probe_all_keys(void)
 		"event_core=-1,hw_latency_mode=1,hw_max_latency_us=10,"
 		"hw_max_pending_comp=16,model_legacy=1,model_packed=0,"
 		"model_max_queue_size=1024,model_max_queues=8,"
-		"max_conf_threads=2,model_latency=cx6dx+create_virtq:100"), 0,
+		"max_conf_threads=2,model_latency=cx6dx+create_virtq:100,"
+		"model_poll_us=1000000"), 0,
 		"probe with every key");
 	d = rte_vdpa_find_device_by_name("lvdpa0");
 	LVDPA_TEST_ASSERT(d != NULL, "listed");
@@ -147,6 +148,11 @@ static const struct {
 	{ "device=mlx5_0,uplink=net_null0", "uplink" },
 	{ "model_latency=slowest", "slowest" },
 	{ "device=mlx5_0,model_latency=cx6dx", "model_latency" },
+	{ "model_poll_us=-1", "model_poll_us=-1" },
+	{ "model_poll_us=1000001", "model_poll_us=1000001" },
+	{ "model_poll_us=abc", "model_poll_us=abc" },
+	{ "model_poll_us=", "model_poll_us=" },
+	{ "device=mlx5_0,model_poll_us=0", "model_poll_us" },
 };
 
 static int
