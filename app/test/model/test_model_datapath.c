@@ -823,6 +823,30 @@ tm_pf_suspend_body(struct tm_pf *p)
 }
 
 /*
+ * A polled queue destroyed while running (as after a failed suspend), or
+ * failing into ERR, asks for doorbells again: the next user of the ring
+ * must not find the guest silenced.
+ */
+static int
+tm_pf_destroy_body(struct tm_pf *p)
+{
+	if (tm_pf_start(p, 32) != 0)
+		return -1;
+	TM_PF_CHECK(p, tm_pf_polled(p, 1) && tm_pf_polled(p, 0),
+		    "not polled: RX 0x%x TX 0x%x",
+		    tm_pf_used_flags(p, 0), tm_pf_used_flags(p, 1));
+	lvdpa_synth_vq_destroy(&p->e.v[1]);
+	p->e.v_ok[1] = false;
+	TM_PF_CHECK(p, !tm_pf_polled(p, 1), "destroyed TX left NO_NOTIFY: 0x%x",
+		    tm_pf_used_flags(p, 1));
+	lvdpa_synth_vq_destroy(&p->e.v[0]);
+	p->e.v_ok[0] = false;
+	TM_PF_CHECK(p, !tm_pf_polled(p, 0), "destroyed RX left NO_NOTIFY: 0x%x",
+		    tm_pf_used_flags(p, 0));
+	return 0;
+}
+
+/*
  * Frames parked for want of RX buffers go before frames sent after the
  * buffers came. budget=4 makes the worker alternate RX (draining the inbox)
  * and TX (sending more) while parked frames are still waiting.
@@ -899,6 +923,12 @@ test_model_poll_suspend(void)
 }
 
 static int
+test_model_poll_destroy(void)
+{
+	return tm_pf_case("max_queues=2,poll_us=1000000", tm_pf_destroy_body);
+}
+
+static int
 test_model_poll_order(void)
 {
 	return tm_pf_case("max_queues=2,budget=4", tm_pf_order_body);
@@ -931,6 +961,7 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_model_poll_long),
 	LVDPA_TEST_CASE(test_model_poll_rearm),
 	LVDPA_TEST_CASE(test_model_poll_suspend),
+	LVDPA_TEST_CASE(test_model_poll_destroy),
 	LVDPA_TEST_CASE(test_model_poll_order),
 	LVDPA_TEST_CASE(test_model_poll_order_no_poll),
 )

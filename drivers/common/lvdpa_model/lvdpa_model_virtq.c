@@ -155,12 +155,33 @@ lvdpa_model_virtq_create(struct lvdpa_model_dev *dev,
 	return 0;
 }
 
+/*
+ * A polled queue that stops (suspended, destroyed, in ERR) asks for
+ * doorbells again while its ring is still mapped: whoever runs the ring
+ * next, after a migration too, must not find the guest silenced.
+ */
+static void
+lvdpa_model_vq_unsilence(struct lvdpa_model_virtq *vq)
+{
+	uint64_t contig = 0;
+	void *p = NULL;
+
+	if (!vq->kicks_off)
+		return;
+	vq->kicks_off = false;
+	if (vq->ring_ok &&
+	    lvdpa_model_mem_translate(vq->dev, vq->attr.mkey, vq->attr.used_addr, 4, 1,
+				      &p, &contig) == 0 && contig >= 4)
+		lvdpa_ring_dev_set_kick(&vq->ring, true);
+}
+
 void
 lvdpa_model_virtq_destroy(struct lvdpa_model_virtq *vq)
 {
 	struct lvdpa_model_dev *dev = vq->dev;
 	unsigned int i;
 
+	lvdpa_model_vq_unsilence(vq);
 	if (vq->ring_ok)
 		lvdpa_ring_fini(&vq->ring);
 	/*
@@ -213,6 +234,7 @@ lvdpa_model_virtq_fail(struct lvdpa_model_virtq *vq, int err)
 	}
 	if (c != NULL)
 		atomic_fetch_add(&c->error_cqes, 1);
+	lvdpa_model_vq_unsilence(vq);
 	atomic_store(&vq->state, LVDPA_MODEL_VQ_ERR);
 	if (!(vq->attr.queue_index & 1))
 		lvdpa_model_net_set_accept(vq->dev, vq->attr.queue_index / 2, false);
@@ -276,17 +298,8 @@ lvdpa_model_virtq_set_state(struct lvdpa_model_virtq *vq, int state,
 		}
 	}
 	if (state == LVDPA_MODEL_VQ_SUSPEND && vq->ring_ok) {
-		/*
-		 * A stopped device leaves the ring asking for kicks: whoever
-		 * runs it next (after a migration too) must not find the
-		 * guest silenced by our polling.
-		 */
-		if (vq->kicks_off) {
-			vq->kicks_off = false;
-			lvdpa_ring_dev_set_kick(&vq->ring, true);
-		}
-		if (vq->rx_unflushed != 0)
-			vq->rx_unflushed = 0;
+		lvdpa_model_vq_unsilence(vq);
+		vq->rx_unflushed = 0;   /* the flush publishes them */
 		lvdpa_ring_dev_flush(&vq->ring);
 	}
 	atomic_store(&vq->state, state);
