@@ -176,6 +176,9 @@ lvdpa_tgn_ready(void)
 	return state == 1 ? 0 : -1;
 }
 
+/* The stats of the last lvdpa_tgn_run, for cases that check more. */
+static struct lvdpa_guest_stats lvdpa_tgn_last;
+
 /* One guest: connect, exchange @pkts packets, stop, destroy. */
 static int
 lvdpa_tgn_run(struct lvdpa_guest_config *cfg, uint64_t pkts,
@@ -199,6 +202,7 @@ lvdpa_tgn_run(struct lvdpa_guest_config *cfg, uint64_t pkts,
 	rc = lvdpa_guest_run_traffic(g, pkts, 5000);
 	printf("# %s\n", lvdpa_guest_verdict(g, rc));
 	lvdpa_guest_get_stats(g, &st);
+	lvdpa_tgn_last = st;
 	if (rc == 0)
 		rc = lvdpa_guest_stop(g);
 	if ((lvdpa_guest_features(g) & expect_features) != expect_features ||
@@ -276,6 +280,21 @@ test_guest_legacy_mrg(void)
 	cfg.sizes[0] = 60;
 	cfg.sizes[1] = 4000;
 	return lvdpa_tgn_run(&cfg, 3000, want, 12);
+}
+
+/* Busy polling: the same traffic, and not one wait on a call eventfd. */
+static int
+test_guest_legacy_busy_poll(void)
+{
+	struct lvdpa_guest_config cfg;
+
+	lvdpa_tgn_cfg(&cfg, LVDPA_GUEST_FEATURES_ZERO);
+	cfg.busy_poll = true;
+	cfg.sizes[0] = 200;
+	if (lvdpa_tgn_run(&cfg, 3000, 0, 10) != 0)
+		return -1;
+	LVDPA_TEST_ASSERT_EQ(lvdpa_tgn_last.calls, 0, "calls taken while busy polling");
+	return 0;
 }
 
 /* Legacy with ANY_LAYOUT: header inline with the packet. */
@@ -506,6 +525,7 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_guest_legacy_zero_no_protocol),
 	LVDPA_TEST_CASE(test_guest_legacy_mrg),
 	LVDPA_TEST_CASE(test_guest_legacy_any_layout),
+	LVDPA_TEST_CASE(test_guest_legacy_busy_poll),
 	LVDPA_TEST_CASE(test_guest_modern_split),
 	LVDPA_TEST_CASE(test_guest_modern_packed),
 	LVDPA_TEST_CASE(test_guest_big_endian_refused),

@@ -773,8 +773,11 @@ lvdpa_relay_idle(struct lvdpa_relay *q)
 	q->notify_on = true;
 	if (lvdpa_relay_shadow_used_pending(q))
 		return false;
-	/* A parked chain waits for used entries, not for kicks. */
-	return q->parked || !lvdpa_ring_dev_avail(&q->guest);
+	/*
+	 * A parked chain waits for used entries, which the device returns
+	 * soon: polling for them beats sleeping until its interrupt.
+	 */
+	return !q->parked && !lvdpa_ring_dev_avail(&q->guest);
 }
 
 /* Order (age << 16 | slot) keys oldest first. */

@@ -55,6 +55,11 @@ extern int lvdpa_vdpa_logtype;
 #define LVDPA_VDPA_MAX_VRINGS 256
 /** The device's virtio-net config space served by get_config. */
 #define LVDPA_VDPA_NET_CONFIG_LEN 24
+/*
+ * A relay keeps polling this long after it last moved work (the device
+ * answers within microseconds) before it enables notifications and sleeps.
+ */
+#define LVDPA_VDPA_RELAY_POLL_US 50u
 
 /** legacy= devarg: where a legacy (virtio 0.9.5) guest goes. */
 enum lvdpa_vdpa_legacy {

@@ -405,6 +405,7 @@ lvdpa_vdpa_event_main(void *arg)
 	struct epoll_event evs[32];
 	uint64_t hz = rte_get_timer_hz();
 	bool relay_busy = false;   /* a relay moved work: poll again at once */
+	uint64_t relay_moved = 0;  /* timer cycles of the last relay work */
 
 	while (!__atomic_load_n(&priv->ev_quit, __ATOMIC_ACQUIRE)) {
 		struct timespec ts;
@@ -490,11 +491,16 @@ lvdpa_vdpa_event_main(void *arg)
 				any = true;
 		}
 		/*
-		 * Relays poll while busy; idle, they enable notifications and
-		 * the thread sleeps unless work slipped in meanwhile.
+		 * Relays poll while busy, and LVDPA_VDPA_RELAY_POLL_US more
+		 * after their last work (the device answers within
+		 * microseconds); idle, they enable notifications and the
+		 * thread sleeps unless work slipped in meanwhile.
 		 */
-		relay_busy = relay_work;
-		for (q = 0; !relay_work && q < priv->nr_virtqs; q++) {
+		if (relay_work)
+			relay_moved = now;
+		relay_busy = relay_work || (relay_moved != 0 &&
+			now - relay_moved < LVDPA_VDPA_RELAY_POLL_US * hz / 1000000);
+		for (q = 0; !relay_busy && q < priv->nr_virtqs; q++) {
 			struct lvdpa_vdpa_virtq *vq = &priv->virtqs[q];
 
 			if (vq->relay != NULL && priv->rcore == NULL &&
@@ -505,6 +511,12 @@ lvdpa_vdpa_event_main(void *arg)
 		if (any || __atomic_load_n(&priv->ev_last_traffic, __ATOMIC_RELAXED) == 0)
 			__atomic_store_n(&priv->ev_last_traffic, now, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&priv->lock);
+		/*
+		 * Chains in flight and none moved: the device has them. Give it
+		 * the CPU when it shares ours (a model worker) rather than spin.
+		 */
+		if (relay_busy && !relay_work)
+			sched_yield();
 	}
 	return NULL;
 }

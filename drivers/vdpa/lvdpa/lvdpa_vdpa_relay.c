@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
@@ -403,19 +404,25 @@ lvdpa_vdpa_relay_core_main(void *arg)
 {
 	struct lvdpa_vdpa_relay_core *core = arg;
 	struct pollfd pfd = { .fd = core->wake_fd, .events = POLLIN };
+	uint64_t poll_cycles = LVDPA_VDPA_RELAY_POLL_US * rte_get_timer_hz() / 1000000;
+	uint64_t moved = 0;   /* timer cycles of the last work */
 
 	while (!__atomic_load_n(&core->quit, __ATOMIC_ACQUIRE)) {
 		uint32_t period_us = UINT32_MAX;
 		struct lvdpa_vdpa_priv *priv;
 		unsigned int work = 0;
-		bool busy = false;
+		bool busy = false, polling;
 		struct timespec ts;
 		eventfd_t v;
 		int pass;
 
-		/* Poll all; when nothing moved, enable notifications and re-check. */
+		/*
+		 * Poll all; when nothing moved (and the last work is older than
+		 * LVDPA_VDPA_RELAY_POLL_US), enable notifications and re-check.
+		 */
+		polling = moved != 0 && rte_get_timer_cycles() - moved < poll_cycles;
 		pthread_mutex_lock(&core->lock);
-		for (pass = 0; pass < 2 && work == 0 && !busy; pass++)
+		for (pass = 0; pass < (polling ? 1 : 2) && work == 0 && !busy; pass++)
 			for (priv = core->members; priv != NULL; priv = priv->rcore_next) {
 				/* Never wait behind one device's configuration. */
 				if (pthread_mutex_trylock(&priv->lock) != 0) {
@@ -429,8 +436,15 @@ lvdpa_vdpa_relay_core_main(void *arg)
 				pthread_mutex_unlock(&priv->lock);
 			}
 		pthread_mutex_unlock(&core->lock);
+		if (work != 0)
+			moved = rte_get_timer_cycles();
 		if (work != 0 || (busy && period_us != LVDPA_VDPA_RELAY_CORE_RETRY_US))
 			continue;
+		if (polling) {
+			/* A device model may share this CPU: let it answer. */
+			sched_yield();
+			continue;
+		}
 		if (period_us != UINT32_MAX) {
 			ts.tv_sec = period_us / 1000000;
 			ts.tv_nsec = (long)(period_us % 1000000) * 1000;
