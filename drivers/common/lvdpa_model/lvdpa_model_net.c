@@ -252,10 +252,10 @@ lvdpa_model_pkt_put(struct lvdpa_model_inbox *ib, struct lvdpa_model_pkt *pkt)
 		free(pkt);
 }
 
-/* Park a frame in @p dst's inbox of pair @p qp: 0 or -ENOBUFS (full). */
-int
-lvdpa_model_net_park(struct lvdpa_model_dev *dst, unsigned int qp,
-		     const uint8_t *frame, uint32_t len)
+/* Queue a frame in @p dst's inbox of pair @p qp: 0 or -ENOBUFS (full). */
+static int
+lvdpa_model_net_enqueue(struct lvdpa_model_dev *dst, unsigned int qp,
+			const uint8_t *frame, uint32_t len)
 {
 	struct lvdpa_model_inbox *ib = &dst->inbox[qp % lvdpa_model_net_npairs(dst)];
 	struct lvdpa_model_pkt *pkt;
@@ -282,6 +282,16 @@ lvdpa_model_net_park(struct lvdpa_model_dev *dst, unsigned int qp,
 		}
 	}
 	pthread_mutex_unlock(&ib->lock);
+	return rc;
+}
+
+/* Park a frame in @p dst's inbox of pair @p qp and wake its worker. */
+int
+lvdpa_model_net_park(struct lvdpa_model_dev *dst, unsigned int qp,
+		     const uint8_t *frame, uint32_t len)
+{
+	int rc = lvdpa_model_net_enqueue(dst, qp, frame, len);
+
 	if (rc == 0)
 		lvdpa_model_worker_wake(dst);
 	return rc;
@@ -304,24 +314,30 @@ lvdpa_model_net_send(struct lvdpa_model_dev *dev, unsigned int qp,
 	dst = lvdpa_model_net_lookup(frame, len);
 	if (dst == NULL && dev->uplink_port != 0)
 		return lvdpa_model_uplink_send(dev, frame, len);
+	if (dst != NULL && dst != dev)
+		return lvdpa_model_net_park(dst, qp, frame, len);
 	/* Its own RX queue takes it directly when nothing waits before it. */
-	if ((dst == NULL || dst == dev) &&
-	    lvdpa_model_virtq_deliver(dev, qp, frame, len))
+	if (lvdpa_model_virtq_deliver(dev, qp, frame, len))
 		return 0;
-	return lvdpa_model_net_park(dst != NULL ? dst : dev, qp, frame, len);
+	/* We are its worker: no wake-up, one more round (self_parked). */
+	rc = lvdpa_model_net_enqueue(dev, qp, frame, len);
+	if (rc == 0)
+		dev->self_parked = true;
+	return rc;
 }
 
 struct lvdpa_model_pkt *
 lvdpa_model_net_peek(struct lvdpa_model_dev *dev, unsigned int qp)
 {
 	struct lvdpa_model_inbox *ib = &dev->inbox[qp % lvdpa_model_net_npairs(dev)];
-	struct lvdpa_model_pkt *pkt = NULL;
 
-	pthread_mutex_lock(&ib->lock);
-	if (ib->head != ib->tail)
-		pkt = ib->pkt[ib->head % LVDPA_MODEL_INBOX_SIZE];
-	pthread_mutex_unlock(&ib->lock);
-	return pkt;
+	/*
+	 * Without the lock: only the device lock's holder takes frames out,
+	 * and a slot's frame is in place before tail passes it.
+	 */
+	if (ib->head == __atomic_load_n(&ib->tail, __ATOMIC_ACQUIRE))
+		return NULL;
+	return ib->pkt[ib->head % LVDPA_MODEL_INBOX_SIZE];
 }
 
 bool

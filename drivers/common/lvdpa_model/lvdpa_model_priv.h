@@ -297,6 +297,7 @@ struct lvdpa_model_dev {
 	bool wake;
 	bool stop;
 	uint8_t *bounce;                          /* one packet */
+	bool self_parked;                         /* worker parked a frame for itself */
 	/* injected faults (caps.faults): per item, what was counted / fired */
 	uint64_t fault_count[LVDPA_MODEL_FAULTS_MAX];
 	uint32_t fault_fired[LVDPA_MODEL_FAULTS_MAX];
@@ -403,7 +404,7 @@ void lvdpa_model_net_free(struct lvdpa_model_dev *dev);
  */
 int lvdpa_model_net_send(struct lvdpa_model_dev *dev, unsigned int qp,
 			 const uint8_t *frame, uint32_t len);
-/* First parked packet of a queue pair, NULL when none (not removed). */
+/* First parked packet of a queue pair, NULL when none (not removed); caller holds dev->lock. */
 struct lvdpa_model_pkt *lvdpa_model_net_peek(struct lvdpa_model_dev *dev, unsigned int qp);
 void lvdpa_model_net_consume(struct lvdpa_model_dev *dev, unsigned int qp);
 bool lvdpa_model_net_pending(struct lvdpa_model_dev *dev, unsigned int qp);

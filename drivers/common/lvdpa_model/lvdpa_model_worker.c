@@ -60,12 +60,16 @@ lvdpa_model_worker_round(struct lvdpa_model_dev *dev, bool poll, bool *stalled,
 		if (lvdpa_model_virtq_run(vq, dev->caps.budget, poll, &done)) {
 			atomic_store(&dev->kick[i], true);
 			more = true;
+		} else if (dev->self_parked) {
+			/* Frames it parked for its own RX queues: another round. */
+			more = true;
 		} else if ((i & 1) && atomic_load(&dev->kick[i])) {
 			/* TX held back by a full receiver. */
 			*stalled = true;
 		}
 		*progress += done;
 	}
+	dev->self_parked = false;
 	pthread_mutex_unlock(&dev->lock);
 	return more;
 }
