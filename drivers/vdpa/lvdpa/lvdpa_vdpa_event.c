@@ -98,7 +98,13 @@ lvdpa_vdpa_split_need_call(const struct lvdpa_vdpa_priv *priv,
 	return !(avail[0] & LVDPA_VRING_AVAIL_F_NO_INTERRUPT);
 }
 
-/* One queue's progress; true if it moved. */
+/*
+ * One queue's progress: true if it moved and the guest wanted to hear of
+ * it (a call). Progress a polling guest (interrupts off) does not want is
+ * no traffic for the dynamic timer, as it makes no completion on the
+ * device's event queue: the thread may slow down while such a guest runs
+ * flat out, instead of waking every event_us for nothing.
+ */
 static bool
 lvdpa_vdpa_poll_used(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
 {
@@ -106,15 +112,17 @@ lvdpa_vdpa_poll_used(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
 
 	if (!vq->packed) {
 		const struct lvdpa_vdpa_vring_used_hdr *u = (const void *)vq->vring.used;
+		bool call;
 
 		/* Little endian: only LE rings are served (legacy ones too). */
 		cur = __atomic_load_n(&u->idx, __ATOMIC_ACQUIRE);
 		if (cur == vq->last_used)
 			return false;
-		if (lvdpa_vdpa_split_need_call(priv, vq, vq->last_used, cur))
+		call = lvdpa_vdpa_split_need_call(priv, vq, vq->last_used, cur);
+		if (call)
 			lvdpa_vdpa_guest_call(vq);
 		vq->last_used = cur;
-		return true;
+		return call;
 	} else {
 		const volatile uint16_t *drv = (const volatile uint16_t *)vq->vring.avail;
 		struct lvdpa_devx_virtq_attr attr;
