@@ -13,7 +13,8 @@
  *   memory for split rings, the device's hw_used_index for packed ones) and
  *   writes the guest's call eventfd when the guest asked for interrupts.
  *   event_mode 0 polls every event_us; 1 stretches the period to 10 ms
- *   after no_traffic_time seconds without progress.
+ *   after no_traffic_time seconds without progress a guest wants a call
+ *   for (a guest with interrupts off makes none, as it makes no CQE).
  * - event_mode 2 instead: each queue runs in event mode QP; the device's
  *   QP completes on a collapsed CQ whose completion event (armed once per
  *   event, as the hardware raises them) makes the thread write the call.
