@@ -696,6 +696,16 @@ lvdpa_model_virtq_deliver(struct lvdpa_model_dev *dev, unsigned int qp,
 	return true;
 }
 
+/* After doorbells are re-armed: did work slip in before they were? */
+static bool
+lvdpa_model_vq_work_slipped_in(struct lvdpa_model_virtq *vq)
+{
+	return lvdpa_ring_dev_avail(&vq->ring) &&
+	       ((vq->attr.queue_index & 1) ||
+		(!vq->rx_partial &&
+		 lvdpa_model_net_pending(vq->dev, vq->attr.queue_index / 2)));
+}
+
 bool
 lvdpa_model_virtq_arm(struct lvdpa_model_virtq *vq)
 {
@@ -705,10 +715,7 @@ lvdpa_model_virtq_arm(struct lvdpa_model_virtq *vq)
 	if (atomic_load(&vq->state) != LVDPA_MODEL_VQ_RDY || !vq->ring_ok)
 		return false;
 	lvdpa_ring_dev_set_kick(&vq->ring, true);
-	return lvdpa_ring_dev_avail(&vq->ring) &&
-	       ((vq->attr.queue_index & 1) ||
-		(!vq->rx_partial &&
-		 lvdpa_model_net_pending(vq->dev, vq->attr.queue_index / 2)));
+	return lvdpa_model_vq_work_slipped_in(vq);
 }
 
 bool
@@ -750,10 +757,7 @@ lvdpa_model_virtq_run(struct lvdpa_model_virtq *vq, unsigned int budget, bool po
 		 * held back by a full receiver is retried by the worker.
 		 */
 		lvdpa_ring_dev_set_kick(&vq->ring, true);
-		if (lvdpa_ring_dev_avail(&vq->ring) &&
-		    ((vq->attr.queue_index & 1) ||
-		     (!vq->rx_partial &&
-		      lvdpa_model_net_pending(vq->dev, vq->attr.queue_index / 2))))
+		if (lvdpa_model_vq_work_slipped_in(vq))
 			more = true;
 	}
 	return more;
