@@ -198,7 +198,7 @@ struct lvdpa_model_virtq {
 	bool rx_partial;         /* RX: the last frame found too few buffers */
 	bool tx_stalled;         /* TX: the receiver was full, chain put back */
 	bool kicks_off;          /* doorbells suppressed: the worker polls it */
-	unsigned int rx_unflushed; /* RX: chains delivered by its TX pair, not yet published */
+	bool rx_unflushed;       /* RX: chains its TX pair delivered, not yet published */
 };
 
 struct lvdpa_model_cq {
@@ -470,6 +470,7 @@ int lvdpa_model_latency_parse(const char *v, uint32_t *us);
 int lvdpa_model_latency_env(struct lvdpa_model_caps *caps);
 unsigned int lvdpa_model_latency_op(enum lvdpa_model_lat_call call, const void *in,
 				    size_t inlen, enum lvdpa_model_kind kind);
+/* CLOCK_MONOTONIC in nanoseconds (the worker's poll window too). */
 uint64_t lvdpa_model_latency_now(void);
 /* Sleep until t0 + the latency of op; call without the device lock. */
 void lvdpa_model_latency_charge(const struct lvdpa_model_dev *dev, unsigned int op,

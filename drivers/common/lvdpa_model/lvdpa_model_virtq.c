@@ -299,7 +299,7 @@ lvdpa_model_virtq_set_state(struct lvdpa_model_virtq *vq, int state,
 	}
 	if (state == LVDPA_MODEL_VQ_SUSPEND && vq->ring_ok) {
 		lvdpa_model_vq_unsilence(vq);
-		vq->rx_unflushed = 0;   /* the flush publishes them */
+		vq->rx_unflushed = false;   /* the flush publishes them */
 		lvdpa_ring_dev_flush(&vq->ring);
 	}
 	atomic_store(&vq->state, state);
@@ -692,7 +692,7 @@ lvdpa_model_virtq_deliver(struct lvdpa_model_dev *dev, unsigned int qp,
 		return true;
 	}
 	lvdpa_model_vq_count(rx, n);
-	rx->rx_unflushed += n;
+	rx->rx_unflushed = true;
 	return true;
 }
 
@@ -738,8 +738,8 @@ lvdpa_model_virtq_run(struct lvdpa_model_virtq *vq, unsigned int budget, bool po
 
 		more = lvdpa_model_vq_tx(vq, budget, done);
 		/* Frames this burst put straight into the pair's own RX queue. */
-		if (rx != NULL && rx->rx_unflushed != 0) {
-			rx->rx_unflushed = 0;
+		if (rx != NULL && rx->rx_unflushed) {
+			rx->rx_unflushed = false;
 			if (atomic_load(&rx->state) == LVDPA_MODEL_VQ_RDY)
 				lvdpa_model_vq_publish(rx);
 		}

@@ -94,15 +94,6 @@ lvdpa_model_worker_arm(struct lvdpa_model_dev *dev)
 	return work;
 }
 
-static uint64_t
-lvdpa_model_worker_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + ts.tv_nsec / 1000;
-}
-
 /*
  * Serve until idle. With poll_us, a ring that had work stays polled with
  * its doorbells suppressed (the device sets VIRTQ_USED_F_NO_NOTIFY, as a
@@ -114,7 +105,8 @@ static void
 lvdpa_model_worker_serve(struct lvdpa_model_dev *dev, bool *stalled)
 {
 	uint32_t poll_us = dev->caps.poll_us;
-	uint64_t last = poll_us != 0 ? lvdpa_model_worker_now_us() : 0;
+	uint64_t poll_ns = (uint64_t)poll_us * 1000;
+	uint64_t last = poll_us != 0 ? lvdpa_model_latency_now() : 0;
 
 	for (;;) {
 		unsigned int progress = 0;
@@ -127,9 +119,9 @@ lvdpa_model_worker_serve(struct lvdpa_model_dev *dev, bool *stalled)
 		if (more)
 			continue;
 		if (poll_us != 0) {
-			uint64_t now = lvdpa_model_worker_now_us();
+			uint64_t now = lvdpa_model_latency_now();
 
-			if (progress != 0 || now - last < poll_us) {
+			if (progress != 0 || now - last < poll_ns) {
 				if (progress != 0)
 					last = now;
 				/* Let the process's other threads run on a shared CPU. */
