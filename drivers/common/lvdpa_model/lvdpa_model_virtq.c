@@ -715,6 +715,18 @@ lvdpa_model_virtq_arm(struct lvdpa_model_virtq *vq)
 	if (atomic_load(&vq->state) != LVDPA_MODEL_VQ_RDY || !vq->ring_ok)
 		return false;
 	lvdpa_ring_dev_set_kick(&vq->ring, true);
+	/*
+	 * An RX queue short of buffers for a waiting frame gets one more try:
+	 * buffers the guest added while the ring was polled came without a
+	 * doorbell, and rx_partial would hide them. Short still, it sleeps:
+	 * the guest's next buffers ring now.
+	 */
+	if (!(vq->attr.queue_index & 1) && vq->rx_partial) {
+		unsigned int done;
+
+		return lvdpa_model_virtq_run(vq, vq->dev->caps.budget, false, &done) ||
+		       done > 0;
+	}
 	return lvdpa_model_vq_work_slipped_in(vq);
 }
 
