@@ -242,6 +242,7 @@ lvdpa_ring_set_base(struct lvdpa_ring *r, uint16_t avail_idx,
 		r->used_wrap = !!(used_idx & 0x8000);
 	} else {
 		r->last_avail = avail_idx;
+		r->avail_seen = avail_idx;
 		r->last_used = used_idx;
 		r->avail_wrap = true;
 		r->used_wrap = true;
@@ -270,62 +271,6 @@ lvdpa_ring_get_base(const struct lvdpa_ring *r, uint16_t *avail_idx,
 }
 
 /* ---- chain building ---- */
-
-int
-lvdpa_ring_walk_add(struct lvdpa_ring *r, struct lvdpa_ring_walk *w,
-		    uint64_t addr, uint32_t len, bool write)
-{
-	const struct lvdpa_ring_mem *mem = r->cfg.mem;
-	uint64_t left = len;
-
-	/* Readable segments come first (virtio 2.7.4.2 / 2.8.6). */
-	if (!write && w->seen_write)
-		return lvdpa_ring_bad(r, -EPROTO,
-				      "readable descriptor after a writable one");
-	w->seen_write |= write;
-	/* Used lengths and our totals are 32 bits. */
-	if (w->out_len + w->in_len + len > UINT32_MAX)
-		return lvdpa_ring_bad(r, -E2BIG, "chain longer than 4 GiB");
-	/* A buffer wrapping the address space is no buffer. */
-	if (addr + len < addr)
-		return lvdpa_ring_bad(r, -EFAULT, "buffer 0x%" PRIx64
-				      "+%u wraps", addr, len);
-	while (left > 0) {
-		struct lvdpa_ring_iov *v;
-		uint64_t contig = 0;
-		void *ptr = NULL;
-		int ret;
-
-		/* More pieces than the caller can take. */
-		if (w->niov >= w->max_iov)
-			return lvdpa_ring_bad(r, -E2BIG,
-					      "chain needs more than %u iovs",
-					      w->max_iov);
-		ret = mem->translate(mem->opaque, addr, left, write, &ptr,
-				     &contig);
-		/* Unmapped, or a view breaking its contract (0 < contig). */
-		if (ret < 0 || contig == 0 || ptr == NULL)
-			return lvdpa_ring_bad(r, -EFAULT, "buffer 0x%" PRIx64
-					      "+%" PRIu64 " not mapped%s", addr,
-					      left, write ? " writable" : "");
-		if (contig > left)
-			contig = left;
-		v = &w->iov[w->niov++];
-		v->base = ptr;
-		v->addr = addr;
-		v->len = (uint32_t)contig;
-		v->write = write;
-		if (!write)
-			w->nout++;
-		addr += contig;
-		left -= contig;
-	}
-	if (write)
-		w->in_len += len;
-	else
-		w->out_len += len;
-	return 0;
-}
 
 int
 lvdpa_ring_ind_map(struct lvdpa_ring *r, uint64_t table, uint32_t len,
@@ -460,6 +405,8 @@ lvdpa_ring_dev_unpop(struct lvdpa_ring *r, unsigned int n)
 		n = r->pop_count;
 	if (!r->cfg.packed) {
 		r->last_avail -= n;
+		/* Read the index again: the chains given back count from it. */
+		r->avail_seen = r->last_avail;
 		r->pop_count -= n;
 		r->pop_pos = (uint16_t)((r->pop_pos + r->cfg.size - n) %
 					r->cfg.size);

@@ -128,6 +128,12 @@ struct lvdpa_ring {
 	void *driver;
 	void *device;
 	uint16_t last_avail; /**< next avail entry (split) / slot (packed) */
+	/**
+	 * Device role, split: the avail index as last read. Entries before it
+	 * are known published, so pops up to it need not read the index the
+	 * driver keeps writing (a cache line that moves between the CPUs).
+	 */
+	uint16_t avail_seen;
 	uint16_t last_used;  /**< next used entry to write (device role) or read (driver role) */
 	uint16_t shadow_used;/**< used entries written, not yet published (device role, split) */
 	bool avail_wrap;     /**< packed wrap counters */

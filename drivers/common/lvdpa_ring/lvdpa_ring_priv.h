@@ -20,6 +20,7 @@
 #include <rte_common.h>
 #include <rte_io.h>
 #include <rte_log.h>
+#include <rte_prefetch.h>
 
 #include "lvdpa_ring.h"
 #include "lvdpa_virtio.h"
@@ -246,9 +247,66 @@ struct lvdpa_ring_walk {
 /*
  * Append descriptor [addr, addr + len) to the chain, as several iovs when it
  * crosses region boundaries. Returns 0 or the (sticky) error.
+ * Inline so that the walk state stays in registers: written to the stack
+ * and read back in other widths, it cannot be forwarded from the store
+ * buffer, and each pop then waited for the stores to guest memory before
+ * it (cache misses, the guest's CPU owns those lines) to drain.
  */
-int lvdpa_ring_walk_add(struct lvdpa_ring *r, struct lvdpa_ring_walk *w,
-			uint64_t addr, uint32_t len, bool write);
+static __rte_always_inline int
+lvdpa_ring_walk_add(struct lvdpa_ring *r, struct lvdpa_ring_walk *w,
+		    uint64_t addr, uint32_t len, bool write)
+{
+	const struct lvdpa_ring_mem *mem = r->cfg.mem;
+	uint64_t left = len;
+
+	/* Readable segments come first (virtio 2.7.4.2 / 2.8.6). */
+	if (!write && w->seen_write)
+		return lvdpa_ring_bad(r, -EPROTO,
+				      "readable descriptor after a writable one");
+	w->seen_write |= write;
+	/* Used lengths and our totals are 32 bits. */
+	if (w->out_len + w->in_len + len > UINT32_MAX)
+		return lvdpa_ring_bad(r, -E2BIG, "chain longer than 4 GiB");
+	/* A buffer wrapping the address space is no buffer. */
+	if (addr + len < addr)
+		return lvdpa_ring_bad(r, -EFAULT, "buffer 0x%" PRIx64
+				      "+%u wraps", addr, len);
+	while (left > 0) {
+		struct lvdpa_ring_iov *v;
+		uint64_t contig = 0;
+		void *ptr = NULL;
+		int ret;
+
+		/* More pieces than the caller can take. */
+		if (w->niov >= w->max_iov)
+			return lvdpa_ring_bad(r, -E2BIG,
+					      "chain needs more than %u iovs",
+					      w->max_iov);
+		ret = mem->translate(mem->opaque, addr, left, write, &ptr,
+				     &contig);
+		/* Unmapped, or a view breaking its contract (0 < contig). */
+		if (ret < 0 || contig == 0 || ptr == NULL)
+			return lvdpa_ring_bad(r, -EFAULT, "buffer 0x%" PRIx64
+					      "+%" PRIu64 " not mapped%s", addr,
+					      left, write ? " writable" : "");
+		if (contig > left)
+			contig = left;
+		v = &w->iov[w->niov++];
+		v->base = ptr;
+		v->addr = addr;
+		v->len = (uint32_t)contig;
+		v->write = write;
+		if (!write)
+			w->nout++;
+		addr += contig;
+		left -= contig;
+	}
+	if (write)
+		w->in_len += len;
+	else
+		w->out_len += len;
+	return 0;
+}
 
 /*
  * Read descriptor @p i of an indirect table at guest address @p table whose
