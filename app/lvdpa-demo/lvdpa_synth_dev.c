@@ -214,6 +214,13 @@ lvdpa_synth_flow_fini(struct lvdpa_synth_flow *f)
 	f->buf = NULL;
 }
 
+/* Frame @p seq's size: big_size, when set, mixes big frames into a burst. */
+static uint32_t
+lvdpa_synth_flow_size(const struct lvdpa_synth_flow *f, uint64_t seq)
+{
+	return f->big_size != 0 && seq % 3 == 2 ? f->big_size : f->size;
+}
+
 static uint64_t
 lvdpa_synth_ms(void)
 {
@@ -231,6 +238,8 @@ lvdpa_synth_flow_run(struct lvdpa_synth_flow *f, uint64_t until, unsigned int ti
 	unsigned int idle = 0;
 	int rc;
 
+	if (f->big_size != 0 && (f->big_size < 18 || f->big_size > tq->cfg.buf_len))
+		return -EINVAL;
 	if (until > f->total)
 		until = f->total;
 	/* Buffers first: the device drops nothing, it waits for them. */
@@ -243,9 +252,11 @@ lvdpa_synth_flow_run(struct lvdpa_synth_flow *f, uint64_t until, unsigned int ti
 		int got = 0;
 
 		while (f->sent < f->total) {
-			lvdpa_synth_frame_fill(f->buf, f->size, f->dst, f->src,
+			uint32_t size = lvdpa_synth_flow_size(f, f->sent);
+
+			lvdpa_synth_frame_fill(f->buf, size, f->dst, f->src,
 					       (uint32_t)f->sent);
-			if (lvdpa_synth_tx_add(tq, f->buf, f->size) != 0)
+			if (lvdpa_synth_tx_add(tq, f->buf, size) != 0)
 				break;
 			f->sent++;
 			progress = true;
@@ -263,7 +274,8 @@ lvdpa_synth_flow_run(struct lvdpa_synth_flow *f, uint64_t until, unsigned int ti
 			 * shifts the frame, which the payload check alone
 			 * could miss (TX loses what RX's num_buffers adds).
 			 */
-			if (len != f->size || lvdpa_synth_frame_check(f->buf, len, &seq) != 0 ||
+			if (len != lvdpa_synth_flow_size(f, f->next_seq) ||
+			    lvdpa_synth_frame_check(f->buf, len, &seq) != 0 ||
 			    seq != f->next_seq || memcmp(f->buf, f->dst, 6) != 0 ||
 			    memcmp(f->buf + 6, f->src, 6) != 0) {
 				f->bad++;

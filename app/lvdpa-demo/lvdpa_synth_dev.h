@@ -76,6 +76,7 @@ void lvdpa_synth_vq_kick(struct lvdpa_synth_vq *vq, bool needed);
 struct lvdpa_synth_flow {
 	struct lvdpa_synth_vq *tx, *rx;
 	uint32_t size;          /**< frame bytes */
+	uint32_t big_size;      /**< if set, every third frame has this many */
 	uint64_t total;         /**< frames to send */
 	uint64_t sent, received, bad;
 	uint32_t next_seq;      /**< next sequence expected on RX */

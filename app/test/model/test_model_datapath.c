@@ -102,6 +102,45 @@ test_model_modern_split_large(void)
 	return tm_move("max_queues=2", false, false, false, false, false, false, 1514);
 }
 
+/*
+ * Small and big frames in one TX burst: the small ones are copied out
+ * together and the big one alone, yet all leave in the guest's order.
+ */
+static int
+test_model_tx_burst_mixed(void)
+{
+	struct lvdpa_synth_qcfg rc_ = tm_qcfg(256, true, false, false, false, false);
+	struct lvdpa_synth_qcfg tc = tm_qcfg(256, false, false, false, false, false);
+	struct lvdpa_devx_virtq_counters ct;
+	struct lvdpa_synth_flow f;
+	struct tm_env e;
+	int rc;
+
+	rc_.buf_len = tc.buf_len = 4096;
+	LVDPA_TEST_ASSERT(tm_open(&e, "max_queues=2") == 0, "open");
+	rc = tm_queue(&e, 0, &rc_, true);
+	if (rc == 0)
+		rc = tm_queue(&e, 1, &tc, true);
+	if (rc == 0)
+		rc = lvdpa_synth_flow_init(&f, &e.v[1], &e.v[0], 64, TM_PACKETS);
+	if (rc != 0) {
+		tm_teardown(&e);
+		LVDPA_TEST_ASSERT(0, "set-up failed: %d", rc);
+	}
+	f.big_size = 3000;
+	rc = lvdpa_synth_flow_run(&f, TM_PACKETS, 3000);
+	lvdpa_synth_flow_fini(&f);
+	if (rc == 0)
+		rc = lvdpa_devx_counters_query(e.v[1].counters, &ct);
+	tm_teardown(&e);
+	LVDPA_TEST_ASSERT(rc == 0, "flow: %d (%" PRIu64 " of %u received)", rc,
+			  f.received, TM_PACKETS);
+	LVDPA_TEST_ASSERT_EQ(f.received, TM_PACKETS, "frames received, sizes and order kept");
+	LVDPA_TEST_ASSERT_EQ(f.bad, 0, "bad frames");
+	LVDPA_TEST_ASSERT_EQ(ct.completed_desc, TM_PACKETS, "TX completed_desc");
+	return 0;
+}
+
 static int
 test_model_legacy_split_hdr10_own_desc(void)
 {
@@ -962,6 +1001,7 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_model_poll_rearm),
 	LVDPA_TEST_CASE(test_model_poll_suspend),
 	LVDPA_TEST_CASE(test_model_poll_destroy),
+	LVDPA_TEST_CASE(test_model_tx_burst_mixed),
 	LVDPA_TEST_CASE(test_model_poll_order),
 	LVDPA_TEST_CASE(test_model_poll_order_no_poll),
 )

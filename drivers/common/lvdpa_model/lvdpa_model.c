@@ -234,7 +234,9 @@ lvdpa_model_open(const char *device, const char *params, struct lvdpa_tp_dev **o
 	dev->vq_by_index = calloc(dev->caps.max_queues, sizeof(*dev->vq_by_index));
 	dev->kick = calloc(dev->caps.max_queues, sizeof(*dev->kick));
 	dev->bounce = malloc(LVDPA_MODEL_MAX_PKT);
-	if (dev->vq_by_index == NULL || dev->kick == NULL || dev->bounce == NULL) {
+	dev->tx_slots = malloc((size_t)LVDPA_MODEL_TX_BURST * LVDPA_MODEL_TX_SLOT);
+	if (dev->vq_by_index == NULL || dev->kick == NULL || dev->bounce == NULL ||
+	    dev->tx_slots == NULL) {
 		rc = -ENOMEM;
 		goto fail;
 	}
@@ -287,6 +289,7 @@ lvdpa_model_close(struct lvdpa_tp_dev *tp)
 	free(dev->vq_by_index);
 	free(dev->kick);
 	free(dev->bounce);
+	free(dev->tx_slots);
 	free(dev);
 }
 

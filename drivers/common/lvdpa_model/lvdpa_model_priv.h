@@ -78,6 +78,9 @@ enum lvdpa_model_vq_error {
 
 #define LVDPA_MODEL_MAX_OBJS 4096
 #define LVDPA_MODEL_MAX_PKT (65536 + 64)
+/* TX burst: chains popped before the first is copied; room per small frame. */
+#define LVDPA_MODEL_TX_BURST 32u
+#define LVDPA_MODEL_TX_SLOT 2048u
 #define LVDPA_MODEL_INBOX_SIZE 512
 /* Busy polling after the last work (poll_us): long enough to bridge the
  * gaps between a busy guest's bursts, short enough to cost nothing idle. */
@@ -186,9 +189,9 @@ struct lvdpa_model_virtq {
 	bool ring_ok;            /* ring initialised (RDY once) */
 	struct lvdpa_ring ring;
 	struct lvdpa_ring_mem view;
-	struct lvdpa_ring_iov *iov;
-	unsigned int iov_max;
-	struct lvdpa_ring_chain *rx_ch;  /* RX: chains of one packet */
+	struct lvdpa_ring_iov *iov;      /* 2 * iov_max: a TX burst's chains */
+	unsigned int iov_max;            /* segments one chain may have */
+	struct lvdpa_ring_chain *chains; /* in hand: RX, one packet's; TX, a burst's */
 	uint32_t *rx_len;                /* RX: bytes written per chain */
 	struct lvdpa_model_counters *cnt;
 	struct lvdpa_model_umem *umem[3];
@@ -297,6 +300,7 @@ struct lvdpa_model_dev {
 	bool wake;
 	bool stop;
 	uint8_t *bounce;                          /* one packet */
+	uint8_t *tx_slots;  /* a TX burst's small frames, LVDPA_MODEL_TX_SLOT each */
 	bool self_parked;                         /* worker parked a frame for itself */
 	/* injected faults (caps.faults): per item, what was counted / fired */
 	uint64_t fault_count[LVDPA_MODEL_FAULTS_MAX];

@@ -27,7 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_prefetch.h>
 
 #include "lvdpa_model_priv.h"
 #include "lvdpa_virtio.h"
@@ -120,12 +122,12 @@ lvdpa_model_virtq_create(struct lvdpa_model_dev *dev,
 		return -ENOMEM;
 	}
 	vq->iov_max = LVDPA_MODEL_CHAIN_IOV(attr->queue_size);
-	vq->iov = calloc(vq->iov_max, sizeof(*vq->iov));
-	vq->rx_ch = calloc(attr->queue_size, sizeof(*vq->rx_ch));
+	vq->iov = calloc(2 * vq->iov_max, sizeof(*vq->iov));
+	vq->chains = calloc(attr->queue_size, sizeof(*vq->chains));
 	vq->rx_len = calloc(attr->queue_size, sizeof(*vq->rx_len));
-	if (vq->iov == NULL || vq->rx_ch == NULL || vq->rx_len == NULL) {
+	if (vq->iov == NULL || vq->chains == NULL || vq->rx_len == NULL) {
 		free(vq->iov);
-		free(vq->rx_ch);
+		free(vq->chains);
 		free(vq->rx_len);
 		free(vq);
 		*syndrome = 0x1a000f;
@@ -198,7 +200,7 @@ lvdpa_model_virtq_destroy(struct lvdpa_model_virtq *vq)
 	if (dev->vq_by_index[vq->attr.queue_index] == vq)
 		dev->vq_by_index[vq->attr.queue_index] = NULL;
 	free(vq->iov);
-	free(vq->rx_ch);
+	free(vq->chains);
 	free(vq->rx_len);
 	free(vq);
 }
@@ -353,6 +355,36 @@ lvdpa_model_wcur_put(struct lvdpa_model_wcur *w, const void *src, uint32_t len,
 	return done;
 }
 
+/*
+ * The RX header into a first buffer that holds it whole: stored from
+ * registers, not copied from the stack, whose bytes written one way and
+ * read back another could not be forwarded and would wait for every
+ * store to guest memory before them. Zero but the flags byte.
+ */
+static uint32_t
+lvdpa_model_rx_hdr_put(struct lvdpa_model_wcur *w, uint8_t flags)
+{
+	struct lvdpa_model_virtq *vq = w->vq;
+	struct lvdpa_ring_iov *v = &w->iov[0];
+	uint64_t lo = rte_cpu_to_le_64(flags);
+	uint32_t hi32 = 0;
+	uint16_t hi16 = 0;
+
+	memcpy(v->base, &lo, sizeof(lo));
+	if (vq->hdr_len == 12)
+		memcpy((uint8_t *)v->base + sizeof(lo), &hi32, sizeof(hi32));
+	else
+		memcpy((uint8_t *)v->base + sizeof(lo), &hi16, sizeof(hi16));
+	if (vq->attr.dirty_bitmap_dump_enable)
+		lvdpa_model_lm_log(vq, v->addr, vq->hdr_len);
+	w->off = vq->hdr_len;
+	if (w->off == v->len) {
+		w->i++;
+		w->off = 0;
+	}
+	return vq->hdr_len;
+}
+
 static void
 lvdpa_model_vq_count(struct lvdpa_model_virtq *vq, unsigned int chains)
 {
@@ -465,62 +497,159 @@ lvdpa_model_rx_csum_ok(const uint8_t *f, uint32_t len)
 	return lvdpa_model_csum_fold(sum) == 0xffff;
 }
 
-/* TX: guest chains to frames on the e-switch; caller holds the switch lock. */
+/* Publish what was used since the last flush, and notify if the guest wants it. */
+static void
+lvdpa_model_vq_publish(struct lvdpa_model_virtq *vq)
+{
+	lvdpa_ring_dev_flush(&vq->ring);
+	if (lvdpa_ring_dev_need_notify(&vq->ring))
+		lvdpa_model_event_completion(vq);
+}
+
+/*
+ * After each TX burst, not once a round: the guest's RX sees its frames
+ * and its TX gets its buffers back while the worker goes on, as a burst of
+ * DPDK's vhost publishes its own.
+ */
+static void
+lvdpa_model_vq_tx_publish(struct lvdpa_model_virtq *vq)
+{
+	struct lvdpa_model_virtq *rx = vq->dev->vq_by_index[vq->attr.queue_index - 1];
+
+	lvdpa_model_vq_publish(vq);
+	/* Frames this burst put straight into the pair's own RX queue. */
+	if (rx != NULL && rx->rx_unflushed) {
+		rx->rx_unflushed = false;
+		if (atomic_load(&rx->state) == LVDPA_MODEL_VQ_RDY)
+			lvdpa_model_vq_publish(rx);
+	}
+}
+
+/*
+ * TX: one guest chain's frame into @p buf. Returns its length, or 0 when
+ * the NIC drops it: runts (no whole header), giants, and checksum requests
+ * it cannot honour.
+ */
+static uint32_t
+lvdpa_model_vq_tx_copy(struct lvdpa_model_virtq *vq, const struct lvdpa_ring_chain *ch,
+		       const struct lvdpa_ring_iov *iov, uint8_t *buf)
+{
+	uint32_t skip = vq->hdr_len, len = 0, hl = 0;
+	uint8_t hdr[12];
+	unsigned int i;
+
+	if (ch->out_len > vq->hdr_len + LVDPA_MODEL_MAX_PKT)
+		return 0;
+	/* Header first (little endian, as the device reads it), then the frame. */
+	for (i = 0; i < ch->nout; i++) {
+		const struct lvdpa_ring_iov *v = &iov[i];
+		uint32_t s = RTE_MIN(skip, v->len);
+		uint32_t n = v->len - s;
+
+		memcpy(hdr + hl, v->base, s);
+		hl += s;
+		skip -= s;
+		memcpy(buf + len, (uint8_t *)v->base + s, n);
+		len += n;
+	}
+	if (skip != 0 || (vq->attr.tx_csum && len != 0 &&
+			  !lvdpa_model_tx_csum(buf, len, hdr)))
+		return 0;
+	return len;
+}
+
+/*
+ * TX: guest chains to frames on the e-switch; caller holds the switch lock.
+ * As DPDK's vhost does, a burst is taken in stages: its chains are popped
+ * (their data prefetched), its small frames copied out, then sent. One
+ * chain at a time would wait for each cache miss on lines the guest's CPU
+ * wrote, and on RX lines it holds, in turn; a stage's misses overlap.
+ */
 static bool
 lvdpa_model_vq_tx_burst(struct lvdpa_model_virtq *vq, unsigned int budget,
 			unsigned int *done)
 {
 	struct lvdpa_model_dev *dev = vq->dev;
 	unsigned int qp = vq->attr.queue_index / 2;
-	struct lvdpa_ring_chain ch;
+	/* An injected fault strikes between chains: one at a time then. */
+	unsigned int burst = dev->caps.nfaults != 0 ? 1 :
+		RTE_MIN(LVDPA_MODEL_TX_BURST, vq->attr.queue_size);
+	unsigned int first[LVDPA_MODEL_TX_BURST];
+	uint32_t len[LVDPA_MODEL_TX_BURST];
 
 	while (*done < budget) {
-		uint32_t skip = vq->hdr_len, len = 0, hl = 0;
-		uint8_t hdr[12];
-		unsigned int i;
-		bool giant;
-		int rc;
+		unsigned int n = 0, used = 0, j, end, m;
+		int pop_rc = 0, rc;
 
 		if (lvdpa_model_vq_fault_strikes(vq))
 			return false;
-		rc = lvdpa_ring_dev_pop(&vq->ring, &ch, vq->iov, vq->iov_max);
-		if (rc < 0) {
-			lvdpa_model_virtq_fail(vq, rc);
-			return false;
-		}
-		if (rc == 0)
-			return false;
-		/* Header first (little endian, as the device reads it), then the frame. */
-		giant = ch.out_len > vq->hdr_len + LVDPA_MODEL_MAX_PKT;
-		for (i = 0; i < ch.nout && !giant; i++) {
-			const struct lvdpa_ring_iov *v = &vq->iov[i];
-			uint32_t s = RTE_MIN(skip, v->len);
-			uint32_t n = v->len - s;
+		/* Each chain may take iov_max segments: the array holds two. */
+		while (n < burst && *done + n < budget && used <= vq->iov_max) {
+			struct lvdpa_ring_chain *ch = &vq->chains[n];
+			const uint8_t *data;
 
-			memcpy(hdr + hl, v->base, s);
-			hl += s;
-			skip -= s;
-			memcpy(dev->bounce + len, (uint8_t *)v->base + s, n);
-			len += n;
+			pop_rc = lvdpa_ring_dev_pop(&vq->ring, ch, vq->iov + used,
+						    vq->iov_max);
+			if (pop_rc <= 0)
+				break;
+			first[n++] = used;
+			if (ch->nout != 0) {
+				data = vq->iov[used].base;
+				rte_prefetch0(data);
+				if (vq->iov[used].len > RTE_CACHE_LINE_SIZE)
+					rte_prefetch0(data + RTE_CACHE_LINE_SIZE);
+			}
+			used += ch->nout + ch->nin;
 		}
-		/* Runts (no whole header) and giants are dropped, as a NIC does. */
-		if (skip != 0 || len == 0 || giant ||
-		    (vq->attr.tx_csum && !lvdpa_model_tx_csum(dev->bounce, len, hdr)))
-			atomic_fetch_add(&dev->tx_dropped, 1);
-		else if (lvdpa_model_net_send(dev, qp, dev->bounce, len) == -ENOBUFS) {
-			/* The receiver is full: retry this chain later. */
-			lvdpa_ring_dev_unpop(&vq->ring, 1);
-			vq->tx_stalled = true;
-			atomic_store(&vq->dev->kick[vq->attr.queue_index], true);
+		for (j = 0; j < n; j = end) {
+			bool big = vq->chains[j].out_len > vq->hdr_len + LVDPA_MODEL_TX_SLOT;
+
+			/* A run of small frames into their slots; a big one alone. */
+			if (big) {
+				len[j] = lvdpa_model_vq_tx_copy(vq, &vq->chains[j],
+								vq->iov + first[j], dev->bounce);
+				end = j + 1;
+			} else {
+				for (end = j; end < n && vq->chains[end].out_len <=
+				     vq->hdr_len + LVDPA_MODEL_TX_SLOT; end++)
+					len[end] = lvdpa_model_vq_tx_copy(vq, &vq->chains[end],
+						vq->iov + first[end],
+						dev->tx_slots + end * LVDPA_MODEL_TX_SLOT);
+			}
+			for (m = j; m < end; m++) {
+				rc = 0;
+				if (len[m] == 0)
+					atomic_fetch_add(&dev->tx_dropped, 1);
+				else
+					rc = lvdpa_model_net_send(dev, qp, big ? dev->bounce :
+						dev->tx_slots + m * LVDPA_MODEL_TX_SLOT, len[m]);
+				if (rc == -ENOBUFS) {
+					/* The receiver is full: retry these chains later. */
+					lvdpa_ring_dev_unpop(&vq->ring, n - m);
+					vq->tx_stalled = true;
+					atomic_store(&dev->kick[vq->attr.queue_index], true);
+					lvdpa_model_vq_tx_publish(vq);
+					return false;
+				}
+				rc = lvdpa_ring_dev_push(&vq->ring, &vq->chains[m], 0);
+				if (rc < 0) {
+					lvdpa_model_virtq_fail(vq, rc);
+					lvdpa_model_vq_tx_publish(vq);
+					return false;
+				}
+				lvdpa_model_vq_count(vq, 1);
+				(*done)++;
+			}
+		}
+		if (n != 0)
+			lvdpa_model_vq_tx_publish(vq);
+		/* A broken chain fails the queue once those before it are done. */
+		if (pop_rc < 0) {
+			lvdpa_model_virtq_fail(vq, pop_rc);
 			return false;
 		}
-		rc = lvdpa_ring_dev_push(&vq->ring, &ch, 0);
-		if (rc < 0) {
-			lvdpa_model_virtq_fail(vq, rc);
+		if (pop_rc == 0)
 			return false;
-		}
-		lvdpa_model_vq_count(vq, 1);
-		(*done)++;
 	}
 	return true;
 }
@@ -560,7 +689,7 @@ lvdpa_model_vq_rx_one(struct lvdpa_model_virtq *vq, const uint8_t *frame, uint32
 		hdr[0] = LVDPA_VIRTIO_NET_HDR_F_DATA_VALID;
 	/* Chains are pushed only once the packet is whole: unpop stays possible. */
 	while (put < total) {
-		struct lvdpa_ring_chain *ch = &vq->rx_ch[k];
+		struct lvdpa_ring_chain *ch = &vq->chains[k];
 		struct lvdpa_model_wcur w;
 		uint32_t n, start = put;
 
@@ -592,13 +721,13 @@ lvdpa_model_vq_rx_one(struct lvdpa_model_virtq *vq, const uint8_t *frame, uint32
 		w = (struct lvdpa_model_wcur){ vq, vq->iov, 0, ch->nin, 0 };
 		if (put == 0) {
 			/* The header must sit in the first chain. */
-			if (vq->hdr_len == 12 && vq->iov[0].len >= 12) {
+			if (vq->iov[0].len >= vq->hdr_len) {
+				n = lvdpa_model_rx_hdr_put(&w, hdr[0]);
 				/* num_buffers (little endian) is patched at the end. */
-				uint8_t *h = NULL;
-
-				n = lvdpa_model_wcur_put(&w, hdr, 12, &h);
-				nb_lo = h + 10;
-				nb_hi = h + 11;
+				if (n == 12) {
+					nb_lo = (uint8_t *)vq->iov[0].base + 10;
+					nb_hi = nb_lo + 1;
+				}
 			} else {
 				n = lvdpa_model_wcur_put(&w, hdr, 10, NULL);
 				if (vq->hdr_len == 12) {
@@ -623,7 +752,7 @@ lvdpa_model_vq_rx_one(struct lvdpa_model_virtq *vq, const uint8_t *frame, uint32
 		*nb_hi = k >> 8;
 	}
 	for (i = 0; i < k; i++) {
-		rc = lvdpa_ring_dev_push(&vq->ring, &vq->rx_ch[i], vq->rx_len[i]);
+		rc = lvdpa_ring_dev_push(&vq->ring, &vq->chains[i], vq->rx_len[i]);
 		if (rc < 0)
 			return rc;
 	}
@@ -659,15 +788,6 @@ lvdpa_model_vq_rx(struct lvdpa_model_virtq *vq, unsigned int budget,
 		*done += n ? n : 1;
 	}
 	return true;
-}
-
-/* Publish what was used since the last flush, and notify if the guest wants it. */
-static void
-lvdpa_model_vq_publish(struct lvdpa_model_virtq *vq)
-{
-	lvdpa_ring_dev_flush(&vq->ring);
-	if (lvdpa_ring_dev_need_notify(&vq->ring))
-		lvdpa_model_event_completion(vq);
 }
 
 bool
@@ -746,20 +866,13 @@ lvdpa_model_virtq_run(struct lvdpa_model_virtq *vq, unsigned int budget, bool po
 	}
 	vq->tx_stalled = false;
 	if (vq->attr.queue_index & 1) {
-		struct lvdpa_model_virtq *rx = vq->dev->vq_by_index[vq->attr.queue_index - 1];
-
+		/* Each burst publishes its own (lvdpa_model_vq_tx_publish). */
 		more = lvdpa_model_vq_tx(vq, budget, done);
-		/* Frames this burst put straight into the pair's own RX queue. */
-		if (rx != NULL && rx->rx_unflushed) {
-			rx->rx_unflushed = false;
-			if (atomic_load(&rx->state) == LVDPA_MODEL_VQ_RDY)
-				lvdpa_model_vq_publish(rx);
-		}
 	} else {
 		more = lvdpa_model_vq_rx(vq, budget, done);
+		if (*done > 0)
+			lvdpa_model_vq_publish(vq);
 	}
-	if (*done > 0)
-		lvdpa_model_vq_publish(vq);
 	if (atomic_load(&vq->state) != LVDPA_MODEL_VQ_RDY)
 		return false;
 	if (!more && !vq->tx_stalled && !vq->kicks_off) {
