@@ -44,6 +44,7 @@ struct rt_rec {
 	uint32_t pushed;         /* bytes the device wrote */
 	bool in_flight;
 	bool popped;
+	bool ind;                /* offered through an indirect table */
 	struct lvdpa_ring_chain ch;
 };
 
@@ -58,6 +59,7 @@ struct rt_state {
 	uint64_t rnd;
 	uint64_t seq;
 	unsigned int split_iovs;        /* iovs beyond one per segment */
+	unsigned int peeked;            /* peeks that named the next buffer */
 	unsigned int used_total;
 };
 
@@ -121,6 +123,7 @@ rt_add(struct rt_state *s, const struct rt_param *p, unsigned int slot)
 			     rec->nseg, ind, slot);
 	rec->in_flight = true;
 	rec->popped = false;
+	rec->ind = ind;
 	s->fifo[(s->fifo_head + s->fifo_n++) % MAX_SLOTS] = (uint16_t)slot;
 	return 0;
 }
@@ -208,10 +211,13 @@ rt_device_pop(struct rt_state *s, unsigned int max, bool *all)
 
 	*all = false;
 	for (;;) {
+		uint64_t peek_addr = 0;
 		struct rt_rec *rec;
+		bool peeked;
 
 		if (n == max)
 			return 0;
+		peeked = lvdpa_ring_dev_peek(&s->dev, 0, &peek_addr);
 		ret = lvdpa_ring_dev_pop(&s->dev, &ch, iov, 64);
 		LVDPA_TEST_ASSERT(ret >= 0, "pop: %d", ret);
 		if (ret == 0) {
@@ -229,6 +235,13 @@ rt_device_pop(struct rt_state *s, unsigned int max, bool *all)
 			LVDPA_TEST_ASSERT_EQ(ch2.ndesc, ch.ndesc, "same ndesc");
 		}
 		rec = &s->rec[s->fifo[s->fifo_head]];
+		/* A peek names the head buffer of a direct split chain, or nothing. */
+		if (peeked) {
+			LVDPA_TEST_ASSERT(!s->dev.cfg.packed && !rec->ind,
+					  "peek on a packed ring or an indirect chain");
+			LVDPA_TEST_ASSERT_EQ(peek_addr, rec->seg[0].addr, "peeked buffer");
+			s->peeked++;
+		}
 		s->fifo_head = (s->fifo_head + 1) % MAX_SLOTS;
 		s->fifo_n--;
 		if (rt_check_pop(s, rec, &ch, iov))
@@ -395,6 +408,9 @@ rt_run(const struct rt_param *p)
 			  s->used_total, s->seq);
 	if (p->split != 0)
 		LVDPA_TEST_ASSERT(s->split_iovs > 0, "no buffer crossed regions");
+	/* The fixed shapes are long enough that some peek must have named one. */
+	if (!p->packed && p->iters >= 400)
+		LVDPA_TEST_ASSERT(s->peeked > 0, "no peek named a buffer");
 	/* Both sides agree on the position. */
 	lvdpa_ring_get_base(&s->dev, &a, &u);
 	LVDPA_TEST_ASSERT_EQ(a, u, "device: all popped were used");

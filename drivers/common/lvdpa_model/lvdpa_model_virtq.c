@@ -37,6 +37,9 @@
 /* Segments one chain may have: the walker refuses longer chains anyway. */
 #define LVDPA_MODEL_CHAIN_IOV(qs) ((qs) < 1024u ? 1024u : (unsigned int)(qs))
 
+/* RX buffers prefetched this many packets ahead (best of 0-6 measured). */
+#define LVDPA_MODEL_RX_PREFETCH 3u
+
 static int
 lvdpa_model_vq_xlate(void *opaque, uint64_t addr, uint64_t len, int write,
 		     void **ptr, uint64_t *contig)
@@ -668,6 +671,25 @@ lvdpa_model_vq_tx(struct lvdpa_model_virtq *vq, unsigned int budget,
 }
 
 /*
+ * Buffers a few packets ahead: their lines, last written by the guest's
+ * CPU, travel while this packet is written, instead of each holding up
+ * every store behind it in turn. A hint only: its pop checks everything.
+ */
+static inline void
+lvdpa_model_vq_rx_prefetch(struct lvdpa_model_virtq *vq)
+{
+	uint64_t addr, contig;
+	void *p;
+
+	if (lvdpa_ring_dev_peek(&vq->ring, LVDPA_MODEL_RX_PREFETCH, &addr) &&
+	    lvdpa_model_mem_translate_cached(vq->dev, &vq->xc, vq->attr.mkey,
+					     addr, 1, 1, &p, &contig) == 0) {
+		lvdpa_ring_prefetch_w(p);
+		lvdpa_ring_prefetch_w((uint8_t *)p + RTE_CACHE_LINE_SIZE);
+	}
+}
+
+/*
  * RX, one packet. Without mergeable buffers it must fit one chain (a packet
  * that does not is dropped, as the NIC drops it); with them it spreads over
  * as many chains as it needs and num_buffers says how many.
@@ -707,7 +729,8 @@ lvdpa_model_vq_rx_one(struct lvdpa_model_virtq *vq, const uint8_t *frame, uint32
 				lvdpa_ring_dev_unpop(&vq->ring, k);
 			return rc;
 		}
-		k++;
+		if (k++ == 0)
+			lvdpa_model_vq_rx_prefetch(vq);
 		if (ch->nout != 0) {
 			/* Device-readable buffers in an RX chain. */
 			lvdpa_ring_dev_unpop(&vq->ring, k);

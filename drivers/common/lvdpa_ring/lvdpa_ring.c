@@ -462,6 +462,14 @@ lvdpa_ring_dev_avail(struct lvdpa_ring *r)
 		lvdpa_ring_split_avail(r);
 }
 
+bool
+lvdpa_ring_dev_peek(struct lvdpa_ring *r, unsigned int ahead, uint64_t *addr)
+{
+	if (r->error != 0 || r->cfg.packed)
+		return false;
+	return lvdpa_ring_split_peek(r, ahead, addr);
+}
+
 int
 lvdpa_ring_drv_add(struct lvdpa_ring *r, const struct lvdpa_ring_seg *seg,
 		   unsigned int nseg, uint64_t indirect_addr, uint64_t cookie)

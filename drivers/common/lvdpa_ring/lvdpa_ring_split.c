@@ -38,6 +38,8 @@ lvdpa_ring_avail_event_off(const struct lvdpa_ring *r)
  * each of those cache misses in turn.
  */
 #define LVDPA_RING_PREFETCH_AHEAD 4u
+/* Used elements: 8 a cache line, written this many ahead. */
+#define LVDPA_RING_USED_PREFETCH 16u
 
 static inline void
 lvdpa_ring_split_prefetch(const struct lvdpa_ring *r, uint16_t pos)
@@ -56,6 +58,26 @@ lvdpa_ring_split_avail(struct lvdpa_ring *r)
 	return r->avail_seen != r->last_avail ||
 		lvdpa_ring_ld16(r, r->driver, LVDPA_RING_AVAIL_IDX) !=
 		r->last_avail;
+}
+
+bool
+lvdpa_ring_split_peek(struct lvdpa_ring *r, unsigned int ahead, uint64_t *addr)
+{
+	uint16_t pos = r->last_avail + ahead, head;
+	struct lvdpa_ring_desc d;
+
+	/* Only what the last read of the index showed: no new shared read. */
+	if ((uint16_t)(r->avail_seen - r->last_avail) <= ahead)
+		return false;
+	head = lvdpa_ring_ld16(r, r->driver, LVDPA_RING_AVAIL_RING + 2u *
+			       (pos & lvdpa_ring_split_mask(r)));
+	lvdpa_ring_desc_read(r, (const uint8_t *)r->desc + (size_t)(head &
+			     lvdpa_ring_split_mask(r)) * LVDPA_RING_DESC_SIZE,
+			     false, &d);
+	if (d.flags & LVDPA_VRING_DESC_F_INDIRECT)
+		return false;
+	*addr = d.addr;
+	return true;
 }
 
 int
@@ -182,6 +204,11 @@ lvdpa_ring_split_push(struct lvdpa_ring *r, const struct lvdpa_ring_chain *ch,
 	lvdpa_ring_st32(r, r->device, off, ch->id);
 	lvdpa_ring_st32(r, r->device, off + 4, len);
 	lvdpa_ring_log(r, r->cfg.device_addr + off, LVDPA_RING_USED_ELEM_SIZE);
+	/* The line two ahead, which the driver's CPU last read. */
+	lvdpa_ring_prefetch_w((uint8_t *)r->device + LVDPA_RING_USED_RING +
+			      (size_t)LVDPA_RING_USED_ELEM_SIZE *
+			      ((r->last_used + LVDPA_RING_USED_PREFETCH) &
+			       lvdpa_ring_split_mask(r)));
 	r->last_used++;
 	r->shadow_used++;
 	return 0;
