@@ -211,13 +211,13 @@ rt_device_pop(struct rt_state *s, unsigned int max, bool *all)
 
 	*all = false;
 	for (;;) {
-		uint64_t peek_addr = 0;
+		uint64_t peek_addr[2] = { 0, 0 };
+		unsigned int peeked;
 		struct rt_rec *rec;
-		bool peeked;
 
 		if (n == max)
 			return 0;
-		peeked = lvdpa_ring_dev_peek(&s->dev, 0, &peek_addr);
+		peeked = lvdpa_ring_dev_peek(&s->dev, 0, peek_addr);
 		ret = lvdpa_ring_dev_pop(&s->dev, &ch, iov, 64);
 		LVDPA_TEST_ASSERT(ret >= 0, "pop: %d", ret);
 		if (ret == 0) {
@@ -235,11 +235,15 @@ rt_device_pop(struct rt_state *s, unsigned int max, bool *all)
 			LVDPA_TEST_ASSERT_EQ(ch2.ndesc, ch.ndesc, "same ndesc");
 		}
 		rec = &s->rec[s->fifo[s->fifo_head]];
-		/* A peek names the head buffer of a direct split chain, or nothing. */
+		/* A peek names the first buffers of a direct split chain, or nothing. */
 		if (peeked) {
 			LVDPA_TEST_ASSERT(!s->dev.cfg.packed && !rec->ind,
 					  "peek on a packed ring or an indirect chain");
-			LVDPA_TEST_ASSERT_EQ(peek_addr, rec->seg[0].addr, "peeked buffer");
+			LVDPA_TEST_ASSERT_EQ(peeked, RTE_MIN(rec->nseg, 2u), "buffers peeked");
+			LVDPA_TEST_ASSERT_EQ(peek_addr[0], rec->seg[0].addr, "first buffer");
+			if (peeked == 2)
+				LVDPA_TEST_ASSERT_EQ(peek_addr[1], rec->seg[1].addr,
+						     "second buffer");
 			s->peeked++;
 		}
 		s->fifo_head = (s->fifo_head + 1) % MAX_SLOTS;

@@ -678,15 +678,17 @@ lvdpa_model_vq_tx(struct lvdpa_model_virtq *vq, unsigned int budget,
 static inline void
 lvdpa_model_vq_rx_prefetch(struct lvdpa_model_virtq *vq)
 {
-	uint64_t addr, contig;
+	uint64_t addr[2], contig;
+	unsigned int i, n;
 	void *p;
 
-	if (lvdpa_ring_dev_peek(&vq->ring, LVDPA_MODEL_RX_PREFETCH, &addr) &&
-	    lvdpa_model_mem_translate_cached(vq->dev, &vq->xc, vq->attr.mkey,
-					     addr, 1, 1, &p, &contig) == 0) {
-		lvdpa_ring_prefetch_w(p);
-		lvdpa_ring_prefetch_w((uint8_t *)p + RTE_CACHE_LINE_SIZE);
-	}
+	n = lvdpa_ring_dev_peek(&vq->ring, LVDPA_MODEL_RX_PREFETCH, addr);
+	for (i = 0; i < n; i++)
+		if (lvdpa_model_mem_translate_cached(vq->dev, &vq->xc, vq->attr.mkey,
+						     addr[i], 1, 1, &p, &contig) == 0) {
+			lvdpa_ring_prefetch_w(p);
+			lvdpa_ring_prefetch_w((uint8_t *)p + RTE_CACHE_LINE_SIZE);
+		}
 }
 
 /*

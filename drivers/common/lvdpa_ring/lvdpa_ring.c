@@ -462,11 +462,11 @@ lvdpa_ring_dev_avail(struct lvdpa_ring *r)
 		lvdpa_ring_split_avail(r);
 }
 
-bool
-lvdpa_ring_dev_peek(struct lvdpa_ring *r, unsigned int ahead, uint64_t *addr)
+unsigned int
+lvdpa_ring_dev_peek(struct lvdpa_ring *r, unsigned int ahead, uint64_t addr[2])
 {
 	if (r->error != 0 || r->cfg.packed)
-		return false;
+		return 0;
 	return lvdpa_ring_split_peek(r, ahead, addr);
 }
 

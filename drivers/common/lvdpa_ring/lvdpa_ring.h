@@ -258,13 +258,15 @@ void lvdpa_ring_dev_set_kick(struct lvdpa_ring *r, bool enable);
 bool lvdpa_ring_dev_avail(struct lvdpa_ring *r);
 
 /**
- * For prefetching: the buffer address in the head descriptor of the chain
- * @p ahead chains after the next one to pop, if the last read of the avail
- * index showed it (split rings; false otherwise). A hint: nothing is
- * validated, the pop of that chain does it.
+ * For prefetching: the buffer addresses in the first two descriptors (a
+ * legacy header has its own) of the chain @p ahead chains after the next
+ * one to pop, if the last read of the avail index showed it. Split rings,
+ * direct chains; 0 otherwise. A hint: nothing is validated, the pop of
+ * that chain does it.
+ * @return how many of addr[0..1] were filled
  */
-bool lvdpa_ring_dev_peek(struct lvdpa_ring *r, unsigned int ahead,
-			 uint64_t *addr);
+unsigned int lvdpa_ring_dev_peek(struct lvdpa_ring *r, unsigned int ahead,
+				 uint64_t addr[2]);
 
 /* ---- driver role ---- */
 

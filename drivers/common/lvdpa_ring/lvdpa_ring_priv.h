@@ -343,8 +343,8 @@ void lvdpa_ring_split_flush(struct lvdpa_ring *r);
 bool lvdpa_ring_split_need_notify(struct lvdpa_ring *r);
 void lvdpa_ring_split_set_kick(struct lvdpa_ring *r, bool enable);
 bool lvdpa_ring_split_avail(struct lvdpa_ring *r);
-bool lvdpa_ring_split_peek(struct lvdpa_ring *r, unsigned int ahead,
-			   uint64_t *addr);
+unsigned int lvdpa_ring_split_peek(struct lvdpa_ring *r, unsigned int ahead,
+				   uint64_t addr[2]);
 int lvdpa_ring_split_add(struct lvdpa_ring *r, const struct lvdpa_ring_seg *seg,
 			 unsigned int nseg, uint64_t indirect_addr,
 			 uint64_t cookie);

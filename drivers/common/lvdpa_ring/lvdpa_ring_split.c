@@ -60,24 +60,28 @@ lvdpa_ring_split_avail(struct lvdpa_ring *r)
 		r->last_avail;
 }
 
-bool
-lvdpa_ring_split_peek(struct lvdpa_ring *r, unsigned int ahead, uint64_t *addr)
+unsigned int
+lvdpa_ring_split_peek(struct lvdpa_ring *r, unsigned int ahead, uint64_t addr[2])
 {
-	uint16_t pos = r->last_avail + ahead, head;
+	uint16_t pos = r->last_avail + ahead, idx;
 	struct lvdpa_ring_desc d;
+	unsigned int n = 0;
 
 	/* Only what the last read of the index showed: no new shared read. */
 	if ((uint16_t)(r->avail_seen - r->last_avail) <= ahead)
-		return false;
-	head = lvdpa_ring_ld16(r, r->driver, LVDPA_RING_AVAIL_RING + 2u *
-			       (pos & lvdpa_ring_split_mask(r)));
-	lvdpa_ring_desc_read(r, (const uint8_t *)r->desc + (size_t)(head &
-			     lvdpa_ring_split_mask(r)) * LVDPA_RING_DESC_SIZE,
-			     false, &d);
-	if (d.flags & LVDPA_VRING_DESC_F_INDIRECT)
-		return false;
-	*addr = d.addr;
-	return true;
+		return 0;
+	idx = lvdpa_ring_ld16(r, r->driver, LVDPA_RING_AVAIL_RING + 2u *
+			      (pos & lvdpa_ring_split_mask(r)));
+	do {
+		lvdpa_ring_desc_read(r, (const uint8_t *)r->desc + (size_t)(idx &
+				     lvdpa_ring_split_mask(r)) * LVDPA_RING_DESC_SIZE,
+				     false, &d);
+		if (d.flags & LVDPA_VRING_DESC_F_INDIRECT)
+			break;
+		addr[n++] = d.addr;
+		idx = d.next_or_id;
+	} while (n < 2 && (d.flags & LVDPA_VRING_DESC_F_NEXT));
+	return n;
 }
 
 int

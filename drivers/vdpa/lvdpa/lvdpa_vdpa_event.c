@@ -69,6 +69,8 @@
 #define LVDPA_VDPA_EQP_RQ_STRIDE 16
 #define LVDPA_VDPA_EV_DATA(tag, idx) (((uint64_t)(tag) << 32) | (idx))
 #define LVDPA_VDPA_EV_IDLE_US 10000u
+/* Busy relay rounds between two looks at the fds (a system call each). */
+#define LVDPA_VDPA_EV_BUSY_SKIP 16u
 
 struct lvdpa_vdpa_vring_used_hdr {
 	uint16_t flags;
@@ -415,6 +417,7 @@ lvdpa_vdpa_event_main(void *arg)
 	uint64_t hz = rte_get_timer_hz();
 	bool relay_busy = false;   /* a relay moved work: poll again at once */
 	uint64_t relay_moved = 0;  /* timer cycles of the last relay work */
+	unsigned int fd_skips = 0; /* busy rounds since the fds were looked at */
 
 	while (!__atomic_load_n(&priv->ev_quit, __ATOMIC_ACQUIRE)) {
 		struct timespec ts;
@@ -435,10 +438,20 @@ lvdpa_vdpa_event_main(void *arg)
 		ts.tv_nsec = (long)(period_us % 1000000) * 1000;
 		/* Interrupt mode sleeps until an fd is ready, unless a guest
 		 * without a kick fd needs its doorbell written. */
-		n = lvdpa_vdpa_epoll_wait(priv->ep_fd, evs, RTE_DIM(evs),
-				priv->cfg.event_mode == LVDPA_VDPA_EVENT_IRQ &&
-				!priv->ev_need_timer && !relay_busy &&
-				!priv->evchan_dead ? NULL : &ts);
+		/*
+		 * A relay moving work polls its rings anyway: the fds (kicks,
+		 * device events) are looked at every LVDPA_VDPA_EV_BUSY_SKIP
+		 * rounds only, not with a system call per round.
+		 */
+		if (relay_busy && ++fd_skips < LVDPA_VDPA_EV_BUSY_SKIP) {
+			n = 0;
+		} else {
+			fd_skips = 0;
+			n = lvdpa_vdpa_epoll_wait(priv->ep_fd, evs, RTE_DIM(evs),
+					priv->cfg.event_mode == LVDPA_VDPA_EVENT_IRQ &&
+					!priv->ev_need_timer && !relay_busy &&
+					!priv->evchan_dead ? NULL : &ts);
+		}
 		if (n < 0 && errno != EINTR) {
 			LVDPA_VDPA_DLOG(priv, ERR, "event thread: epoll: %s",
 					strerror(errno));
