@@ -359,10 +359,9 @@ lvdpa_model_wcur_put(struct lvdpa_model_wcur *w, const void *src, uint32_t len,
 }
 
 /*
- * The RX header into a first buffer that holds it whole: stored from
- * registers, not copied from the stack, whose bytes written one way and
- * read back another could not be forwarded and would wait for every
- * store to guest memory before them. Zero but the flags byte.
+ * The RX header into a first buffer that holds it whole: two stores from
+ * registers, no copy of a stack buffer through memcpy. Zero but the flags
+ * byte.
  */
 static uint32_t
 lvdpa_model_rx_hdr_put(struct lvdpa_model_wcur *w, uint8_t flags)

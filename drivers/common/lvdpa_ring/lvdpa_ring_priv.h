@@ -247,10 +247,9 @@ struct lvdpa_ring_walk {
 /*
  * Append descriptor [addr, addr + len) to the chain, as several iovs when it
  * crosses region boundaries. Returns 0 or the (sticky) error.
- * Inline so that the walk state stays in registers: written to the stack
- * and read back in other widths, it cannot be forwarded from the store
- * buffer, and each pop then waited for the stores to guest memory before
- * it (cache misses, the guest's CPU owns those lines) to drain.
+ * Inline so that the walk state stays in registers: perf put a pop's time
+ * on reading it back from the stack, behind stores to guest memory that
+ * waited for lines the guest's CPU held.
  */
 static __rte_always_inline int
 lvdpa_ring_walk_add(struct lvdpa_ring *r, struct lvdpa_ring_walk *w,
