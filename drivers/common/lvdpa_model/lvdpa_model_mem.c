@@ -177,19 +177,23 @@ lvdpa_model_mem_translate_cached(struct lvdpa_model_dev *dev,
 				 uint64_t addr, uint64_t len, int write,
 				 void **ptr, uint64_t *contig)
 {
+	struct lvdpa_model_xent *e;
 	uint64_t before, off;
+	unsigned int i;
 	int rc;
 
 	/*
-	 * A hit is an address inside the region the walk found last, with
-	 * the same mkey, objects and access: the walk would give the same.
+	 * A hit is an address inside a region a walk found, with the same
+	 * mkey, objects and access: the walk would give the same.
 	 */
-	if (xc->valid && xc->gen == dev->obj_gen && xc->mkey == mkey &&
-	    (xc->write || !write) && len != 0 && addr >= xc->lo &&
-	    addr - xc->lo < xc->len) {
-		off = addr - xc->lo;
-		*ptr = xc->ptr + off;
-		*contig = RTE_MIN(len, xc->len - off);
+	for (i = 0; i < RTE_DIM(xc->ent) && len != 0; i++) {
+		e = &xc->ent[i];
+		if (!e->valid || e->gen != dev->obj_gen || e->mkey != mkey ||
+		    (write && !e->write) || addr < e->lo || addr - e->lo >= e->len)
+			continue;
+		off = addr - e->lo;
+		*ptr = e->ptr + off;
+		*contig = RTE_MIN(len, e->len - off);
 		return 0;
 	}
 	/*
@@ -203,13 +207,16 @@ lvdpa_model_mem_translate_cached(struct lvdpa_model_dev *dev,
 				    contig, &before, 0);
 	if (rc != 0)
 		return rc;
-	xc->valid = true;
-	xc->write = write != 0;
-	xc->mkey = mkey;
-	xc->gen = dev->obj_gen;
-	xc->lo = addr - before;
-	xc->len = before + *contig;
-	xc->ptr = (uint8_t *)*ptr - before;
+	/* Each walk replaces the entry the one before did not fill. */
+	e = &xc->ent[xc->victim];
+	xc->victim = (xc->victim + 1) % RTE_DIM(xc->ent);
+	e->valid = true;
+	e->write = write != 0;
+	e->mkey = mkey;
+	e->gen = dev->obj_gen;
+	e->lo = addr - before;
+	e->len = before + *contig;
+	e->ptr = (uint8_t *)*ptr - before;
 	if (*contig > len)
 		*contig = len;
 	return 0;

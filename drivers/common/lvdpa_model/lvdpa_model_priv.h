@@ -125,13 +125,21 @@ struct lvdpa_model_mkey {
  * Owned by the queue, used under the device lock; stale once the device's
  * object generation moves (any object created or destroyed).
  */
+/*
+ * The regions of the last two translations: a relayed chain alternates
+ * between the relay's header buffers and the guest's memory, each in a
+ * region of its own.
+ */
 struct lvdpa_model_xcache {
-	bool valid;
-	bool write;              /* the walk checked write access */
-	uint32_t mkey;
-	uint64_t gen;
-	uint64_t lo, len;
-	uint8_t *ptr;
+	struct lvdpa_model_xent {
+		bool valid;
+		bool write;      /* the walk checked write access */
+		uint32_t mkey;
+		uint64_t gen;
+		uint64_t lo, len;
+		uint8_t *ptr;
+	} ent[2];
+	unsigned int victim;     /* the entry the next walk fills */
 };
 
 #define LVDPA_MODEL_MKEY_MTT 1
