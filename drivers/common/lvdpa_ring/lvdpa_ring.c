@@ -12,10 +12,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 #include "lvdpa_ring_priv.h"
 
 RTE_LOG_REGISTER_SUFFIX(lvdpa_ring_logtype, ring, NOTICE);
+
+bool lvdpa_ring_has_prefetchw;
+
+RTE_INIT(lvdpa_ring_cpu_init)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned int a, b, c, d;
+
+	/* CPUID 0x80000001, ECX bit 8: PRFCHW (PREFETCHW). */
+	if (__get_cpuid(0x80000001, &a, &b, &c, &d))
+		lvdpa_ring_has_prefetchw = (c >> 8) & 1;
+#endif
+}
 
 /* At most this many error reports per second, process-wide. */
 #define LVDPA_RING_LOG_BURST 10

@@ -168,6 +168,28 @@ struct lvdpa_ring {
 	uint16_t drv_head_flags;
 };
 
+/** Set at load time: the CPU has PREFETCHW (CPUID PRFCHW). */
+extern bool lvdpa_ring_has_prefetchw;
+
+/**
+ * Prefetch a line the caller will write. GCC's write hint is a plain read
+ * prefetch on x86 unless built for PREFETCHW, and a line fetched shared
+ * still takes a second trip to the CPU that wrote it before the store.
+ * PREFETCHW is used where CPUID says the CPU has it; elsewhere the
+ * compiler's hint.
+ */
+static inline void
+lvdpa_ring_prefetch_w(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	if (lvdpa_ring_has_prefetchw) {
+		__asm__ volatile("prefetchw %0" : : "m" (*(const volatile char *)p));
+		return;
+	}
+#endif
+	__builtin_prefetch(p, 1, 3);
+}
+
 /**
  * Initialise a ring over its memory view.
  * Each area is translated once, here, and must be mapped contiguously.
@@ -175,22 +197,6 @@ struct lvdpa_ring {
  * @return 0, -EINVAL on a bad configuration, -EFAULT if an area is not
  *         mapped for its whole length, -ENOMEM
  */
-/**
- * Prefetch a line the caller will write. GCC's write hint is a plain read
- * prefetch on x86 unless built for PREFETCHW, and a line fetched shared
- * still takes a second trip to the CPU that wrote it before the store.
- * PREFETCHW executes as a NOP on x86 CPUs without it.
- */
-static inline void
-lvdpa_ring_prefetch_w(const void *p)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__asm__ volatile("prefetchw %0" : : "m" (*(const volatile char *)p));
-#else
-	__builtin_prefetch(p, 1, 3);
-#endif
-}
-
 int lvdpa_ring_init(struct lvdpa_ring *r, const struct lvdpa_ring_config *cfg);
 
 /** Free what lvdpa_ring_init allocated. Safe on a zeroed ring. */
