@@ -578,6 +578,7 @@ lvdpa_model_vq_tx_burst(struct lvdpa_model_virtq *vq, unsigned int budget,
 		RTE_MIN(LVDPA_MODEL_TX_BURST, vq->attr.queue_size);
 	unsigned int first[LVDPA_MODEL_TX_BURST];
 	uint32_t len[LVDPA_MODEL_TX_BURST];
+	uint8_t *frame[LVDPA_MODEL_TX_BURST];
 
 	while (*done < budget) {
 		unsigned int n = 0, used = 0, j, end, m;
@@ -604,27 +605,29 @@ lvdpa_model_vq_tx_burst(struct lvdpa_model_virtq *vq, unsigned int budget,
 			used += ch->nout + ch->nin;
 		}
 		for (j = 0; j < n; j = end) {
-			bool big = vq->chains[j].out_len > vq->hdr_len + LVDPA_MODEL_TX_SLOT;
-
 			/* A run of small frames into their slots; a big one alone. */
-			if (big) {
-				len[j] = lvdpa_model_vq_tx_copy(vq, &vq->chains[j],
-								vq->iov + first[j], dev->bounce);
-				end = j + 1;
-			} else {
-				for (end = j; end < n && vq->chains[end].out_len <=
-				     vq->hdr_len + LVDPA_MODEL_TX_SLOT; end++)
-					len[end] = lvdpa_model_vq_tx_copy(vq, &vq->chains[end],
-						vq->iov + first[end],
-						dev->tx_slots + end * LVDPA_MODEL_TX_SLOT);
+			for (end = j; end < n; end++) {
+				bool big = vq->chains[end].out_len >
+					vq->hdr_len + LVDPA_MODEL_TX_SLOT;
+
+				if (big && end > j)
+					break;
+				frame[end] = big ? dev->bounce :
+					dev->tx_slots + end * LVDPA_MODEL_TX_SLOT;
+				len[end] = lvdpa_model_vq_tx_copy(vq, &vq->chains[end],
+								  vq->iov + first[end],
+								  frame[end]);
+				if (big) {
+					end++;
+					break;
+				}
 			}
 			for (m = j; m < end; m++) {
 				rc = 0;
 				if (len[m] == 0)
 					atomic_fetch_add(&dev->tx_dropped, 1);
 				else
-					rc = lvdpa_model_net_send(dev, qp, big ? dev->bounce :
-						dev->tx_slots + m * LVDPA_MODEL_TX_SLOT, len[m]);
+					rc = lvdpa_model_net_send(dev, qp, frame[m], len[m]);
 				if (rc == -ENOBUFS) {
 					/* The receiver is full: retry these chains later. */
 					lvdpa_ring_dev_unpop(&vq->ring, n - m);

@@ -41,15 +41,30 @@ lvdpa_ring_avail_event_off(const struct lvdpa_ring *r)
 /* Used elements: 8 a cache line, written this many ahead. */
 #define LVDPA_RING_USED_PREFETCH 16u
 
+/* The head the avail ring names at free-running position @p pos. */
+static inline uint16_t
+lvdpa_ring_split_avail_head(const struct lvdpa_ring *r, uint16_t pos)
+{
+	return lvdpa_ring_ld16(r, r->driver, LVDPA_RING_AVAIL_RING + 2u *
+			       (pos & lvdpa_ring_split_mask(r)));
+}
+
+/*
+ * Descriptor @p idx for the look-ahead hints, masked into the table: a bad
+ * index is refused when its chain is popped, not here.
+ */
+static inline const uint8_t *
+lvdpa_ring_split_hint_desc(const struct lvdpa_ring *r, uint16_t idx)
+{
+	return (const uint8_t *)r->desc +
+		(size_t)(idx & lvdpa_ring_split_mask(r)) * LVDPA_RING_DESC_SIZE;
+}
+
 static inline void
 lvdpa_ring_split_prefetch(const struct lvdpa_ring *r, uint16_t pos)
 {
-	uint16_t head = lvdpa_ring_ld16(r, r->driver, LVDPA_RING_AVAIL_RING +
-					2u * (pos & lvdpa_ring_split_mask(r)));
-
-	/* Masked: a bad head is refused when its chain is popped, not here. */
-	rte_prefetch0((const uint8_t *)r->desc + (size_t)(head &
-		      lvdpa_ring_split_mask(r)) * LVDPA_RING_DESC_SIZE);
+	rte_prefetch0(lvdpa_ring_split_hint_desc(r,
+			lvdpa_ring_split_avail_head(r, pos)));
 }
 
 bool
@@ -70,12 +85,9 @@ lvdpa_ring_split_peek(struct lvdpa_ring *r, unsigned int ahead, uint64_t addr[2]
 	/* Only what the last read of the index showed: no new shared read. */
 	if ((uint16_t)(r->avail_seen - r->last_avail) <= ahead)
 		return 0;
-	idx = lvdpa_ring_ld16(r, r->driver, LVDPA_RING_AVAIL_RING + 2u *
-			      (pos & lvdpa_ring_split_mask(r)));
+	idx = lvdpa_ring_split_avail_head(r, pos);
 	do {
-		lvdpa_ring_desc_read(r, (const uint8_t *)r->desc + (size_t)(idx &
-				     lvdpa_ring_split_mask(r)) * LVDPA_RING_DESC_SIZE,
-				     false, &d);
+		lvdpa_ring_desc_read(r, lvdpa_ring_split_hint_desc(r, idx), false, &d);
 		if (d.flags & LVDPA_VRING_DESC_F_INDIRECT)
 			break;
 		addr[n++] = d.addr;
@@ -119,8 +131,7 @@ lvdpa_ring_split_pop(struct lvdpa_ring *r, struct lvdpa_ring_chain *ch,
 	if ((uint16_t)(r->avail_seen - r->last_avail) > LVDPA_RING_PREFETCH_AHEAD)
 		lvdpa_ring_split_prefetch(r, r->last_avail +
 					  LVDPA_RING_PREFETCH_AHEAD);
-	head = lvdpa_ring_ld16(r, r->driver, LVDPA_RING_AVAIL_RING + 2u *
-			       (r->last_avail & lvdpa_ring_split_mask(r)));
+	head = lvdpa_ring_split_avail_head(r, r->last_avail);
 	/* The head names a descriptor of the table. */
 	if (head >= r->cfg.size)
 		return lvdpa_ring_bad(r, -EPROTO, "head %u out of range", head);
