@@ -65,6 +65,7 @@ struct lvdpa_relay {
 	struct lvdpa_ring_mem shadow_mem; /* identity view over the area */
 	uint16_t shadow_size;
 	unsigned int guest_hdr_len; /* 10 or 12 */
+	bool tx_hdr_convert;        /* TX headers differ from the device's */
 	bool guest_mrg;
 	/* area layout */
 	uint64_t desc_off, avail_off, used_off, hdr_off;
@@ -207,6 +208,8 @@ lvdpa_relay_create(const struct lvdpa_relay_config *cfg)
 	lvdpa_relay_layout(shadow, &q->desc_off, &q->avail_off, &q->used_off,
 			   &q->hdr_off);
 	q->guest_hdr_len = lvdpa_net_hdr_len(cfg->guest_features);
+	q->tx_hdr_convert = cfg->guest_big_endian ||
+			    q->guest_hdr_len != LVDPA_NET_HDR_LEN_MRG;
 	q->guest_mrg = !!(cfg->guest_features &
 			  LVDPA_VIRTIO_BIT(LVDPA_VIRTIO_NET_F_MRG_RXBUF));
 	q->shadow_mem.translate = lvdpa_relay_area_translate;
@@ -473,7 +476,7 @@ lvdpa_relay_note_hdr(struct lvdpa_relay_slot *s,
 	return len == 0 ? 0 : -EINVAL;
 }
 
-/* Shadow segments for a guest TX chain; the header goes to the slot. */
+/* Shadow segments for a guest TX chain; a header to convert goes to the slot. */
 static int
 lvdpa_relay_tx_segs(struct lvdpa_relay *q, uint16_t si,
 		    const struct lvdpa_ring_chain *ch, unsigned int *nseg)
@@ -484,6 +487,17 @@ lvdpa_relay_tx_segs(struct lvdpa_relay *q, uint16_t si,
 
 	if (ch->out_len < q->guest_hdr_len)
 		return -EINVAL;
+	s->nhdr = 0;
+	s->shadow_in = ch->in_len;
+	s->out_payload = ch->out_len - q->guest_hdr_len;
+	*nseg = 0;
+	/*
+	 * A little-endian 12-byte header is already the device's layout:
+	 * the guest's bytes go as they are, unread (its cache lines are the
+	 * other CPU's until the device reads them anyway).
+	 */
+	if (!q->tx_hdr_convert)
+		return lvdpa_relay_add_segs(q, nseg, q->iov, ch->nout + ch->nin, 0);
 	lvdpa_ring_iov_read(q->iov, ch->nout, 0, raw, q->guest_hdr_len);
 	lvdpa_net_hdr_read(raw, q->guest_hdr_len, q->cfg.guest_big_endian, &h);
 	h.num_buffers = 0; /* unused on TX */
@@ -493,9 +507,6 @@ lvdpa_relay_tx_segs(struct lvdpa_relay *q, uint16_t si,
 	q->seg[0].len = LVDPA_NET_HDR_LEN_MRG;
 	q->seg[0].write = false;
 	*nseg = 1;
-	s->nhdr = 0;
-	s->shadow_in = ch->in_len;
-	s->out_payload = ch->out_len - q->guest_hdr_len;
 	return lvdpa_relay_add_segs(q, nseg, q->iov, ch->nout + ch->nin,
 				    q->guest_hdr_len);
 }
@@ -578,7 +589,8 @@ lvdpa_relay_avail(struct lvdpa_relay *q, unsigned int budget)
 		q->nflight++;
 		if (q->cfg.dir == LVDPA_RELAY_TX) {
 			/* Counted here: a parked chain is converted again. */
-			q->st.hdr_conversions++;
+			if (q->tx_hdr_convert)
+				q->st.hdr_conversions++;
 			q->st.tx_packets++;
 			q->st.tx_bytes += s->out_payload;
 		}

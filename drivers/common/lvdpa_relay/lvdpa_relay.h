@@ -28,6 +28,8 @@
  *   header buffer] + the guest's readable bytes after its 10/12-byte header
  *   (the first descriptor is split when the header is inline, skipped when
  *   it has its own descriptor). The guest's TX buffers are only read.
+ *   A little-endian guest's 12-byte header already is the device's: its
+ *   chain goes to the shadow ring as it is, the header not even read.
  * - RX, guest header 10 bytes (legacy without MRG_RXBUF): shadow chain =
  *   [12-byte slot header] + the guest's writable bytes from offset 10. On
  *   completion the 12-byte LE header becomes the guest's 10-byte header in
