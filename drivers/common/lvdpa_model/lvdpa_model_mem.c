@@ -172,30 +172,15 @@ lvdpa_model_mem_translate(struct lvdpa_model_dev *dev, uint32_t mkey,
 }
 
 int
-lvdpa_model_mem_translate_cached(struct lvdpa_model_dev *dev,
-				 struct lvdpa_model_xcache *xc, uint32_t mkey,
-				 uint64_t addr, uint64_t len, int write,
-				 void **ptr, uint64_t *contig)
+lvdpa_model_mem_translate_fill(struct lvdpa_model_dev *dev,
+			       struct lvdpa_model_xcache *xc, uint32_t mkey,
+			       uint64_t addr, uint64_t len, int write,
+			       void **ptr, uint64_t *contig)
 {
 	struct lvdpa_model_xent *e;
-	uint64_t before, off;
-	unsigned int i;
+	uint64_t before;
 	int rc;
 
-	/*
-	 * A hit is an address inside a region a walk found, with the same
-	 * mkey, objects and access: the walk would give the same.
-	 */
-	for (i = 0; i < RTE_DIM(xc->ent) && len != 0; i++) {
-		e = &xc->ent[i];
-		if (!e->valid || e->gen != dev->obj_gen || e->mkey != mkey ||
-		    (write && !e->write) || addr < e->lo || addr - e->lo >= e->len)
-			continue;
-		off = addr - e->lo;
-		*ptr = e->ptr + off;
-		*contig = RTE_MIN(len, e->len - off);
-		return 0;
-	}
 	/*
 	 * The walk only ever shortens len (a min at each level), so asking
 	 * for everything finds the region's end, and the caller's answer is
