@@ -6,7 +6,7 @@
  * Every error the walker reports, each from a hand-written ring in both byte
  * orders: the errno, that it is sticky, and that nothing was consumed.
  * Also bad configurations, the driver role facing a lying device, set_base /
- * get_base and unpop.
+ * get_base, unpop and the memory view's window.
  */
 
 #include <stdio.h>
@@ -698,6 +698,86 @@ test_log_flood(void)
 	return 0;
 }
 
+static unsigned int win_translations;
+
+static int
+count_translate(void *opaque, uint64_t addr, uint64_t len, int write,
+		void **ptr, uint64_t *contig)
+{
+	win_translations++;
+	return lvdpa_tmem_translate(opaque, addr, len, write, ptr, contig);
+}
+
+/* Pop the chain at @p head (one descriptor); its iov and the callback count. */
+static int
+win_pop(struct fx *f, uint16_t head, uint64_t addr, uint32_t len,
+	uint16_t flags, unsigned int calls, const char *what)
+{
+	struct lvdpa_ring_iov iov[4];
+	struct lvdpa_ring_chain ch;
+	int ret;
+
+	fx_desc(f, head, addr, len, flags, 0);
+	fx_avail(f, head);
+	win_translations = 0;
+	ret = lvdpa_ring_dev_pop(&f->r, &ch, iov, RTE_DIM(iov));
+	LVDPA_TEST_ASSERT_EQ(ret, 1, "%s: pop %d", what, ret);
+	LVDPA_TEST_ASSERT_EQ(ch.nout + ch.nin, 1u, "%s: one iov", what);
+	LVDPA_TEST_ASSERT(iov[0].base == lvdpa_tmem_ptr(&f->m, addr) &&
+			  iov[0].addr == addr && iov[0].len == len,
+			  "%s: iov", what);
+	LVDPA_TEST_ASSERT_EQ(win_translations, calls, "%s: translate calls",
+			     what);
+	return 0;
+}
+
+/*
+ * The view's window: a buffer inside it is translated inline, without the
+ * callback; one crossing its end, a write into a read-only window and any
+ * buffer once the owner's generation moved go through translate(), which
+ * still decides (a write it refuses stays an error).
+ */
+static int
+test_window(void)
+{
+	uint64_t gen = 7;
+	struct fx f;
+	int rc;
+
+	LVDPA_TEST_ASSERT_EQ(fx_init(&f, 8, false, false, false), 0, "init");
+	f.m.mem.translate = count_translate;
+	f.m.mem.win_gen = &gen;
+	f.m.mem.win.lo = BUF;
+	f.m.mem.win.len = 0x1000;
+	f.m.mem.win.base = lvdpa_tmem_ptr(&f.m, BUF);
+	f.m.mem.win.write = false;
+	f.m.mem.win.gen = gen;
+	rc = win_pop(&f, 0, BUF + 0x10, 64, 0, 0, "inside");
+	if (rc == 0)
+		rc = win_pop(&f, 1, BUF + 0xff0, 0x20, 0, 1, "across the end");
+	if (rc == 0)
+		rc = win_pop(&f, 2, BUF - 0x10, 0x20, 0, 1, "below the start");
+	if (rc == 0)
+		rc = win_pop(&f, 3, BUF + 0x20, 16, WRITE, 1, "write, read-only");
+	gen++;
+	if (rc == 0)
+		rc = win_pop(&f, 4, BUF + 0x10, 64, 0, 1, "stale generation");
+	f.m.mem.win.gen = gen;
+	f.m.mem.win.write = true;
+	if (rc == 0)
+		rc = win_pop(&f, 5, BUF + 0x40, 16, WRITE, 0, "write, writable");
+	if (rc == 0) {
+		/* The callback refuses: the window does not cover it. */
+		f.m.ro_start = BUF + 0x2000;
+		f.m.ro_end = BUF + 0x3000;
+		fx_desc(&f, 6, BUF + 0x2000, 16, WRITE, 0);
+		fx_avail(&f, 6);
+		rc = fx_expect(&f, -EFAULT, 4, "refused outside the window");
+	}
+	fx_fini(&f);
+	return rc;
+}
+
 LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_split_errors),
 	LVDPA_TEST_CASE(test_packed_errors),
@@ -710,4 +790,5 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_unpop),
 	LVDPA_TEST_CASE(test_push_errors),
 	LVDPA_TEST_CASE(test_log_flood),
+	LVDPA_TEST_CASE(test_window),
 )

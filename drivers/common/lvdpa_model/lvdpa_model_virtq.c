@@ -45,9 +45,29 @@ lvdpa_model_vq_xlate(void *opaque, uint64_t addr, uint64_t len, int write,
 		     void **ptr, uint64_t *contig)
 {
 	struct lvdpa_model_virtq *vq = opaque;
+	unsigned int i;
+	int rc;
 
-	return lvdpa_model_mem_translate_cached(vq->dev, &vq->xc, vq->attr.mkey,
-						addr, len, write, ptr, contig);
+	rc = lvdpa_model_mem_translate_cached(vq->dev, &vq->xc, vq->attr.mkey,
+					      addr, len, write, ptr, contig);
+	if (rc != 0)
+		return rc;
+	/* The ring walker tries this region inline before calling again. */
+	for (i = 0; i < RTE_DIM(vq->xc.ent); i++) {
+		const struct lvdpa_model_xent *e = &vq->xc.ent[i];
+
+		if (e->valid && e->gen == vq->dev->obj_gen &&
+		    e->mkey == vq->attr.mkey && (!write || e->write) &&
+		    addr - e->lo < e->len) {
+			vq->view.win.lo = e->lo;
+			vq->view.win.len = e->len;
+			vq->view.win.base = e->ptr;
+			vq->view.win.write = e->write;
+			vq->view.win.gen = e->gen;
+			break;
+		}
+	}
+	return 0;
 }
 
 void
@@ -143,6 +163,8 @@ lvdpa_model_virtq_create(struct lvdpa_model_dev *dev,
 	atomic_init(&vq->state, LVDPA_MODEL_VQ_INIT);
 	vq->hdr_len = attr->version_1_0 || attr->mrg_rxbuf ? 12 : 10;
 	vq->view.translate = lvdpa_model_vq_xlate;
+	vq->view.win_gen = &dev->obj_gen;
+	vq->view.win.gen = dev->obj_gen - 1;  /* empty until the first walk */
 	vq->view.log_write = lvdpa_model_lm_log;
 	vq->view.opaque = vq;
 	for (i = 0; i < 3; i++) {

@@ -55,6 +55,18 @@ extern "C" {
 
 #define LVDPA_RING_MAX_SIZE 32768
 
+/**
+ * A region of the memory view its owner vouches for: [lo, lo + len) is at
+ * host address base, writable if write says so.
+ */
+struct lvdpa_ring_window {
+	uint64_t lo;
+	uint64_t len;
+	uint8_t *base;
+	bool write;
+	uint64_t gen;  /**< holds while the owner's *win_gen equals it */
+};
+
 /** Memory view: how ring and buffer addresses become host pointers. */
 struct lvdpa_ring_mem {
 	/**
@@ -69,6 +81,14 @@ struct lvdpa_ring_mem {
 	/** Optional: [addr, addr + len) was written (dirty page logging). */
 	void (*log_write)(void *opaque, uint64_t addr, uint64_t len);
 	void *opaque;
+	/**
+	 * Optional (NULL: none): the generation that keeps win valid. The
+	 * walker tries win inline before calling translate() for a buffer,
+	 * a call per descriptor otherwise; the owner refills win, typically
+	 * in translate(), and moves *win_gen when its mappings change.
+	 */
+	const uint64_t *win_gen;
+	struct lvdpa_ring_window win;
 };
 
 /** Ring configuration, as the driver set it up. */

@@ -244,6 +244,18 @@ struct lvdpa_ring_walk {
 	bool seen_write;
 };
 
+/* Is [addr, addr + len) inside the view's window, with the access asked? */
+static __rte_always_inline bool
+lvdpa_ring_win_hit(const struct lvdpa_ring_mem *mem, uint64_t addr,
+		   uint64_t len, bool write)
+{
+	uint64_t off = addr - mem->win.lo;
+
+	return mem->win_gen != NULL && mem->win.gen == *mem->win_gen &&
+	       off < mem->win.len && len <= mem->win.len - off &&
+	       (!write || mem->win.write);
+}
+
 /*
  * Append descriptor [addr, addr + len) to the chain, as several iovs when it
  * crosses region boundaries. Returns 0 or the (sticky) error.
@@ -281,15 +293,21 @@ lvdpa_ring_walk_add(struct lvdpa_ring *r, struct lvdpa_ring_walk *w,
 			return lvdpa_ring_bad(r, -E2BIG,
 					      "chain needs more than %u iovs",
 					      w->max_iov);
-		ret = mem->translate(mem->opaque, addr, left, write, &ptr,
-				     &contig);
-		/* Unmapped, or a view breaking its contract (0 < contig). */
-		if (ret < 0 || contig == 0 || ptr == NULL)
-			return lvdpa_ring_bad(r, -EFAULT, "buffer 0x%" PRIx64
-					      "+%" PRIu64 " not mapped%s", addr,
-					      left, write ? " writable" : "");
-		if (contig > left)
+		if (lvdpa_ring_win_hit(mem, addr, left, write)) {
+			ptr = mem->win.base + (addr - mem->win.lo);
 			contig = left;
+		} else {
+			ret = mem->translate(mem->opaque, addr, left, write,
+					     &ptr, &contig);
+			/* Unmapped, or a view breaking its contract (0 < contig). */
+			if (ret < 0 || contig == 0 || ptr == NULL)
+				return lvdpa_ring_bad(r, -EFAULT, "buffer 0x%" PRIx64
+						      "+%" PRIu64 " not mapped%s",
+						      addr, left,
+						      write ? " writable" : "");
+			if (contig > left)
+				contig = left;
+		}
 		v = &w->iov[w->niov++];
 		v->base = ptr;
 		v->addr = addr;
