@@ -702,17 +702,19 @@ lvdpa_model_vq_tx(struct lvdpa_model_virtq *vq, unsigned int budget,
 static inline void
 lvdpa_model_vq_rx_prefetch(struct lvdpa_model_virtq *vq)
 {
-	uint64_t addr[2], contig;
+	uint64_t addr[2];
 	unsigned int i, n;
-	void *p;
+	uint8_t *p;
 
+	/* The walker's window, not a translation: a hint may miss. */
 	n = lvdpa_ring_dev_peek(&vq->ring, LVDPA_MODEL_RX_PREFETCH, addr);
-	for (i = 0; i < n; i++)
-		if (lvdpa_model_mem_translate_cached(vq->dev, &vq->xc, vq->attr.mkey,
-						     addr[i], 1, 1, &p, &contig) == 0) {
+	for (i = 0; i < n; i++) {
+		p = lvdpa_ring_mem_window(&vq->view, addr[i], 1, true);
+		if (p != NULL) {
 			lvdpa_ring_prefetch_w(p);
-			lvdpa_ring_prefetch_w((uint8_t *)p + RTE_CACHE_LINE_SIZE);
+			lvdpa_ring_prefetch_w(p + RTE_CACHE_LINE_SIZE);
 		}
+	}
 }
 
 /*

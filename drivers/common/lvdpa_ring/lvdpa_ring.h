@@ -47,6 +47,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -90,6 +91,23 @@ struct lvdpa_ring_mem {
 	const uint64_t *win_gen;
 	struct lvdpa_ring_window win;
 };
+
+/**
+ * Host address of [addr, addr + len) through the view's window, NULL when
+ * the window does not hold it (then only translate() can say).
+ */
+static inline void *
+lvdpa_ring_mem_window(const struct lvdpa_ring_mem *mem, uint64_t addr,
+		      uint64_t len, bool write)
+{
+	uint64_t off = addr - mem->win.lo;
+
+	if (mem->win_gen == NULL || mem->win.gen != *mem->win_gen ||
+	    off >= mem->win.len || len > mem->win.len - off ||
+	    (write && !mem->win.write))
+		return NULL;
+	return mem->win.base + off;
+}
 
 /** Ring configuration, as the driver set it up. */
 struct lvdpa_ring_config {

@@ -244,18 +244,6 @@ struct lvdpa_ring_walk {
 	bool seen_write;
 };
 
-/* Is [addr, addr + len) inside the view's window, with the access asked? */
-static __rte_always_inline bool
-lvdpa_ring_win_hit(const struct lvdpa_ring_mem *mem, uint64_t addr,
-		   uint64_t len, bool write)
-{
-	uint64_t off = addr - mem->win.lo;
-
-	return mem->win_gen != NULL && mem->win.gen == *mem->win_gen &&
-	       off < mem->win.len && len <= mem->win.len - off &&
-	       (!write || mem->win.write);
-}
-
 /*
  * Append descriptor [addr, addr + len) to the chain, as several iovs when it
  * crosses region boundaries. Returns 0 or the (sticky) error.
@@ -293,8 +281,8 @@ lvdpa_ring_walk_add(struct lvdpa_ring *r, struct lvdpa_ring_walk *w,
 			return lvdpa_ring_bad(r, -E2BIG,
 					      "chain needs more than %u iovs",
 					      w->max_iov);
-		if (lvdpa_ring_win_hit(mem, addr, left, write)) {
-			ptr = mem->win.base + (addr - mem->win.lo);
+		ptr = lvdpa_ring_mem_window(mem, addr, left, write);
+		if (ptr != NULL) {
 			contig = left;
 		} else {
 			ret = mem->translate(mem->opaque, addr, left, write,
