@@ -564,17 +564,25 @@ lvdpa_model_vq_tx_copy(struct lvdpa_model_virtq *vq, const struct lvdpa_ring_cha
 
 	if (ch->out_len > vq->hdr_len + LVDPA_MODEL_MAX_PKT)
 		return 0;
-	/* Header first (little endian, as the device reads it), then the frame. */
+	/*
+	 * Header first (little endian, as the device reads it), then the
+	 * frame. Only a checksum request reads the header: unread, its line
+	 * (the guest's CPU wrote it) need not come here.
+	 */
 	for (i = 0; i < ch->nout; i++) {
 		const struct lvdpa_ring_iov *v = &iov[i];
 		uint32_t s = RTE_MIN(skip, v->len);
 		uint32_t n = v->len - s;
 
-		memcpy(hdr + hl, v->base, s);
-		hl += s;
+		if (s != 0 && vq->attr.tx_csum) {
+			memcpy(hdr + hl, v->base, s);
+			hl += s;
+		}
 		skip -= s;
-		memcpy(buf + len, (uint8_t *)v->base + s, n);
-		len += n;
+		if (n != 0) {
+			memcpy(buf + len, (uint8_t *)v->base + s, n);
+			len += n;
+		}
 	}
 	if (skip != 0 || (vq->attr.tx_csum && len != 0 &&
 			  !lvdpa_model_tx_csum(buf, len, hdr)))
@@ -619,9 +627,14 @@ lvdpa_model_vq_tx_burst(struct lvdpa_model_virtq *vq, unsigned int budget,
 				break;
 			first[n++] = used;
 			if (ch->nout != 0) {
-				data = vq->iov[used].base;
+				const struct lvdpa_ring_iov *v = &vq->iov[used];
+
+				/* The frame's start: past a header in its own segment. */
+				if (v->len <= vq->hdr_len && ch->nout > 1)
+					v++;
+				data = v->base;
 				rte_prefetch0(data);
-				if (vq->iov[used].len > RTE_CACHE_LINE_SIZE)
+				if (v->len > RTE_CACHE_LINE_SIZE)
 					rte_prefetch0(data + RTE_CACHE_LINE_SIZE);
 			}
 			used += ch->nout + ch->nin;
