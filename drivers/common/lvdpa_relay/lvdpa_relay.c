@@ -375,11 +375,12 @@ lvdpa_relay_guest_rw(struct lvdpa_relay *q, uint64_t addr, void *buf,
 	uint32_t done = 0;
 
 	while (done < len) {
-		uint64_t contig = 0;
-		void *ptr = NULL;
+		uint64_t contig = len - done;
+		void *ptr = lvdpa_ring_mem_window(m, addr + done, contig, write);
 
-		if (m->translate(m->opaque, addr + done, len - done, write,
-				 &ptr, &contig) < 0 || contig == 0 || ptr == NULL)
+		if (ptr == NULL &&
+		    (m->translate(m->opaque, addr + done, len - done, write,
+				  &ptr, &contig) < 0 || contig == 0 || ptr == NULL))
 			return -EFAULT;
 		contig = RTE_MIN(contig, (uint64_t)(len - done));
 		if (write)

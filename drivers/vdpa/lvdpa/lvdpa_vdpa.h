@@ -239,6 +239,7 @@ struct lvdpa_vdpa_priv {
 	/* memory */
 	struct lvdpa_vdpa_mreg *mregs;
 	uint32_t nr_mregs;
+	uint64_t mregs_gen;   /**< moves whenever mregs go: guest_mem's window */
 	struct lvdpa_devx_obj *mkey;  /**< indirect KLM over guest memory */
 	/* live migration */
 	bool log_enabled;

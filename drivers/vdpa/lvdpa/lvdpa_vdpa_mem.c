@@ -72,6 +72,7 @@ lvdpa_vdpa_mem_unregister(struct lvdpa_vdpa_priv *priv)
 	free(priv->mregs);
 	priv->mregs = NULL;
 	priv->nr_mregs = 0;
+	priv->mregs_gen++;
 	priv->mkey_has_relay = false;
 }
 

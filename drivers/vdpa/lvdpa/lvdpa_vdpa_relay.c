@@ -48,7 +48,7 @@ static int
 lvdpa_vdpa_relay_translate(void *opaque, uint64_t addr, uint64_t len, int write,
 			   void **ptr, uint64_t *contig)
 {
-	const struct lvdpa_vdpa_priv *priv = opaque;
+	struct lvdpa_vdpa_priv *priv = opaque;
 	uint32_t i;
 
 	RTE_SET_USED(write);
@@ -60,6 +60,12 @@ lvdpa_vdpa_relay_translate(void *opaque, uint64_t addr, uint64_t len, int write,
 
 			*ptr = (void *)(uintptr_t)(m->hva + off);
 			*contig = RTE_MIN(len, m->size - off);
+			/* The ring walker tries this region inline next time. */
+			priv->guest_mem.win.lo = m->gpa;
+			priv->guest_mem.win.len = m->size;
+			priv->guest_mem.win.base = (uint8_t *)(uintptr_t)m->hva;
+			priv->guest_mem.win.write = true;
+			priv->guest_mem.win.gen = priv->mregs_gen;
 			return 0;
 		}
 	}
@@ -171,6 +177,8 @@ lvdpa_vdpa_relay_prepare(struct lvdpa_vdpa_priv *priv, uint16_t nr)
 	priv->guest_mem.translate = lvdpa_vdpa_relay_translate;
 	priv->guest_mem.log_write = lvdpa_vdpa_relay_log;
 	priv->guest_mem.opaque = priv;
+	priv->guest_mem.win_gen = &priv->mregs_gen;
+	priv->guest_mem.win.gen = priv->mregs_gen - 1;   /* empty */
 	for (i = 0; i < nr; i++) {
 		struct lvdpa_vdpa_virtq *vq = &priv->virtqs[i];
 		struct rte_vhost_vring vr;
