@@ -7,8 +7,9 @@
  * random chains of 1..N segments, direct and indirect, split and packed,
  * LE and BE, event idx on and off, out-of-order completion, unpop, index
  * wrap past 65535 and packed wrap counters, one region and two (buffers
- * crossing the boundary come back as two iovs). Payloads are checked both
- * ways, and so are the notification decisions where they are certain.
+ * crossing the boundary come back as two iovs), through translate() alone
+ * and with a memory window (the walker's inline path). Payloads are checked
+ * both ways, and so are the notification decisions where they are certain.
  */
 
 #include <stdio.h>
@@ -34,6 +35,7 @@ struct rt_param {
 	unsigned int iters;
 	unsigned int maxseg;
 	uint64_t seed;
+	bool window;             /* the view vouches for region 0 */
 };
 
 struct rt_rec {
@@ -61,6 +63,7 @@ struct rt_state {
 	unsigned int split_iovs;        /* iovs beyond one per segment */
 	unsigned int peeked;            /* peeks that named the next buffer */
 	unsigned int used_total;
+	uint64_t win_gen;
 };
 
 static uint8_t
@@ -327,6 +330,14 @@ rt_run(const struct rt_param *p)
 	s->rnd = p->seed;
 	if (lvdpa_tmem_init(&s->m, MEM_LEN, p->split) != 0)
 		goto out;
+	if (p->window) {
+		s->m.mem.win_gen = &s->win_gen;
+		s->m.mem.win.lo = s->m.reg[0].gpa;
+		s->m.mem.win.len = s->m.reg[0].len;
+		s->m.mem.win.base = s->m.reg[0].host;
+		s->m.mem.win.write = true;
+		s->m.mem.win.gen = s->win_gen;
+	}
 	cfg = lvdpa_tmem_cfg(&s->m, p->size, p->packed, p->be, p->event_idx,
 			     p->indirect, true);
 	if (lvdpa_ring_init(&s->drv, &cfg) != 0)
@@ -452,26 +463,37 @@ static const struct rt_param rt_params[] = {
 	{ "packed 250 two regions", 250, true, false, true, true, SPLIT_AT, 0x8000, 200, 8, 17 },
 };
 
+/* Each case of one layout, through translate() only and with a window. */
+static int
+rt_run_cases(bool packed)
+{
+	for (unsigned int i = 0; i < RTE_DIM(rt_params); i++) {
+		struct rt_param p = rt_params[i];
+
+		if (p.packed != packed)
+			continue;
+		for (int w = 0; w < 2; w++) {
+			p.window = w;
+			if (rt_run(&p) != 0) {
+				fprintf(stderr, "# case %s%s\n", p.name,
+					w ? ", window" : "");
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 static int
 test_roundtrip_split(void)
 {
-	for (unsigned int i = 0; i < RTE_DIM(rt_params); i++)
-		if (!rt_params[i].packed && rt_run(&rt_params[i]) != 0) {
-			fprintf(stderr, "# case %s\n", rt_params[i].name);
-			return -1;
-		}
-	return 0;
+	return rt_run_cases(false);
 }
 
 static int
 test_roundtrip_packed(void)
 {
-	for (unsigned int i = 0; i < RTE_DIM(rt_params); i++)
-		if (rt_params[i].packed && rt_run(&rt_params[i]) != 0) {
-			fprintf(stderr, "# case %s\n", rt_params[i].name);
-			return -1;
-		}
-	return 0;
+	return rt_run_cases(true);
 }
 
 /* Many seeds of a few small shapes: different interleavings each time. */
@@ -485,6 +507,7 @@ test_roundtrip_seeds(void)
 			.event_idx = seed & 4, .indirect = seed & 8,
 			.split = (seed & 16) ? SPLIT_AT : 0, .iters = 60,
 			.maxseg = 1 + seed % MAX_SEG, .seed = seed,
+			.window = seed & 32,
 		};
 
 		if (p.packed) {

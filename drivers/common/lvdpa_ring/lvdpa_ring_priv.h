@@ -179,7 +179,7 @@ struct lvdpa_ring_desc {
  * the same values even if the other side rewrites the descriptor meanwhile.
  * Split: addr, len, flags, next. Packed: addr, len, id, flags.
  */
-static inline void
+static __rte_always_inline void
 lvdpa_ring_desc_read(const struct lvdpa_ring *r, const void *raw, bool packed,
 		     struct lvdpa_ring_desc *d)
 {

@@ -96,11 +96,76 @@ lvdpa_ring_split_peek(struct lvdpa_ring *r, unsigned int ahead, uint64_t addr[2]
 	return n;
 }
 
+/*
+ * The common chain: direct descriptors, each buffer inside the memory
+ * view's window. 1 with the chain, or 0 for anything else (an indirect
+ * table, a buffer outside the window, anything wrong): the full walk then
+ * starts over from @p head and says what it is. Only iov is written.
+ */
+static __rte_always_inline int
+lvdpa_ring_split_walk_direct(const struct lvdpa_ring *r, uint16_t head,
+			     struct lvdpa_ring_chain *ch,
+			     struct lvdpa_ring_iov *iov, unsigned int max_iov)
+{
+	const struct lvdpa_ring_mem *mem = r->cfg.mem;
+	const struct lvdpa_ring_window *win = &mem->win;
+	uint64_t out_len = 0, in_len = 0;
+	unsigned int n = 0, nout = 0;
+	bool seen_write = false;
+	uint16_t idx = head;
+
+	if (mem->win_gen == NULL || win->gen != *mem->win_gen)
+		return 0;
+	for (;;) {
+		struct lvdpa_ring_desc d;
+		uint64_t off;
+		bool write;
+
+		/* Out of iovs, or more descriptors than the table: a loop. */
+		if (n == max_iov || n == r->cfg.size)
+			return 0;
+		lvdpa_ring_desc_read(r, (const uint8_t *)r->desc +
+				     (size_t)idx * LVDPA_RING_DESC_SIZE, false, &d);
+		write = (d.flags & LVDPA_VRING_DESC_F_WRITE) != 0;
+		off = d.addr - win->lo;
+		if ((d.flags & LVDPA_VRING_DESC_F_INDIRECT) || d.len == 0 ||
+		    off >= win->len || d.len > win->len - off ||
+		    (write && !win->write) || (!write && seen_write))
+			return 0;
+		iov[n].base = win->base + off;
+		iov[n].addr = d.addr;
+		iov[n].len = d.len;
+		iov[n].write = write;
+		n++;
+		if (write) {
+			in_len += d.len;
+			seen_write = true;
+		} else {
+			out_len += d.len;
+			nout++;
+		}
+		if (!(d.flags & LVDPA_VRING_DESC_F_NEXT))
+			break;
+		idx = d.next_or_id;
+		if (idx >= r->cfg.size)
+			return 0;
+	}
+	if (out_len + in_len > UINT32_MAX)
+		return 0;
+	ch->id = head;
+	ch->ndesc = (uint16_t)n;
+	ch->nout = (uint16_t)nout;
+	ch->nin = (uint16_t)(n - nout);
+	ch->out_len = (uint32_t)out_len;
+	ch->in_len = (uint32_t)in_len;
+	return 1;
+}
+
 int
 lvdpa_ring_split_pop(struct lvdpa_ring *r, struct lvdpa_ring_chain *ch,
 		     struct lvdpa_ring_iov *iov, unsigned int max_iov)
 {
-	struct lvdpa_ring_walk w = { .iov = iov, .max_iov = max_iov };
+	struct lvdpa_ring_walk w;
 	const uint8_t *table = r->desc;
 	const void *ind_host = NULL;
 	uint64_t ind_addr = 0;
@@ -135,6 +200,11 @@ lvdpa_ring_split_pop(struct lvdpa_ring *r, struct lvdpa_ring_chain *ch,
 	/* The head names a descriptor of the table. */
 	if (head >= r->cfg.size)
 		return lvdpa_ring_bad(r, -EPROTO, "head %u out of range", head);
+	if (lvdpa_ring_split_walk_direct(r, head, ch, iov, max_iov)) {
+		r->last_avail++;
+		return 1;
+	}
+	w = (struct lvdpa_ring_walk){ .iov = iov, .max_iov = max_iov };
 	idx = head;
 	for (;;) {
 		struct lvdpa_ring_desc d;
