@@ -20,6 +20,9 @@
  *   [17..]   operations, 4 bytes each: code, a, b, c
  *   [LVDPA_FUZZ_MEM_OFF..] guest memory image (zero-padded)
  *
+ * Each input runs twice: through translate() alone, and with a memory
+ * window on region 0 (the walker's inline path for direct chains).
+ *
  * Invariants checked (abort on violation, besides ASan/UBSan):
  * - every errno is one lvdpa_ring.h documents for the call;
  * - a ring broken once stays broken with the same error (sticky);
@@ -209,9 +212,15 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/*
+ * One pass over the input; with @p window the memory view vouches for
+ * region 0 (writable unless a read-only range is set), so that chains
+ * inside it take the walker's inline path.
+ */
+static int
+lvdpa_fuzz_one(const uint8_t *data, size_t size, bool window)
 {
+	uint64_t win_gen = 1;
 	struct lvdpa_fuzz_mem m;
 	struct lvdpa_ring_config cfg;
 	struct lvdpa_ring dev, drv;
@@ -268,6 +277,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m.mem.translate = lvdpa_fuzz_translate;
 	m.mem.log_write = lvdpa_fuzz_log;
 	m.mem.opaque = &m;
+	if (window) {
+		m.mem.win_gen = &win_gen;
+		m.mem.win.lo = m.gpa[0];
+		m.mem.win.len = m.len[0];
+		m.mem.win.base = m.host[0];
+		m.mem.win.write = !(flags & 0x80);
+		m.mem.win.gen = win_gen;
+	}
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.packed = flags & 0x01;
@@ -461,4 +478,11 @@ out:
 	for (i = 0; i < m.nreg; i++)
 		free(m.host[i]);
 	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	lvdpa_fuzz_one(data, size, false);
+	return lvdpa_fuzz_one(data, size, true);
 }
