@@ -479,6 +479,85 @@ test_model_wrong_mkey_key(void)
 	return tm_expect_error(&e, 3, TM_BAD_DESC);
 }
 
+/*
+ * A queue reaches what its current mkey reaches: after a MODIFY of
+ * virtio_q_mkey to one that covers its rings but not its buffers, the
+ * next RX buffer is refused, although the old mkey (cached, and the
+ * walker's window) reached it.
+ */
+static int
+test_model_mkey_modified_after_traffic(void)
+{
+	struct lvdpa_synth_qcfg r = tm_qcfg(64, true, false, false, false, false);
+	struct lvdpa_synth_qcfg t = tm_qcfg(64, false, false, false, false, false);
+	struct lvdpa_devx_mkey_direct_attr ma = { 0 };
+	struct lvdpa_devx_virtq_counters c = { 0 };
+	struct lvdpa_devx_virtq_attr a = { 0 };
+	struct lvdpa_devx_obj *rings_only = NULL;
+	struct lvdpa_synth_flow f;
+	bool flow = false;
+	uint64_t got = 0;
+	struct tm_env e;
+	int rc;
+
+	LVDPA_TEST_ASSERT(tm_open(&e, "max_queues=2") == 0, "open");
+	rc = tm_queue(&e, 0, &r, true);
+	if (rc == 0)
+		rc = tm_queue(&e, 1, &t, true);
+	/* The RX queue's rings come before its buffers in guest memory. */
+	if (rc == 0 && !(e.q[0].desc < e.q[0].bufs && e.q[0].driver < e.q[0].bufs &&
+			 e.q[0].device < e.q[0].bufs))
+		rc = -EINVAL;
+	if (rc == 0)
+		rc = lvdpa_synth_flow_init(&f, &e.v[1], &e.v[0], 100, 200);
+	flow = rc == 0;
+	if (rc == 0)
+		rc = lvdpa_synth_flow_run(&f, 100, 3000);
+	if (rc == 0)
+		rc = lvdpa_synth_vq_set_state(&e.v[0], LVDPA_PRM_VIRTQ_STATE_SUSPEND);
+	if (rc == 0) {
+		ma.pd = e.sd.pd->id;
+		ma.addr = e.g.gpa;
+		ma.size = e.q[0].bufs - e.g.gpa;
+		ma.umem_id = e.sd.guest_umem->id;
+		ma.key = 0x33;
+		ma.remote_rw = true;
+		rc = lvdpa_devx_mkey_create_direct(e.sd.dev, &ma, &rings_only);
+	}
+	if (rc == 0) {
+		a = e.v[0].attr;
+		a.mkey = rings_only->id;
+		rc = lvdpa_devx_virtq_modify(e.v[0].obj, &a, LVDPA_PRM_VIRTQ_MODIFY_Q_MKEY);
+	}
+	if (rc == 0)
+		rc = lvdpa_synth_vq_set_state(&e.v[0], LVDPA_PRM_VIRTQ_STATE_RDY);
+	if (flow)
+		got = f.received;
+	/* Nothing more can arrive: the flow stops short, its rc aside. */
+	if (rc == 0)
+		(void)lvdpa_synth_flow_run(&f, 200, 300);
+	if (rc == 0)
+		rc = lvdpa_synth_vq_query(&e.v[0], &a);
+	if (rc == 0)
+		rc = lvdpa_devx_counters_query(e.v[0].counters, &c);
+	if (flow)
+		lvdpa_synth_flow_fini(&f);
+	/* The queue goes before the mkey it uses, the mkey before the device. */
+	if (e.v_ok[0]) {
+		lvdpa_synth_vq_destroy(&e.v[0]);
+		e.v_ok[0] = false;
+	}
+	if (rings_only != NULL)
+		lvdpa_devx_mkey_destroy(rings_only);
+	tm_teardown(&e);
+	LVDPA_TEST_ASSERT_EQ(rc, 0, "flow, suspend, new mkey, resume, queries");
+	LVDPA_TEST_ASSERT(got >= 100, "frames before the new mkey (%" PRIu64 ")", got);
+	LVDPA_TEST_ASSERT_EQ(a.state, LVDPA_PRM_VIRTQ_STATE_ERR, "RX queue in ERR");
+	LVDPA_TEST_ASSERT_EQ(c.invalid_buffer, 1, "invalid_buffer");
+	LVDPA_TEST_ASSERT_EQ(f.received, got, "no frame through the old mapping");
+	return 0;
+}
+
 static int
 test_model_illegal_commands(void)
 {
@@ -919,6 +998,7 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_model_bad_queue_size),
 	LVDPA_TEST_CASE(test_model_virtq_create_refusals),
 	LVDPA_TEST_CASE(test_model_wrong_mkey_key),
+	LVDPA_TEST_CASE(test_model_mkey_modified_after_traffic),
 	LVDPA_TEST_CASE(test_model_illegal_commands),
 	LVDPA_TEST_CASE(test_model_err_is_final),
 	LVDPA_TEST_CASE(test_model_fault_cmd),

@@ -539,8 +539,11 @@ lvdpa_model_modify_virtq(struct lvdpa_model_dev *dev, struct lvdpa_model_virtq *
 		a->type = n.type;
 	if (sel & LVDPA_PRM_VIRTQ_MODIFY_VERSION_1_0)
 		a->version_1_0 = n.version_1_0;
-	if (sel & LVDPA_PRM_VIRTQ_MODIFY_Q_MKEY)
+	if (sel & LVDPA_PRM_VIRTQ_MODIFY_Q_MKEY) {
 		a->mkey = n.mkey;
+		/* Translations cached for the old mkey (and the walker's window) go. */
+		dev->obj_gen++;
+	}
 	if (sel & LVDPA_PRM_VIRTQ_MODIFY_QUEUE_FEATURES) {
 		a->queue_features = n.queue_features;
 		a->mrg_rxbuf = n.mrg_rxbuf;

@@ -290,7 +290,7 @@ struct lvdpa_model_dev {
 	pthread_mutex_t lock;
 	struct lvdpa_model_obj *obj[LVDPA_MODEL_MAX_OBJS];
 	uint32_t next_id;
-	uint64_t obj_gen;        /* bumped per object created or destroyed */
+	uint64_t obj_gen;        /* moves when objects or a queue's mkey change */
 	struct lvdpa_model_umem *umems[LVDPA_MODEL_MAX_OBJS];
 	struct lvdpa_model_virtq **vq_by_index;   /* caps.max_queues entries */
 	atomic_bool *kick;       /* per queue index: doorbell seen, not served */
