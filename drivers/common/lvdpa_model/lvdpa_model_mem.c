@@ -172,15 +172,32 @@ lvdpa_model_mem_translate(struct lvdpa_model_dev *dev, uint32_t mkey,
 }
 
 int
-lvdpa_model_mem_translate_fill(struct lvdpa_model_dev *dev,
-			       struct lvdpa_model_xcache *xc, uint32_t mkey,
-			       uint64_t addr, uint64_t len, int write,
-			       void **ptr, uint64_t *contig)
+lvdpa_model_mem_translate_cached(struct lvdpa_model_dev *dev,
+				 struct lvdpa_model_xcache *xc, uint32_t mkey,
+				 uint64_t addr, uint64_t len, int write,
+				 void **ptr, uint64_t *contig,
+				 const struct lvdpa_model_xent **ent)
 {
 	struct lvdpa_model_xent *e;
-	uint64_t before;
+	uint64_t before, off;
+	unsigned int i;
 	int rc;
 
+	/*
+	 * A hit is an address inside a region a walk found, with the same
+	 * mkey, objects and access: the walk would give the same.
+	 */
+	for (i = 0; i < RTE_DIM(xc->ent) && len != 0; i++) {
+		e = &xc->ent[i];
+		off = addr - e->lo;
+		if (!e->valid || e->gen != dev->obj_gen || e->mkey != mkey ||
+		    (write && !e->write) || addr < e->lo || off >= e->len)
+			continue;
+		*ptr = e->ptr + off;
+		*contig = RTE_MIN(len, e->len - off);
+		*ent = e;
+		return 0;
+	}
 	/*
 	 * The walk only ever shortens len (a min at each level), so asking
 	 * for everything finds the region's end, and the caller's answer is
@@ -204,5 +221,6 @@ lvdpa_model_mem_translate_fill(struct lvdpa_model_dev *dev,
 	e->ptr = (uint8_t *)*ptr - before;
 	if (*contig > len)
 		*contig = len;
+	*ent = e;
 	return 0;
 }

@@ -371,42 +371,15 @@ void lvdpa_model_mkey_release(struct lvdpa_model_dev *dev, struct lvdpa_model_mk
 int lvdpa_model_mem_translate(struct lvdpa_model_dev *dev, uint32_t mkey,
 			      uint64_t addr, uint64_t len, int write,
 			      void **ptr, uint64_t *contig);
-/* The walk behind lvdpa_model_mem_translate_cached, filling an entry of @p xc. */
-int lvdpa_model_mem_translate_fill(struct lvdpa_model_dev *dev,
-				   struct lvdpa_model_xcache *xc, uint32_t mkey,
-				   uint64_t addr, uint64_t len, int write,
-				   void **ptr, uint64_t *contig);
-
 /*
  * The same, trying the regions @p xc found first; caller holds dev lock.
- * Inline: a ring walk translates every buffer, and nearly all hit.
+ * *ent is the entry that answered (a hit, or the one the walk filled).
  */
-static inline int
-lvdpa_model_mem_translate_cached(struct lvdpa_model_dev *dev,
-				 struct lvdpa_model_xcache *xc, uint32_t mkey,
-				 uint64_t addr, uint64_t len, int write,
-				 void **ptr, uint64_t *contig)
-{
-	unsigned int i;
-
-	/*
-	 * A hit is an address inside a region a walk found, with the same
-	 * mkey, objects and access: the walk would give the same.
-	 */
-	for (i = 0; i < RTE_DIM(xc->ent) && len != 0; i++) {
-		const struct lvdpa_model_xent *e = &xc->ent[i];
-		uint64_t off = addr - e->lo;
-
-		if (!e->valid || e->gen != dev->obj_gen || e->mkey != mkey ||
-		    (write && !e->write) || addr < e->lo || off >= e->len)
-			continue;
-		*ptr = e->ptr + off;
-		*contig = RTE_MIN(len, e->len - off);
-		return 0;
-	}
-	return lvdpa_model_mem_translate_fill(dev, xc, mkey, addr, len, write,
-					      ptr, contig);
-}
+int lvdpa_model_mem_translate_cached(struct lvdpa_model_dev *dev,
+				     struct lvdpa_model_xcache *xc, uint32_t mkey,
+				     uint64_t addr, uint64_t len, int write,
+				     void **ptr, uint64_t *contig,
+				     const struct lvdpa_model_xent **ent);
 
 /* ---- lvdpa_model_virtq.c ---- */
 int lvdpa_model_virtq_create(struct lvdpa_model_dev *dev,

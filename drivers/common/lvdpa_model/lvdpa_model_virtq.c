@@ -45,28 +45,19 @@ lvdpa_model_vq_xlate(void *opaque, uint64_t addr, uint64_t len, int write,
 		     void **ptr, uint64_t *contig)
 {
 	struct lvdpa_model_virtq *vq = opaque;
-	unsigned int i;
+	const struct lvdpa_model_xent *e;
 	int rc;
 
 	rc = lvdpa_model_mem_translate_cached(vq->dev, &vq->xc, vq->attr.mkey,
-					      addr, len, write, ptr, contig);
+					      addr, len, write, ptr, contig, &e);
 	if (rc != 0)
 		return rc;
 	/* The ring walker tries this region inline before calling again. */
-	for (i = 0; i < RTE_DIM(vq->xc.ent); i++) {
-		const struct lvdpa_model_xent *e = &vq->xc.ent[i];
-
-		if (e->valid && e->gen == vq->dev->obj_gen &&
-		    e->mkey == vq->attr.mkey && (!write || e->write) &&
-		    addr - e->lo < e->len) {
-			vq->view.win.lo = e->lo;
-			vq->view.win.len = e->len;
-			vq->view.win.base = e->ptr;
-			vq->view.win.write = e->write;
-			vq->view.win.gen = e->gen;
-			break;
-		}
-	}
+	vq->view.win.lo = e->lo;
+	vq->view.win.len = e->len;
+	vq->view.win.base = e->ptr;
+	vq->view.win.write = e->write;
+	vq->view.win.gen = e->gen;
 	return 0;
 }
 

@@ -108,17 +108,17 @@ lvdpa_ring_split_walk_direct(const struct lvdpa_ring *r, uint16_t head,
 			     struct lvdpa_ring_iov *iov, unsigned int max_iov)
 {
 	const struct lvdpa_ring_mem *mem = r->cfg.mem;
-	const struct lvdpa_ring_window *win = &mem->win;
 	uint64_t out_len = 0, in_len = 0;
 	unsigned int n = 0, nout = 0;
 	bool seen_write = false;
 	uint16_t idx = head;
 
-	if (mem->win_gen == NULL || win->gen != *mem->win_gen)
+	/* No window: no descriptor read twice. */
+	if (mem->win_gen == NULL || mem->win.gen != *mem->win_gen)
 		return 0;
 	for (;;) {
 		struct lvdpa_ring_desc d;
-		uint64_t off;
+		uint8_t *base;
 		bool write;
 
 		/* Out of iovs, or more descriptors than the table: a loop. */
@@ -127,12 +127,13 @@ lvdpa_ring_split_walk_direct(const struct lvdpa_ring *r, uint16_t head,
 		lvdpa_ring_desc_read(r, (const uint8_t *)r->desc +
 				     (size_t)idx * LVDPA_RING_DESC_SIZE, false, &d);
 		write = (d.flags & LVDPA_VRING_DESC_F_WRITE) != 0;
-		off = d.addr - win->lo;
 		if ((d.flags & LVDPA_VRING_DESC_F_INDIRECT) || d.len == 0 ||
-		    off >= win->len || d.len > win->len - off ||
-		    (write && !win->write) || (!write && seen_write))
+		    (!write && seen_write))
 			return 0;
-		iov[n].base = win->base + off;
+		base = lvdpa_ring_mem_window(mem, d.addr, d.len, write);
+		if (base == NULL)
+			return 0;
+		iov[n].base = base;
 		iov[n].addr = d.addr;
 		iov[n].len = d.len;
 		iov[n].write = write;
