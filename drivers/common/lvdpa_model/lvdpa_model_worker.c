@@ -107,6 +107,7 @@ lvdpa_model_worker_serve(struct lvdpa_model_dev *dev, bool *stalled)
 	uint32_t poll_us = dev->caps.poll_us;
 	uint64_t poll_ns = (uint64_t)poll_us * 1000;
 	uint64_t last = poll_us != 0 ? lvdpa_model_latency_now() : 0;
+	bool worked = false;
 
 	for (;;) {
 		unsigned int progress = 0;
@@ -116,14 +117,22 @@ lvdpa_model_worker_serve(struct lvdpa_model_dev *dev, bool *stalled)
 		more |= lvdpa_model_net_poll_uplink(dev);
 		if (__atomic_load_n(&dev->stop, __ATOMIC_RELAXED))
 			break;
+		/*
+		 * Busy rounds read no clock; the first idle one after them
+		 * restarts poll_us from now, not from the last idle round
+		 * before them, which may lie longer ago than poll_us.
+		 */
+		worked |= progress != 0;
 		if (more)
 			continue;
 		if (poll_us != 0) {
 			uint64_t now = lvdpa_model_latency_now();
 
-			if (progress != 0 || now - last < poll_ns) {
-				if (progress != 0)
-					last = now;
+			if (worked) {
+				last = now;
+				worked = false;
+			}
+			if (now - last < poll_ns) {
 				/* Let the process's other threads run on a shared CPU. */
 				sched_yield();
 				continue;
