@@ -405,9 +405,11 @@ lvdpa_ring_dev_pop(struct lvdpa_ring *r, struct lvdpa_ring_chain *ch,
 	ret = r->cfg.packed ? lvdpa_ring_packed_pop(r, ch, iov, max_iov) :
 		lvdpa_ring_split_pop(r, ch, iov, max_iov);
 	if (ret == 1) {
-		/* Remember the slots taken, so that unpop can give them back. */
-		r->pop_ndesc[r->pop_pos] = ch->ndesc;
-		r->pop_pos = r->pop_pos + 1 == r->cfg.size ? 0 : r->pop_pos + 1;
+		/* Packed: remember the slots taken, so that unpop can give them back. */
+		if (r->cfg.packed) {
+			r->pop_ndesc[r->pop_pos] = ch->ndesc;
+			r->pop_pos = r->pop_pos + 1 == r->cfg.size ? 0 : r->pop_pos + 1;
+		}
 		if (r->pop_count < r->cfg.size)
 			r->pop_count++;
 	}
@@ -424,8 +426,6 @@ lvdpa_ring_dev_unpop(struct lvdpa_ring *r, unsigned int n)
 		/* Read the index again: the chains given back count from it. */
 		r->avail_seen = r->last_avail;
 		r->pop_count -= n;
-		r->pop_pos = (uint16_t)((r->pop_pos + r->cfg.size - n) %
-					r->cfg.size);
 		return;
 	}
 	lvdpa_ring_packed_unpop(r, n);

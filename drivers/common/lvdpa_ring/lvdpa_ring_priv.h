@@ -174,14 +174,15 @@ struct lvdpa_ring_desc {
 };
 
 /*
- * Decode a 16-byte descriptor from @p raw, reading shared memory once: the
- * copy is followed by a compiler barrier, so every later check and use sees
- * the same values even if the other side rewrites the descriptor meanwhile.
+ * Decode a 16-byte descriptor from @p raw, stored big-endian if @p be,
+ * reading shared memory once: the copy is followed by a compiler barrier,
+ * so every later check and use sees the same values even if the other side
+ * rewrites the descriptor meanwhile.
  * Split: addr, len, flags, next. Packed: addr, len, id, flags.
  */
 static __rte_always_inline void
-lvdpa_ring_desc_read(const struct lvdpa_ring *r, const void *raw, bool packed,
-		     struct lvdpa_ring_desc *d)
+lvdpa_ring_desc_decode(const void *raw, bool be, bool packed,
+		       struct lvdpa_ring_desc *d)
 {
 	struct {
 		uint64_t addr;
@@ -189,18 +190,24 @@ lvdpa_ring_desc_read(const struct lvdpa_ring *r, const void *raw, bool packed,
 		uint16_t a;
 		uint16_t b;
 	} c;
+	uint16_t a, b;
 
 	memcpy(&c, raw, sizeof(c));
 	rte_compiler_barrier();
-	d->addr = lvdpa_ring_to_cpu64(r, c.addr);
-	d->len = lvdpa_ring_to_cpu32(r, c.len);
-	if (packed) {
-		d->next_or_id = lvdpa_ring_to_cpu16(r, c.a);
-		d->flags = lvdpa_ring_to_cpu16(r, c.b);
-	} else {
-		d->flags = lvdpa_ring_to_cpu16(r, c.a);
-		d->next_or_id = lvdpa_ring_to_cpu16(r, c.b);
-	}
+	d->addr = be ? rte_be_to_cpu_64(c.addr) : rte_le_to_cpu_64(c.addr);
+	d->len = be ? rte_be_to_cpu_32(c.len) : rte_le_to_cpu_32(c.len);
+	a = be ? rte_be_to_cpu_16(c.a) : rte_le_to_cpu_16(c.a);
+	b = be ? rte_be_to_cpu_16(c.b) : rte_le_to_cpu_16(c.b);
+	d->flags = packed ? b : a;
+	d->next_or_id = packed ? a : b;
+}
+
+/* A descriptor of @p r's table (or an indirect one), in the ring's order. */
+static __rte_always_inline void
+lvdpa_ring_desc_read(const struct lvdpa_ring *r, const void *raw, bool packed,
+		     struct lvdpa_ring_desc *d)
+{
+	lvdpa_ring_desc_decode(raw, r->cfg.big_endian, packed, d);
 }
 
 /* Write a descriptor, all but the packed flags (the caller orders those). */

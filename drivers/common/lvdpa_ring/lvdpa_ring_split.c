@@ -101,39 +101,49 @@ lvdpa_ring_split_peek(struct lvdpa_ring *r, unsigned int ahead, uint64_t addr[2]
  * view's window. 1 with the chain, or 0 for anything else (an indirect
  * table, a buffer outside the window, anything wrong): the full walk then
  * starts over from @p head and says what it is. Only iov is written.
+ * What the loop needs is copied to locals first: the iov stores could
+ * alias the ring and the view, and would make the compiler reload them
+ * for every descriptor. @p be is a constant in each inlined copy.
  */
 static __rte_always_inline int
-lvdpa_ring_split_walk_direct(const struct lvdpa_ring *r, uint16_t head,
+lvdpa_ring_split_walk_direct(const struct lvdpa_ring *r, uint16_t head, bool be,
 			     struct lvdpa_ring_chain *ch,
 			     struct lvdpa_ring_iov *iov, unsigned int max_iov)
 {
 	const struct lvdpa_ring_mem *mem = r->cfg.mem;
-	uint64_t out_len = 0, in_len = 0;
-	unsigned int n = 0, nout = 0;
-	bool seen_write = false;
+	const uint8_t *table = r->desc;
+	const uint16_t size = r->cfg.size;
+	uint64_t win_lo, win_len, out_len = 0, in_len = 0;
+	unsigned int n = 0, nout = 0, limit = RTE_MIN(max_iov, (unsigned int)size);
+	uint8_t *win_base;
+	bool win_write, seen_write = false;
 	uint16_t idx = head;
 
 	/* No window: no descriptor read twice. */
 	if (mem->win_gen == NULL || mem->win.gen != *mem->win_gen)
 		return 0;
+	win_lo = mem->win.lo;
+	win_len = mem->win.len;
+	win_base = mem->win.base;
+	win_write = mem->win.write;
 	for (;;) {
 		struct lvdpa_ring_desc d;
-		uint8_t *base;
+		uint64_t off;
 		bool write;
 
 		/* Out of iovs, or more descriptors than the table: a loop. */
-		if (n == max_iov || n == r->cfg.size)
+		if (n == limit)
 			return 0;
-		lvdpa_ring_desc_read(r, (const uint8_t *)r->desc +
-				     (size_t)idx * LVDPA_RING_DESC_SIZE, false, &d);
+		lvdpa_ring_desc_decode(table + (size_t)idx * LVDPA_RING_DESC_SIZE,
+				       be, false, &d);
 		write = (d.flags & LVDPA_VRING_DESC_F_WRITE) != 0;
+		off = d.addr - win_lo;
+		/* As lvdpa_ring_mem_window(), on the locals. */
 		if ((d.flags & LVDPA_VRING_DESC_F_INDIRECT) || d.len == 0 ||
-		    (!write && seen_write))
+		    (!write && seen_write) || off >= win_len ||
+		    d.len > win_len - off || (write && !win_write))
 			return 0;
-		base = lvdpa_ring_mem_window(mem, d.addr, d.len, write);
-		if (base == NULL)
-			return 0;
-		iov[n].base = base;
+		iov[n].base = win_base + off;
 		iov[n].addr = d.addr;
 		iov[n].len = d.len;
 		iov[n].write = write;
@@ -148,7 +158,7 @@ lvdpa_ring_split_walk_direct(const struct lvdpa_ring *r, uint16_t head,
 		if (!(d.flags & LVDPA_VRING_DESC_F_NEXT))
 			break;
 		idx = d.next_or_id;
-		if (idx >= r->cfg.size)
+		if (idx >= size)
 			return 0;
 	}
 	if (out_len + in_len > UINT32_MAX)
@@ -162,51 +172,25 @@ lvdpa_ring_split_walk_direct(const struct lvdpa_ring *r, uint16_t head,
 	return 1;
 }
 
-int
-lvdpa_ring_split_pop(struct lvdpa_ring *r, struct lvdpa_ring_chain *ch,
-		     struct lvdpa_ring_iov *iov, unsigned int max_iov)
+/*
+ * Any chain, checked descriptor by descriptor through the memory view:
+ * what the direct walk did not take. Out of line: most chains never come
+ * here, and its frame would otherwise weigh on every pop.
+ */
+static __rte_noinline int
+lvdpa_ring_split_walk(struct lvdpa_ring *r, uint16_t head,
+		      struct lvdpa_ring_chain *ch,
+		      struct lvdpa_ring_iov *iov, unsigned int max_iov)
 {
-	struct lvdpa_ring_walk w;
+	struct lvdpa_ring_walk w = { .iov = iov, .max_iov = max_iov };
 	const uint8_t *table = r->desc;
 	const void *ind_host = NULL;
 	uint64_t ind_addr = 0;
 	uint32_t table_size = r->cfg.size, count = 0;
-	uint16_t avail_idx, head, idx, ndesc = 0;
+	uint16_t idx = head, ndesc = 0;
 	bool indirect = false;
-	unsigned int i;
 	int ret;
 
-	if (r->avail_seen == r->last_avail) {
-		avail_idx = lvdpa_ring_ld16(r, r->driver, LVDPA_RING_AVAIL_IDX);
-		if (avail_idx == r->last_avail)
-			return 0;
-		/* A driver cannot offer more chains than there are descriptors. */
-		if ((uint16_t)(avail_idx - r->last_avail) > r->cfg.size)
-			return lvdpa_ring_bad(r, -EPROTO,
-					      "avail idx %u is %u ahead of %u",
-					      avail_idx,
-					      (uint16_t)(avail_idx - r->last_avail),
-					      r->last_avail);
-		/* The ring entries and descriptors were written before the index. */
-		rte_smp_rmb();
-		r->avail_seen = avail_idx;
-		for (i = 1; i < LVDPA_RING_PREFETCH_AHEAD &&
-		     (uint16_t)(avail_idx - r->last_avail) > i; i++)
-			lvdpa_ring_split_prefetch(r, r->last_avail + i);
-	}
-	if ((uint16_t)(r->avail_seen - r->last_avail) > LVDPA_RING_PREFETCH_AHEAD)
-		lvdpa_ring_split_prefetch(r, r->last_avail +
-					  LVDPA_RING_PREFETCH_AHEAD);
-	head = lvdpa_ring_split_avail_head(r, r->last_avail);
-	/* The head names a descriptor of the table. */
-	if (head >= r->cfg.size)
-		return lvdpa_ring_bad(r, -EPROTO, "head %u out of range", head);
-	if (lvdpa_ring_split_walk_direct(r, head, ch, iov, max_iov)) {
-		r->last_avail++;
-		return 1;
-	}
-	w = (struct lvdpa_ring_walk){ .iov = iov, .max_iov = max_iov };
-	idx = head;
 	for (;;) {
 		struct lvdpa_ring_desc d;
 
@@ -273,8 +257,61 @@ lvdpa_ring_split_pop(struct lvdpa_ring *r, struct lvdpa_ring_chain *ch,
 	ch->nin = (uint16_t)(w.niov - w.nout);
 	ch->out_len = (uint32_t)w.out_len;
 	ch->in_len = (uint32_t)w.in_len;
-	r->last_avail++;
 	return 1;
+}
+
+/* Read the avail index again: 0 nothing new, 1 more chains, or an error. */
+static __rte_noinline int
+lvdpa_ring_split_refresh(struct lvdpa_ring *r)
+{
+	uint16_t avail_idx = lvdpa_ring_ld16(r, r->driver, LVDPA_RING_AVAIL_IDX);
+	unsigned int i;
+
+	if (avail_idx == r->last_avail)
+		return 0;
+	/* A driver cannot offer more chains than there are descriptors. */
+	if ((uint16_t)(avail_idx - r->last_avail) > r->cfg.size)
+		return lvdpa_ring_bad(r, -EPROTO,
+				      "avail idx %u is %u ahead of %u",
+				      avail_idx,
+				      (uint16_t)(avail_idx - r->last_avail),
+				      r->last_avail);
+	/* The ring entries and descriptors were written before the index. */
+	rte_smp_rmb();
+	r->avail_seen = avail_idx;
+	for (i = 1; i < LVDPA_RING_PREFETCH_AHEAD &&
+	     (uint16_t)(avail_idx - r->last_avail) > i; i++)
+		lvdpa_ring_split_prefetch(r, r->last_avail + i);
+	return 1;
+}
+
+int
+lvdpa_ring_split_pop(struct lvdpa_ring *r, struct lvdpa_ring_chain *ch,
+		     struct lvdpa_ring_iov *iov, unsigned int max_iov)
+{
+	uint16_t head;
+	int ret;
+
+	if (r->avail_seen == r->last_avail) {
+		ret = lvdpa_ring_split_refresh(r);
+		if (ret <= 0)
+			return ret;
+	}
+	if ((uint16_t)(r->avail_seen - r->last_avail) > LVDPA_RING_PREFETCH_AHEAD)
+		lvdpa_ring_split_prefetch(r, r->last_avail +
+					  LVDPA_RING_PREFETCH_AHEAD);
+	head = lvdpa_ring_split_avail_head(r, r->last_avail);
+	/* The head names a descriptor of the table. */
+	if (head >= r->cfg.size)
+		return lvdpa_ring_bad(r, -EPROTO, "head %u out of range", head);
+	ret = r->cfg.big_endian ?
+		lvdpa_ring_split_walk_direct(r, head, true, ch, iov, max_iov) :
+		lvdpa_ring_split_walk_direct(r, head, false, ch, iov, max_iov);
+	if (ret == 0)
+		ret = lvdpa_ring_split_walk(r, head, ch, iov, max_iov);
+	if (ret == 1)
+		r->last_avail++;
+	return ret;
 }
 
 int
