@@ -74,8 +74,8 @@ static const char *const lvdpa_vdpa_order_names[] = {
 	  "0 timer, 1 dynamic timer, 2 device interrupts") \
 	X(event_us, UINT, "100", 1, 1000000, NULL, "<us>", \
 	  "event thread polling period") \
-	X(no_traffic_time, UINT, "2", 0, 3600, NULL, "<s>", \
-	  "dynamic timer: idle seconds before the period grows") \
+	X(no_traffic_time, UINT, "16", 0, 1000000, NULL, "<rounds>", \
+	  "dynamic timer: idle rounds before device interrupts take over") \
 	X(event_core, INT, "-1", -1, 1023, NULL, "<cpu>", \
 	  "CPU of the event thread, -1 any") \
 	X(relay_core, INT, "-1", -1, 1023, NULL, "<cpu>", \

@@ -86,7 +86,7 @@ struct lvdpa_vdpa_config {
 	uint32_t host_order;       /**< enum lvdpa_vhost_order */
 	uint32_t event_mode;
 	uint32_t event_us;
-	uint32_t no_traffic_time;  /**< seconds */
+	uint32_t no_traffic_time;  /**< event_mode 1: idle rounds before it sleeps */
 	int32_t event_core;        /**< CPU for the event thread, -1 any */
 	int32_t relay_core;        /**< CPU of the shared relay thread, -1: the event thread */
 	uint32_t hw_latency_mode;
@@ -169,7 +169,7 @@ struct lvdpa_vdpa_virtq {
 	uint64_t disabled;              /**< times given up (repeated errors) */
 	uint64_t err_tsc[LVDPA_VDPA_ERR_MAX]; /**< recent device errors, oldest first */
 	uint64_t stats_base[LVDPA_VDPA_STAT_NUM]; /**< values at reset_stats */
-	/** event_mode 2: the queue's event QP pair and its collapsed CQ. */
+	/** event_mode 1 and 2: the queue's event QP pair and its collapsed CQ. */
 	struct {
 		void *buf;                   /**< CQE, CQ and QP records, RQ */
 		struct lvdpa_tp_umem *umem;
@@ -252,7 +252,9 @@ struct lvdpa_vdpa_priv {
 	int ep_fd;
 	int wake_fd;
 	bool ev_quit;                 /**< atomic: the thread ends */
-	uint64_t ev_last_traffic;     /**< rte_get_timer_cycles() */
+	bool ev_qp;                   /**< queues notify through event QPs */
+	bool ev_armed;                /**< event_mode 1: CQs armed, thread asleep */
+	uint32_t ev_idle_rounds;      /**< event_mode 1: rounds without a completion */
 	bool ev_need_timer;           /**< a queue without kick fd runs */
 	bool evchan_dead;             /**< the event channel hung up: poll */
 	uint64_t ev_err_poll;         /**< last ERR query round (timer cycles) */
@@ -364,6 +366,8 @@ int lvdpa_vdpa_event_start(struct lvdpa_vdpa_priv *priv);
 void lvdpa_vdpa_event_stop(struct lvdpa_vdpa_priv *priv);
 
 /** Poll the kick fd of @p vq in the thread (or stop polling it: -1). */
+/** Make the event thread run a round now (a queue started, say). */
+void lvdpa_vdpa_event_wake(struct lvdpa_vdpa_priv *priv);
 int lvdpa_vdpa_event_kick_set(struct lvdpa_vdpa_priv *priv,
 			      struct lvdpa_vdpa_virtq *vq, int kickfd);
 

@@ -8,17 +8,22 @@
  *   the queue's index to the doorbell page. Legacy guests never get the
  *   doorbell mapped (rte_vhost maps it only with VERSION_1), and neither do
  *   modern ones here: all kicks come through the eventfds.
- * - dev_call -> guest_call: the queues run in event mode NO_MSIX, so the
- *   thread watches each running queue's progress (the used index in guest
- *   memory for split rings, the device's hw_used_index for packed ones) and
- *   writes the guest's call eventfd when the guest asked for interrupts.
- *   event_mode 0 polls every event_us; 1 stretches the period to 10 ms
- *   after no_traffic_time seconds without progress a guest wants a call
- *   for (a guest with interrupts off makes none, as it makes no CQE).
- * - event_mode 2 instead: each queue runs in event mode QP; the device's
- *   QP completes on a collapsed CQ whose completion event (armed once per
- *   event, as the hardware raises them) makes the thread write the call.
- *   The thread then sleeps until an fd is ready: no polling.
+ * - dev_call -> guest_call, event_mode 1 (the default) and 2: each queue
+ *   runs in event mode QP; the device decides when the guest is to be
+ *   called (the ring's flags, event idx) and completes on the queue's
+ *   collapsed CQ. In 2 the CQ is armed, its completion event makes the
+ *   thread write the call eventfd, and the thread sleeps until an fd is
+ *   ready. In 1 the thread polls the CQs every event_us while completions
+ *   come (one call for all of a period's completions, no interrupt each),
+ *   and after no_traffic_time rounds without any it arms them and sleeps
+ *   as 2 does, until a completion wakes it. A guest that polls with
+ *   interrupts off asks for no calls, so the thread sleeps while it runs
+ *   flat out instead of waking every event_us beside it.
+ * - event_mode 0, or 1 on a device without event QPs: the queues run in
+ *   event mode NO_MSIX; the thread watches each running queue's progress
+ *   every event_us (the used index in guest memory for split rings, the
+ *   device's hw_used_index for packed ones) and writes the guest's call
+ *   eventfd when the guest asked for interrupts.
  * - relayed queues (lvdpa_vdpa_relay.c): a kick, a device completion and
  *   every round poll the relay, which kicks the device and calls the guest
  *   itself; while a relay moves work the thread polls again at once, idle
@@ -68,7 +73,6 @@
 #define LVDPA_VDPA_EQP_RQ_OFF    192
 #define LVDPA_VDPA_EQP_RQ_STRIDE 16
 #define LVDPA_VDPA_EV_DATA(tag, idx) (((uint64_t)(tag) << 32) | (idx))
-#define LVDPA_VDPA_EV_IDLE_US 10000u
 /* Busy relay rounds between two looks at the fds (a system call each). */
 #define LVDPA_VDPA_EV_BUSY_SKIP 16u
 
@@ -101,13 +105,7 @@ lvdpa_vdpa_split_need_call(const struct lvdpa_vdpa_priv *priv,
 	return !(avail[0] & LVDPA_VRING_AVAIL_F_NO_INTERRUPT);
 }
 
-/*
- * One queue's progress: true if it moved and the guest wanted to hear of
- * it (a call). Progress a polling guest (interrupts off) does not want is
- * no traffic for the dynamic timer, as it makes no completion on the
- * device's event queue: the thread may slow down while such a guest runs
- * flat out, instead of waking every event_us for nothing.
- */
+/* One queue's progress: true if it moved and the guest wanted a call. */
 static bool
 lvdpa_vdpa_poll_used(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
 {
@@ -150,47 +148,100 @@ lvdpa_vdpa_dev_kick(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
 	lvdpa_devx_virtq_notify(priv->db, &priv->caps, vq->index);
 }
 
-void
-lvdpa_vdpa_event_qp_arm(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
+/*
+ * Take the completions the device wrote since the last look: true if
+ * there were any. The consumer index and the RQ entries handed back to
+ * the device's QP go to their doorbell records; the CQ is not armed.
+ */
+static bool
+lvdpa_vdpa_eqp_consume(struct lvdpa_vdpa_virtq *vq)
 {
 	uint8_t *b = vq->eqp.buf;
 	volatile uint32_t *cq_dbr = (volatile uint32_t *)(b + LVDPA_VDPA_EQP_CQDBR_OFF);
 	volatile uint32_t *qp_dbr = (volatile uint32_t *)(b + LVDPA_VDPA_EQP_QPDBR_OFF);
-
-	if (vq->eqp.cq == NULL)
-		return;
-	/* Consumed CQEs, and RQ entries handed back to the device QP. */
-	cq_dbr[0] = rte_cpu_to_be_32(vq->eqp.ci & LVDPA_PRM_CQ_CI_MASK);
-	qp_dbr[0] = rte_cpu_to_be_32((vq->eqp.ci + vq->eqp.rq_size) & 0xffff);
-	lvdpa_devx_cq_arm(priv->uar, cq_dbr, vq->eqp.cq->id, vq->eqp.arm_sn++,
-			  vq->eqp.ci);
-}
-
-/* A completion event: the device asked to notify the guest. */
-static void
-lvdpa_vdpa_eqp_completion(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
-{
-	const uint8_t *cqe = (const uint8_t *)vq->eqp.buf + LVDPA_VDPA_EQP_CQE_OFF;
 	struct lvdpa_devx_cqe c;
+	uint16_t moved = 0;
 
-	if (vq->eqp.cq == NULL)
-		return;
 	rte_io_rmb();
-	lvdpa_devx_cqe_decode(cqe, &c);
+	lvdpa_devx_cqe_decode(b + LVDPA_VDPA_EQP_CQE_OFF, &c);
 	if (c.opcode != LVDPA_PRM_CQE_OPCODE_INVALID) {
 		/* Collapsed: CQE 0 carries the counter of the last completion. */
-		uint16_t last = (uint16_t)(c.wqe_counter + 1);
-
-		vq->eqp.ci += (uint16_t)(last - (uint16_t)vq->eqp.ci);
+		moved = (uint16_t)((uint16_t)(c.wqe_counter + 1) -
+				   (uint16_t)vq->eqp.ci);
+		vq->eqp.ci += moved;
 	}
+	cq_dbr[0] = rte_cpu_to_be_32(vq->eqp.ci & LVDPA_PRM_CQ_CI_MASK);
+	qp_dbr[0] = rte_cpu_to_be_32((vq->eqp.ci + vq->eqp.rq_size) & 0xffff);
+	return moved != 0;
+}
+
+void
+lvdpa_vdpa_event_qp_arm(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
+{
+	if (vq->eqp.cq == NULL)
+		return;
+	(void)lvdpa_vdpa_eqp_consume(vq);
+	lvdpa_devx_cq_arm(priv->uar,
+			  (volatile uint32_t *)((uint8_t *)vq->eqp.buf +
+						LVDPA_VDPA_EQP_CQDBR_OFF),
+			  vq->eqp.cq->id, vq->eqp.arm_sn++, vq->eqp.ci);
+}
+
+/* The device asked to notify the guest: call it, or move its relay. */
+static void
+lvdpa_vdpa_eqp_notify(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
+{
 	/* A relayed queue: the device completed on the shadow ring. */
 	if (vq->relay != NULL)
 		lvdpa_vdpa_relay_notify(priv, vq);
 	else if (vq->running)
 		lvdpa_vdpa_guest_call(vq);
-	__atomic_store_n(&priv->ev_last_traffic, rte_get_timer_cycles(),
-			 __ATOMIC_RELAXED);
-	lvdpa_vdpa_event_qp_arm(priv, vq);
+}
+
+/*
+ * A completion event. event_mode 2 arms the CQ again for the next one;
+ * 1 was asleep and polls from now on.
+ */
+static void
+lvdpa_vdpa_eqp_completion(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *vq)
+{
+	if (vq->eqp.cq == NULL)
+		return;
+	(void)lvdpa_vdpa_eqp_consume(vq);
+	lvdpa_vdpa_eqp_notify(priv, vq);
+	if (priv->cfg.event_mode == LVDPA_VDPA_EVENT_IRQ) {
+		lvdpa_vdpa_event_qp_arm(priv, vq);
+	} else {
+		priv->ev_armed = false;
+		priv->ev_idle_rounds = 0;
+	}
+}
+
+/*
+ * event_mode 1, no completion for no_traffic_time rounds: arm every CQ
+ * and sleep. A completion written before its CQ was armed raises no
+ * event, so each is looked at once more after arming: true if one moved
+ * (it is served, and the thread polls on).
+ */
+static bool
+lvdpa_vdpa_eqp_arm_all(struct lvdpa_vdpa_priv *priv)
+{
+	bool moved = false;
+	uint32_t q;
+
+	for (q = 0; q < priv->nr_virtqs; q++) {
+		struct lvdpa_vdpa_virtq *vq = &priv->virtqs[q];
+
+		if (vq->eqp.cq == NULL)
+			continue;
+		lvdpa_vdpa_event_qp_arm(priv, vq);
+		if (lvdpa_vdpa_eqp_consume(vq)) {
+			lvdpa_vdpa_eqp_notify(priv, vq);
+			moved = true;
+		}
+	}
+	priv->ev_armed = !moved;
+	return moved;
 }
 
 void
@@ -422,22 +473,19 @@ lvdpa_vdpa_event_main(void *arg)
 	while (!__atomic_load_n(&priv->ev_quit, __ATOMIC_ACQUIRE)) {
 		struct timespec ts;
 		uint32_t period_us = relay_busy ? 0 : priv->cfg.event_us;
+		/* Asleep until an fd is ready: device interrupts (2), or 1
+		 * with its CQs armed; not while a guest without a kick fd
+		 * needs its doorbell written. */
+		bool irq = priv->ev_qp && !priv->evchan_dead &&
+			(priv->cfg.event_mode == LVDPA_VDPA_EVENT_IRQ || priv->ev_armed);
 		bool relay_work = false;
-		uint64_t now, last;
+		uint64_t now;
 		bool any = false;
 		int n, i;
 		uint32_t q;
 
-		last = __atomic_load_n(&priv->ev_last_traffic, __ATOMIC_RELAXED);
-		if (priv->cfg.event_mode == LVDPA_VDPA_EVENT_DYNAMIC && last != 0 &&
-		    !relay_busy &&
-		    rte_get_timer_cycles() - last >
-		    (uint64_t)priv->cfg.no_traffic_time * hz)
-			period_us = RTE_MAX(period_us, LVDPA_VDPA_EV_IDLE_US);
 		ts.tv_sec = period_us / 1000000;
 		ts.tv_nsec = (long)(period_us % 1000000) * 1000;
-		/* Interrupt mode sleeps until an fd is ready, unless a guest
-		 * without a kick fd needs its doorbell written. */
 		/*
 		 * A relay moving work polls its rings anyway: the fds (kicks,
 		 * device events) are looked at every LVDPA_VDPA_EV_BUSY_SKIP
@@ -448,9 +496,8 @@ lvdpa_vdpa_event_main(void *arg)
 		} else {
 			fd_skips = 0;
 			n = lvdpa_vdpa_epoll_wait(priv->ep_fd, evs, RTE_DIM(evs),
-					priv->cfg.event_mode == LVDPA_VDPA_EVENT_IRQ &&
-					!priv->ev_need_timer && !relay_busy &&
-					!priv->evchan_dead ? NULL : &ts);
+					irq && !priv->ev_need_timer && !relay_busy ?
+					NULL : &ts);
 		}
 		if (n < 0 && errno != EINTR) {
 			LVDPA_VDPA_DLOG(priv, ERR, "event thread: epoll: %s",
@@ -490,6 +537,12 @@ lvdpa_vdpa_event_main(void *arg)
 			if (!vq->running || vq->vring.desc == NULL)
 				continue;
 			if (vq->relay != NULL) {
+				/* Its completions only say the relay has work, which
+				 * it polls for: taken, so the RQ does not run dry. */
+				if (vq->eqp.cq != NULL && !priv->evchan_dead &&
+				    priv->cfg.event_mode != LVDPA_VDPA_EVENT_IRQ &&
+				    !priv->ev_armed)
+					(void)lvdpa_vdpa_eqp_consume(vq);
 				/* relay_core: its thread polls the relays. */
 				if (priv->rcore != NULL)
 					continue;
@@ -507,8 +560,16 @@ lvdpa_vdpa_event_main(void *arg)
 				lvdpa_vdpa_dev_kick(priv, vq);
 				priv->ev_need_timer = true;
 			}
-			if (vq->eqp.cq != NULL && !priv->evchan_dead)
-				continue;   /* the device notifies */
+			if (vq->eqp.cq != NULL && !priv->evchan_dead) {
+				/* The device notifies: by event (2, or 1 armed), or
+				 * on the CQ the thread polls (1). */
+				if (priv->cfg.event_mode != LVDPA_VDPA_EVENT_IRQ &&
+				    !priv->ev_armed && lvdpa_vdpa_eqp_consume(vq)) {
+					lvdpa_vdpa_eqp_notify(priv, vq);
+					any = true;
+				}
+				continue;
+			}
 			if (lvdpa_vdpa_poll_used(priv, vq))
 				any = true;
 		}
@@ -530,8 +591,15 @@ lvdpa_vdpa_event_main(void *arg)
 			    !lvdpa_relay_idle(vq->relay))
 				relay_busy = true;
 		}
-		if (any || __atomic_load_n(&priv->ev_last_traffic, __ATOMIC_RELAXED) == 0)
-			__atomic_store_n(&priv->ev_last_traffic, now, __ATOMIC_RELAXED);
+		/* event_mode 1: idle long enough, device interrupts take over. */
+		if (priv->ev_qp && priv->cfg.event_mode == LVDPA_VDPA_EVENT_DYNAMIC &&
+		    !priv->ev_armed && !priv->evchan_dead) {
+			if (any)
+				priv->ev_idle_rounds = 0;
+			else if (++priv->ev_idle_rounds > priv->cfg.no_traffic_time &&
+				 lvdpa_vdpa_eqp_arm_all(priv))
+				priv->ev_idle_rounds = 0;
+		}
 		pthread_mutex_unlock(&priv->lock);
 		/*
 		 * Chains in flight and none moved: the device has them. Give it
@@ -541,6 +609,13 @@ lvdpa_vdpa_event_main(void *arg)
 			sched_yield();
 	}
 	return NULL;
+}
+
+void
+lvdpa_vdpa_event_wake(struct lvdpa_vdpa_priv *priv)
+{
+	if (priv->wake_fd >= 0)
+		(void)eventfd_write(priv->wake_fd, 1);
 }
 
 int
@@ -620,16 +695,26 @@ lvdpa_vdpa_event_start(struct lvdpa_vdpa_priv *priv)
 			goto fail;
 		}
 	}
-	if (priv->cfg.event_mode == LVDPA_VDPA_EVENT_IRQ) {
-		if (priv->evchan == NULL ||
-		    !(priv->caps.event_mode & (1u << LVDPA_PRM_VIRTQ_EVENT_MODE_QP))) {
+	priv->ev_qp = false;
+	priv->ev_armed = false;
+	priv->ev_idle_rounds = 0;
+	if (priv->cfg.event_mode != LVDPA_VDPA_EVENT_TIMER) {
+		bool can = priv->evchan != NULL &&
+			(priv->caps.event_mode & (1u << LVDPA_PRM_VIRTQ_EVENT_MODE_QP));
+
+		if (!can && priv->cfg.event_mode == LVDPA_VDPA_EVENT_IRQ) {
 			LVDPA_VDPA_DLOG(priv, ERR, "invalid devarg event_mode=2: the device has no event QP mode");
 			rc = -ENOTSUP;
 			goto fail;
 		}
-		rc = lvdpa_devx_uar_alloc(priv->tp, &priv->uar);
+		if (!can)
+			LVDPA_VDPA_DLOG(priv, INFO, "event_mode=1: no event QP mode, the rings are polled every %u us",
+					priv->cfg.event_us);
+		else
+			rc = lvdpa_devx_uar_alloc(priv->tp, &priv->uar);
 		if (rc != 0)
 			goto fail;
+		priv->ev_qp = can;
 	}
 	__atomic_store_n(&priv->ev_quit, false, __ATOMIC_RELAXED);
 	rc = -pthread_create(&priv->ev_thread, NULL, lvdpa_vdpa_event_main, priv);
@@ -671,6 +756,7 @@ lvdpa_vdpa_event_stop(struct lvdpa_vdpa_priv *priv)
 		priv->evchan = NULL;
 	}
 	priv->evchan_dead = false;
+	priv->ev_qp = false;
 	if (priv->uar != NULL) {
 		lvdpa_devx_uar_free(priv->uar);
 		priv->uar = NULL;

@@ -97,7 +97,7 @@ lvdpa_vdpa_virtq_base_attr(struct lvdpa_vdpa_priv *priv,
 	attr->queue_index = vq->index;
 	attr->queue_size = size;
 	attr->virtio_q_type = LVDPA_PRM_VIRTQ_TYPE_SPLIT;
-	if (priv->cfg.event_mode == LVDPA_VDPA_EVENT_IRQ) {
+	if (priv->ev_qp) {
 		/* The device notifies through its event QP. */
 		rc = lvdpa_vdpa_event_qp_create(priv, vq, size,
 						&attr->event_qpn_or_msix);
@@ -317,8 +317,8 @@ lvdpa_vdpa_virtq_running(struct lvdpa_vdpa_priv *priv, struct lvdpa_vdpa_virtq *
 	vq->running = true;
 	vq->fresh = false;
 	vq->suspended = false;
-	/* Poll fast again (several configuration threads may store here). */
-	__atomic_store_n(&priv->ev_last_traffic, 0, __ATOMIC_RELAXED);
+	/* A thread asleep with its CQs armed looks at the new queue. */
+	lvdpa_vdpa_event_wake(priv);
 	LVDPA_VDPA_DLOG(priv, DEBUG, "queue %u running (%s%s, size %u)", vq->index,
 			vq->packed ? "packed" : "split",
 			vq->version_1_0 ? "" : ", legacy", vq->size);
