@@ -172,6 +172,100 @@ lvdpa_ring_split_walk_direct(const struct lvdpa_ring *r, uint16_t head, bool be,
 	return 1;
 }
 
+/* The two byte orders' copies of the loop, out of line: see below. */
+static __rte_noinline int
+lvdpa_ring_split_walk_direct_le(const struct lvdpa_ring *r, uint16_t head,
+				struct lvdpa_ring_chain *ch,
+				struct lvdpa_ring_iov *iov, unsigned int max_iov)
+{
+	return lvdpa_ring_split_walk_direct(r, head, false, ch, iov, max_iov);
+}
+
+static __rte_noinline int
+lvdpa_ring_split_walk_direct_be(const struct lvdpa_ring *r, uint16_t head,
+				struct lvdpa_ring_chain *ch,
+				struct lvdpa_ring_iov *iov, unsigned int max_iov)
+{
+	return lvdpa_ring_split_walk_direct(r, head, true, ch, iov, max_iov);
+}
+
+/* Host address of a direct descriptor's buffer in the window, or NULL. */
+static __rte_always_inline uint8_t *
+lvdpa_ring_split_in_window(const struct lvdpa_ring_mem *mem,
+			   const struct lvdpa_ring_desc *d, bool write)
+{
+	uint64_t off = d->addr - mem->win.lo;
+
+	if ((d->flags & LVDPA_VRING_DESC_F_INDIRECT) || d->len == 0 ||
+	    off >= mem->win.len || d->len > mem->win.len - off ||
+	    (write && !mem->win.write))
+		return NULL;
+	return mem->win.base + off;
+}
+
+/*
+ * A chain of one or two direct descriptors with their buffers in the
+ * window, as drivers post packets (the header in the buffer, or in a
+ * descriptor of its own): 1 with it, 0 for anything else, which the walks
+ * above and below then take. Straight-line code: the loop above is out of
+ * line, its registers would weigh on every pop.
+ */
+static __rte_always_inline int
+lvdpa_ring_split_short(const struct lvdpa_ring *r, uint16_t head, bool be,
+		       struct lvdpa_ring_chain *ch, struct lvdpa_ring_iov *iov,
+		       unsigned int max_iov)
+{
+	const struct lvdpa_ring_mem *mem = r->cfg.mem;
+	const uint8_t *table = r->desc;
+	struct lvdpa_ring_desc d0, d1;
+	bool w0, w1;
+	uint8_t *p;
+
+	if (max_iov == 0 || mem->win_gen == NULL || mem->win.gen != *mem->win_gen)
+		return 0;
+	lvdpa_ring_desc_decode(table + (size_t)head * LVDPA_RING_DESC_SIZE,
+			       be, false, &d0);
+	w0 = (d0.flags & LVDPA_VRING_DESC_F_WRITE) != 0;
+	p = lvdpa_ring_split_in_window(mem, &d0, w0);
+	if (p == NULL)
+		return 0;
+	iov[0].base = p;
+	iov[0].addr = d0.addr;
+	iov[0].len = d0.len;
+	iov[0].write = w0;
+	ch->id = head;
+	if (!(d0.flags & LVDPA_VRING_DESC_F_NEXT)) {
+		ch->ndesc = 1;
+		ch->nout = !w0;
+		ch->nin = w0;
+		ch->out_len = w0 ? 0 : d0.len;
+		ch->in_len = w0 ? d0.len : 0;
+		return 1;
+	}
+	if (max_iov < 2 || d0.next_or_id >= r->cfg.size)
+		return 0;
+	lvdpa_ring_desc_decode(table + (size_t)d0.next_or_id * LVDPA_RING_DESC_SIZE,
+			       be, false, &d1);
+	w1 = (d1.flags & LVDPA_VRING_DESC_F_WRITE) != 0;
+	/* A third descriptor goes to the loop; no readable after writable. */
+	if ((d1.flags & LVDPA_VRING_DESC_F_NEXT) || (w0 && !w1) ||
+	    (uint64_t)d0.len + d1.len > UINT32_MAX)
+		return 0;
+	p = lvdpa_ring_split_in_window(mem, &d1, w1);
+	if (p == NULL)
+		return 0;
+	iov[1].base = p;
+	iov[1].addr = d1.addr;
+	iov[1].len = d1.len;
+	iov[1].write = w1;
+	ch->ndesc = 2;
+	ch->nout = !w0 + !w1;
+	ch->nin = w0 + w1;
+	ch->out_len = (w0 ? 0 : d0.len) + (w1 ? 0 : d1.len);
+	ch->in_len = (w0 ? d0.len : 0) + (w1 ? d1.len : 0);
+	return 1;
+}
+
 /*
  * Any chain, checked descriptor by descriptor through the memory view:
  * what the direct walk did not take. Out of line: most chains never come
@@ -304,9 +398,12 @@ lvdpa_ring_split_pop(struct lvdpa_ring *r, struct lvdpa_ring_chain *ch,
 	/* The head names a descriptor of the table. */
 	if (head >= r->cfg.size)
 		return lvdpa_ring_bad(r, -EPROTO, "head %u out of range", head);
-	ret = r->cfg.big_endian ?
-		lvdpa_ring_split_walk_direct(r, head, true, ch, iov, max_iov) :
-		lvdpa_ring_split_walk_direct(r, head, false, ch, iov, max_iov);
+	if (r->cfg.big_endian)
+		ret = lvdpa_ring_split_short(r, head, true, ch, iov, max_iov) ||
+			lvdpa_ring_split_walk_direct_be(r, head, ch, iov, max_iov);
+	else
+		ret = lvdpa_ring_split_short(r, head, false, ch, iov, max_iov) ||
+			lvdpa_ring_split_walk_direct_le(r, head, ch, iov, max_iov);
 	if (ret == 0)
 		ret = lvdpa_ring_split_walk(r, head, ch, iov, max_iov);
 	if (ret == 1)
