@@ -22,10 +22,8 @@
  * after its idle rounds, 2 never polls) instead of waking every event_us.
  */
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -64,69 +62,22 @@ struct lvdpa_lg_case {
 	bool dev_features;          /* the socket offers the device's features */
 };
 
-/*
- * Context switches so far of this process's thread named @p comm, or -1.
- * A thread that polls every event_us (100 us) switches thousands of times
- * a second; one asleep on its fds, not at all.
- */
-static long
-lvdpa_lg_thread_switches(const char *comm)
-{
-	char path[300], line[128];
-	struct dirent *de;
-	long n = -1;
-	DIR *d = opendir("/proc/self/task");
-
-	if (d == NULL)
-		return -1;
-	while (n < 0 && (de = readdir(d)) != NULL) {
-		FILE *f;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
-		f = fopen(path, "r");
-		if (f == NULL)
-			continue;
-		if (fgets(line, sizeof(line), f) == NULL ||
-		    strncmp(line, comm, strlen(comm)) != 0 ||
-		    line[strlen(comm)] != '\n') {
-			fclose(f);
-			continue;
-		}
-		fclose(f);
-		snprintf(path, sizeof(path), "/proc/self/task/%s/status", de->d_name);
-		f = fopen(path, "r");
-		if (f == NULL)
-			continue;
-		n = 0;
-		while (fgets(line, sizeof(line), f) != NULL)
-			if (strncmp(line, "voluntary_ctxt_switches:", 24) == 0 ||
-			    strncmp(line, "nonvoluntary_ctxt_switches:", 27) == 0)
-				n += strtol(strchr(line, ':') + 1, NULL, 10);
-		fclose(f);
-	}
-	closedir(d);
-	return n;
-}
-
 /* The device's event thread, its guest connected and idle, sleeps. */
 static int
 lvdpa_lg_idle_sleeps(const char *dev)
 {
 	char comm[32];
-	long before, after;
+	long before = 0, after = 0;
 
 	snprintf(comm, sizeof(comm), "lvdpa-ev-%.6s", dev);
 	/* event_mode 1 arms after 16 idle rounds of 100 us: long past. */
 	usleep(50 * 1000);
-	before = lvdpa_lg_thread_switches(comm);
-	usleep(200 * 1000);
-	after = lvdpa_lg_thread_switches(comm);
-	if (before < 0 || after < 0) {
+	if (lvdpa_tv_threads_named(comm, &before) != 1) {
 		fprintf(stderr, "# no thread %s\n", comm);
 		return -1;
 	}
+	usleep(200 * 1000);
+	lvdpa_tv_threads_named(comm, &after);
 	/* Polling makes about a thousand in 200 ms; a few wake-ups are fine. */
 	fprintf(stderr, "# %s woke %ld times in 200 ms with the guest idle\n",
 		comm, after - before);

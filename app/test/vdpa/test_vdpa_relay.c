@@ -28,7 +28,6 @@
  */
 
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -834,37 +833,6 @@ lvdpa_rl_traffic_main(void *arg)
 	return NULL;
 }
 
-/* Threads of this process named @p name. */
-static unsigned int
-lvdpa_rl_threads_named(const char *name)
-{
-	char path[300], comm[32];
-	struct dirent *d;
-	unsigned int n = 0;
-	DIR *dir = opendir("/proc/self/task");
-
-	if (dir == NULL)
-		return 0;
-	while ((d = readdir(dir)) != NULL) {
-		FILE *f;
-
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", d->d_name);
-		f = fopen(path, "r");
-		if (f == NULL)
-			continue;
-		if (fgets(comm, sizeof(comm), f) != NULL) {
-			comm[strcspn(comm, "\n")] = '\0';
-			if (strcmp(comm, name) == 0)
-				n++;
-		}
-		fclose(f);
-	}
-	closedir(dir);
-	return n;
-}
-
 static int
 test_relay_core_shared(void)
 {
@@ -882,7 +850,7 @@ test_relay_core_shared(void)
 	LVDPA_TEST_ASSERT(lvdpa_rl_eal() == 0, "EAL");
 	lvdpa_tv_log_take(log, sizeof(log));
 	/* Probed at EAL start: one thread, named after its CPU, for both. */
-	LVDPA_TEST_ASSERT_EQ(lvdpa_rl_threads_named("lvdpa-rly-0"), 1, "relay threads");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_tv_threads_named("lvdpa-rly-0", NULL), 1, "relay threads");
 	for (i = 0; i < 2; i++) {
 		dev[i] = rte_vdpa_find_device_by_name(names[i]);
 		LVDPA_TEST_ASSERT(dev[i] != NULL, "%s", names[i]);

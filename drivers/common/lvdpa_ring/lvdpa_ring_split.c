@@ -96,6 +96,17 @@ lvdpa_ring_split_peek(struct lvdpa_ring *r, unsigned int ahead, uint64_t addr[2]
 	return n;
 }
 
+/* An iov entry for direct descriptor @p d, its buffer at @p base. */
+static __rte_always_inline void
+lvdpa_ring_iov_set(struct lvdpa_ring_iov *iov, uint8_t *base,
+		   const struct lvdpa_ring_desc *d, bool write)
+{
+	iov->base = base;
+	iov->addr = d->addr;
+	iov->len = d->len;
+	iov->write = write;
+}
+
 /*
  * The common chain: direct descriptors, each buffer inside the memory
  * view's window. 1 with the chain, or 0 for anything else (an indirect
@@ -143,10 +154,7 @@ lvdpa_ring_split_walk_direct(const struct lvdpa_ring *r, uint16_t head, bool be,
 		    (!write && seen_write) || off >= win_len ||
 		    d.len > win_len - off || (write && !win_write))
 			return 0;
-		iov[n].base = win_base + off;
-		iov[n].addr = d.addr;
-		iov[n].len = d.len;
-		iov[n].write = write;
+		lvdpa_ring_iov_set(&iov[n], win_base + off, &d, write);
 		n++;
 		if (write) {
 			in_len += d.len;
@@ -229,10 +237,7 @@ lvdpa_ring_split_short(const struct lvdpa_ring *r, uint16_t head, bool be,
 	p = lvdpa_ring_split_in_window(mem, &d0, w0);
 	if (p == NULL)
 		return 0;
-	iov[0].base = p;
-	iov[0].addr = d0.addr;
-	iov[0].len = d0.len;
-	iov[0].write = w0;
+	lvdpa_ring_iov_set(&iov[0], p, &d0, w0);
 	ch->id = head;
 	if (!(d0.flags & LVDPA_VRING_DESC_F_NEXT)) {
 		ch->ndesc = 1;
@@ -254,10 +259,7 @@ lvdpa_ring_split_short(const struct lvdpa_ring *r, uint16_t head, bool be,
 	p = lvdpa_ring_split_in_window(mem, &d1, w1);
 	if (p == NULL)
 		return 0;
-	iov[1].base = p;
-	iov[1].addr = d1.addr;
-	iov[1].len = d1.len;
-	iov[1].write = w1;
+	lvdpa_ring_iov_set(&iov[1], p, &d1, w1);
 	ch->ndesc = 2;
 	ch->nout = !w0 + !w1;
 	ch->nin = w0 + w1;
