@@ -202,13 +202,9 @@ static __rte_always_inline uint8_t *
 lvdpa_ring_split_in_window(const struct lvdpa_ring_mem *mem,
 			   const struct lvdpa_ring_desc *d, bool write)
 {
-	uint64_t off = d->addr - mem->win.lo;
-
-	if ((d->flags & LVDPA_VRING_DESC_F_INDIRECT) || d->len == 0 ||
-	    off >= mem->win.len || d->len > mem->win.len - off ||
-	    (write && !mem->win.write))
+	if ((d->flags & LVDPA_VRING_DESC_F_INDIRECT) || d->len == 0)
 		return NULL;
-	return mem->win.base + off;
+	return lvdpa_ring_mem_window(mem, d->addr, d->len, write);
 }
 
 /*
@@ -229,7 +225,7 @@ lvdpa_ring_split_short(const struct lvdpa_ring *r, uint16_t head, bool be,
 	bool w0, w1;
 	uint8_t *p;
 
-	if (max_iov == 0 || mem->win_gen == NULL || mem->win.gen != *mem->win_gen)
+	if (max_iov == 0)
 		return 0;
 	lvdpa_ring_desc_decode(table + (size_t)head * LVDPA_RING_DESC_SIZE,
 			       be, false, &d0);

@@ -478,6 +478,7 @@ lvdpa_vdpa_event_main(void *arg)
 		 * needs its doorbell written. */
 		bool irq = priv->ev_qp && !priv->evchan_dead &&
 			(priv->cfg.event_mode == LVDPA_VDPA_EVENT_IRQ || priv->ev_armed);
+		bool poll_cqs;
 		bool relay_work = false;
 		uint64_t now;
 		bool any = false;
@@ -531,6 +532,10 @@ lvdpa_vdpa_event_main(void *arg)
 		if (priv->evchan_dead || priv->evchan == NULL)
 			lvdpa_vdpa_err_poll(priv, now);
 		priv->ev_need_timer = false;
+		/* event_mode 1 awake (a completion event may just have woken
+		 * it): this round looks at the CQs itself. */
+		poll_cqs = priv->ev_qp && !priv->evchan_dead && !priv->ev_armed &&
+			priv->cfg.event_mode != LVDPA_VDPA_EVENT_IRQ;
 		for (q = 0; q < priv->nr_virtqs; q++) {
 			struct lvdpa_vdpa_virtq *vq = &priv->virtqs[q];
 
@@ -539,9 +544,7 @@ lvdpa_vdpa_event_main(void *arg)
 			if (vq->relay != NULL) {
 				/* Its completions only say the relay has work, which
 				 * it polls for: taken, so the RQ does not run dry. */
-				if (vq->eqp.cq != NULL && !priv->evchan_dead &&
-				    priv->cfg.event_mode != LVDPA_VDPA_EVENT_IRQ &&
-				    !priv->ev_armed)
+				if (poll_cqs && vq->eqp.cq != NULL)
 					(void)lvdpa_vdpa_eqp_consume(vq);
 				/* relay_core: its thread polls the relays. */
 				if (priv->rcore != NULL)
@@ -563,8 +566,7 @@ lvdpa_vdpa_event_main(void *arg)
 			if (vq->eqp.cq != NULL && !priv->evchan_dead) {
 				/* The device notifies: by event (2, or 1 armed), or
 				 * on the CQ the thread polls (1). */
-				if (priv->cfg.event_mode != LVDPA_VDPA_EVENT_IRQ &&
-				    !priv->ev_armed && lvdpa_vdpa_eqp_consume(vq)) {
+				if (poll_cqs && lvdpa_vdpa_eqp_consume(vq)) {
 					lvdpa_vdpa_eqp_notify(priv, vq);
 					any = true;
 				}
@@ -592,8 +594,7 @@ lvdpa_vdpa_event_main(void *arg)
 				relay_busy = true;
 		}
 		/* event_mode 1: idle long enough, device interrupts take over. */
-		if (priv->ev_qp && priv->cfg.event_mode == LVDPA_VDPA_EVENT_DYNAMIC &&
-		    !priv->ev_armed && !priv->evchan_dead) {
+		if (poll_cqs) {
 			if (any)
 				priv->ev_idle_rounds = 0;
 			else if (++priv->ev_idle_rounds > priv->cfg.no_traffic_time &&
