@@ -648,8 +648,7 @@ lvdpa_vdpa_event_kick_set(struct lvdpa_vdpa_priv *priv,
 		return rc;
 	}
 	vq->kickfd_polled = kickfd;
-	if (priv->wake_fd >= 0)
-		(void)eventfd_write(priv->wake_fd, 1);
+	lvdpa_vdpa_event_wake(priv);
 	return 0;
 }
 
@@ -748,7 +747,7 @@ lvdpa_vdpa_event_stop(struct lvdpa_vdpa_priv *priv)
 {
 	if (priv->ev_started) {
 		__atomic_store_n(&priv->ev_quit, true, __ATOMIC_RELEASE);
-		(void)eventfd_write(priv->wake_fd, 1);
+		lvdpa_vdpa_event_wake(priv);
 		pthread_join(priv->ev_thread, NULL);
 		priv->ev_started = false;
 	}
