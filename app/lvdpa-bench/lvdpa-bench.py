@@ -227,52 +227,84 @@ class Bench:
 
     # ---- datapath ----------------------------------------------------
 
+    def xcpu(self):
+        """A cache line's round trip between the backend's CPU and the frontend's (ns)."""
+        r = subprocess.run([self.a.bench, 'xcpu', '0', '1'], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=60)
+        m = re.search(r'XCPU ([\d.]+)', r.stdout.decode(errors='replace'))
+        if not m:
+            raise RuntimeError('xcpu: ' + r.stdout.decode(errors='replace').strip()[-200:])
+        return float(m.group(1))
+
     def pair(self, label, a, b, runner):
-        """Alternate A and B, fresh processes each; median of per-pair ratios."""
-        ra, rb, ratios, errs = [], [], [], []
-        for r in range(self.a.reps):
+        """Alternate A and B, fresh processes each: per row the median of the
+        per-pair ratios, and each kept pair's cross-CPU round trip.
+
+        The host may move this VM's vCPUs between runs, which changes the
+        cross-CPU latency (and every rate) by a factor: a pair whose runs
+        saw different latencies (the round trip measured before, between
+        and after them differs by more than --xcpu-tolerance) compares two
+        hosts, not two backends. It is set aside and taken again, at most
+        --reps more times; set-aside pairs are counted in the note.
+        """
+        ra, rb, ratios, errs, rts = [], [], [], [], []
+        unsteady = 0
+        r = 0
+        while len(ratios) < self.a.reps and r < 2 * self.a.reps:
             order = (('A', a), ('B', b)) if r % 2 == 0 else (('B', b), ('A', a))
+            r += 1
             res = {}
+            lat = [self.xcpu()]
             for tag, cfg in order:
                 try:
                     res[tag] = runner(*cfg)
-                    log('  %s rep %d/%d %s: %.2f Mpps %.2f Gbit/s' %
-                        (label, r + 1, self.a.reps, tag, res[tag][0], res[tag][1]))
+                    log('  %s rep %d %s: %.2f Mpps %.2f Gbit/s' %
+                        (label, r, tag, res[tag][0], res[tag][1]))
                 except (RuntimeError, subprocess.TimeoutExpired) as e:
                     errs.append('%s: %s' % (tag, str(e).splitlines()[0] if str(e) else e))
-                    log('  %s rep %d/%d %s: ERROR %s' % (label, r + 1, self.a.reps, tag, e))
-            if 'A' in res and 'B' in res:
-                ra.append(res['A'])
-                rb.append(res['B'])
-                if res['B'][0] > 0:
-                    ratios.append(res['A'][0] / res['B'][0])
-        return ra, rb, ratios, errs
+                    log('  %s rep %d %s: ERROR %s' % (label, r, tag, e))
+                lat.append(self.xcpu())
+            if 'A' not in res or 'B' not in res:
+                continue
+            if max(lat) > min(lat) * (1 + self.a.xcpu_tolerance):
+                unsteady += 1
+                log('  %s rep %d: set aside, cross-CPU round trip moved (%s ns)' %
+                    (label, r, '/'.join('%.0f' % x for x in lat)))
+                continue
+            ra.append(res['A'])
+            rb.append(res['B'])
+            rts.append(statistics.median(lat))
+            if res['B'][0] > 0:
+                ratios.append(res['A'][0] / res['B'][0])
+        if unsteady:
+            errs.append('%d pair(s) set aside: the cross-CPU round trip moved' % unsteady)
+        return ra, rb, ratios, errs, rts
 
     def datapath(self):
         cases = [(g, s, q) for g in self.a.guests for q in self.a.qps for s in self.a.sizes]
         for i, (g, s, q) in enumerate(cases):
             label = '[datapath %d/%d] %s %dB %dqp' % (i + 1, len(cases), g, s, q)
             log(label + ': lvdpa (A) vs vhost (B)')
-            ra, rb, ratios, errs = self.pair(
+            ra, rb, ratios, errs, rts = self.pair(
                 label, ('lvdpa', g, s, q, self.a.time), ('vhost', g, s, q, self.a.time),
                 lambda kind, g_, s_, q_, t: self.one_dp(kind, g_, s_, q_, t)[:2])
             self.rows.append(self.dp_row('datapath', g, s, q, 'lvdpa', 'vhost', ra, rb,
-                                         ratios, errs))
+                                         ratios, errs, rts))
 
     def relay(self):
         cases = [(s, q) for q in self.a.qps for s in self.a.sizes]
         for i, (s, q) in enumerate(cases):
             label = '[relay %d/%d] legacy %dB %dqp' % (i + 1, len(cases), s, q)
             log(label + ': relay (A) vs direct (B)')
-            ra, rb, ratios, errs = self.pair(
+            ra, rb, ratios, errs, rts = self.pair(
                 label, ('legacy=relay', s, q), ('legacy=device', s, q),
                 lambda dev, s_, q_: self.one_dp('lvdpa', 'legacy', s_, q_, self.a.time,
                                                 devargs=dev)[:2])
             self.rows.append(self.dp_row('relay', 'legacy', s, q, 'relay', 'direct', ra, rb,
-                                         ratios, errs))
+                                         ratios, errs, rts))
 
     @staticmethod
-    def dp_row(bench, g, s, q, na, nb, ra, rb, ratios, errs):
+    def dp_row(bench, g, s, q, na, nb, ra, rb, ratios, errs, rts=()):
         med = lambda xs: statistics.median(xs) if xs else None
         return {
             'bench': bench, 'guest': g, 'size': s, 'qp': q, 'a': na, 'b': nb,
@@ -280,6 +312,7 @@ class Bench:
             'b_mpps': med([x[0] for x in rb]), 'b_gbps': med([x[1] for x in rb]),
             'ratio': med(ratios), 'ratio_min': min(ratios) if ratios else None,
             'ratio_max': max(ratios) if ratios else None, 'pairs': len(ratios),
+            'xcpu_ns': med(rts) if rts else None,
             'note': '; '.join(sorted(set(errs)))[:200],
         }
 
@@ -373,12 +406,12 @@ class Bench:
             out.append(('Datapath and relay (loopback)',
                         ['bench', 'guest', 'size', 'qp', 'A', 'A Mpps', 'A Gbit/s', 'B',
                          'B Mpps', 'B Gbit/s', 'A/B (median)', 'A/B min..max', 'pairs',
-                         'note'],
+                         'CPU0-1 round trip ns', 'note'],
                         [[r['bench'], r['guest'], str(r['size']), str(r['qp']), r['a'],
                           fmt(r['a_mpps']), fmt(r['a_gbps']), r['b'], fmt(r['b_mpps']),
                           fmt(r['b_gbps']), fmt(r['ratio']),
                           '%s..%s' % (fmt(r['ratio_min']), fmt(r['ratio_max'])),
-                          str(r['pairs']), r['note']] for r in dp]))
+                          str(r['pairs']), fmt(r.get('xcpu_ns'), 0), r['note']] for r in dp]))
         ins = [r for r in self.rows if r['bench'] == 'instr']
         if ins:
             out.append(('Backend instructions per packet (callgrind)',
@@ -434,7 +467,7 @@ class Bench:
     def write(self):
         os.makedirs(self.a.out, exist_ok=True)
         fields = ['bench', 'variant', 'guest', 'size', 'qp', 'a', 'b', 'a_mpps', 'a_gbps',
-                  'b_mpps', 'b_gbps', 'ratio', 'ratio_min', 'ratio_max', 'pairs',
+                  'b_mpps', 'b_gbps', 'ratio', 'ratio_min', 'ratio_max', 'pairs', 'xcpu_ns',
                   'lvdpa_ipp', 'vhost_ipp', 'profile'] + list(self.CTRL_FIELDS) + \
                  ['reps', 'note']
         with open(os.path.join(self.a.out, 'results.csv'), 'w', newline='') as f:
@@ -448,6 +481,11 @@ class Bench:
                  'same cores (backend CPU 0, frontend CPU 1). Command: `%s`' %
                  (when, (time.time() - self.started) / 60, self.a.time, self.a.reps,
                   self.a.command))
+        rts = [r['xcpu_ns'] for r in self.rows if r.get('xcpu_ns') is not None]
+        if rts:
+            about += (' CPU 0 - CPU 1 cache-line round trip (lvdpa-bench xcpu) %.0f..%.0f ns '
+                      'over the rows; a pair whose runs saw it move by more than %.0f%% '
+                      'was taken again.' % (min(rts), max(rts), 100 * self.a.xcpu_tolerance))
         # One line a cell: an error's note may hold a child's whole output.
         tables = [(t, h, [[' '.join(str(c).split()) for c in row] for row in rows])
                   for t, h, rows in self.tables()]
@@ -564,6 +602,10 @@ def main():
     ap.add_argument('--warmup', type=float, default=1.0)
     ap.add_argument('--reps', type=int, default=3, help='alternating A/B pairs per row')
     ap.add_argument('--tx-first', type=int, default=32)
+    ap.add_argument('--xcpu-tolerance', type=float, default=0.25,
+                    help='a pair counts only if the CPU0-CPU1 cache-line round trip '
+                         'measured before, between and after its runs stays within '
+                         'this fraction')
     ap.add_argument('--sizes', default='64,512,1500')
     ap.add_argument('--qps', default='1,2')
     ap.add_argument('--guests', default='modern,legacy')
@@ -584,6 +626,7 @@ def main():
         a.time, a.warmup, a.reps, a.sizes, a.qps = 0.5, 0.3, 1, '64', '1'
         a.ctrl_qps, a.ctrl_reps, a.only = '1,2', 1, 'datapath,ctrl'
         a.ctrl_variants = 'pre-created'
+        a.xcpu_tolerance = float('inf')   # timings are not judged here
     a.sizes = [int(x) for x in a.sizes.split(',')]
     a.qps = [int(x) for x in a.qps.split(',')]
     a.guests = a.guests.split(',')

@@ -15,6 +15,9 @@
  *     the socket listens, and "PACKETS n" (packets the guest sent that the
  *     backend took) at exit.
  *
+ *   lvdpa-bench xcpu CPU_A CPU_B
+ *     A cache line's round trip between the two CPUs (lvdpa_bench_xcpu.c).
+ *
  *   lvdpa-bench ctrl QP modern|legacy REPS [DEVARGS]
  *     Control path, in this process: the PMD (model with the latency
  *     profile of LVDPA_MODEL_LATENCY) behind a vhost-user socket, and the
@@ -56,6 +59,8 @@
 #include <rte_mbuf.h>
 #include <rte_vdpa.h>
 #include <rte_vhost.h>
+
+#include "lvdpa_bench.h"
 
 #ifdef LVDPA_BENCH_HAVE_GUEST
 #include "lvdpa_guest.h"
@@ -529,6 +534,7 @@ lvdpa_bench_usage(void)
 {
 	fprintf(stderr,
 		"usage: lvdpa-bench serve lvdpa|vhost SOCK QP [DEVARGS]\n"
+		"       lvdpa-bench xcpu CPU_A CPU_B\n"
 		"       lvdpa-bench ctrl QP modern|legacy REPS [DEVARGS]\n"
 		"EAL options: LVDPA_BENCH_EAL; latency profile: LVDPA_MODEL_LATENCY\n");
 	return 2;
@@ -552,6 +558,8 @@ main(int argc, char **argv)
 			return lvdpa_bench_serve_vhost(argv[3], qp);
 		return lvdpa_bench_usage();
 	}
+	if (argc == 4 && strcmp(argv[1], "xcpu") == 0)
+		return lvdpa_bench_xcpu(atoi(argv[2]), atoi(argv[3]));
 #ifdef LVDPA_BENCH_HAVE_GUEST
 	if (argc >= 5 && strcmp(argv[1], "ctrl") == 0) {
 		unsigned int qp = atoi(argv[2]), reps = atoi(argv[4]);
