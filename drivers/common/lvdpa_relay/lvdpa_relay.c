@@ -412,44 +412,67 @@ lvdpa_relay_hdr_access(struct lvdpa_relay *q, struct lvdpa_relay_slot *s,
 	return 0;
 }
 
+/*
+ * A 12-byte RX header the device wrote: read in place when it lies whole in
+ * the view's window, as it does but for headers split across buffers.
+ */
+static int
+lvdpa_relay_hdr_read_mrg(struct lvdpa_relay *q, struct lvdpa_relay_slot *s,
+			 uint8_t raw[LVDPA_NET_HDR_LEN_MRG])
+{
+	const uint8_t *p = NULL;
+
+	if (s->nhdr == 1)
+		p = lvdpa_ring_mem_window(q->cfg.guest_mem, s->hdr[0].addr,
+					  LVDPA_NET_HDR_LEN_MRG, false);
+	if (p == NULL)
+		return lvdpa_relay_hdr_access(q, s, raw, false);
+	memcpy(raw, p, LVDPA_NET_HDR_LEN_MRG);
+	return 0;
+}
+
 /* ---- guest -> shadow ---- */
 
 /*
  * Append iovs [first, first + n) from byte @p skip on to the shadow
- * segments, merging pieces contiguous in guest memory.
+ * segments, merging pieces contiguous in guest memory. The count is kept
+ * in a local: through the pointer, every segment store would reload it.
  */
 static int
 lvdpa_relay_add_segs(struct lvdpa_relay *q, unsigned int *nseg,
 		     const struct lvdpa_ring_iov *iov, unsigned int n,
 		     uint32_t skip)
 {
-	unsigned int i;
+	struct lvdpa_ring_seg *seg = q->seg;
+	unsigned int k = *nseg, i;
 
 	for (i = 0; i < n; i++) {
-		struct lvdpa_ring_seg *p = *nseg ? &q->seg[*nseg - 1] : NULL;
 		uint64_t addr = iov[i].addr;
 		uint32_t len = iov[i].len;
 
-		if (skip >= len) {
-			skip -= len;
+		if (skip != 0) {
+			if (skip >= len) {
+				skip -= len;
+				continue;
+			}
+			addr += skip;
+			len -= skip;
+			skip = 0;
+		}
+		if (k != 0 && seg[k - 1].write == iov[i].write &&
+		    seg[k - 1].addr + seg[k - 1].len == addr &&
+		    (uint64_t)seg[k - 1].len + len <= UINT32_MAX) {
+			seg[k - 1].len += len;
 			continue;
 		}
-		addr += skip;
-		len -= skip;
-		skip = 0;
-		if (p != NULL && p->write == iov[i].write &&
-		    p->addr + p->len == addr &&
-		    (uint64_t)p->len + len <= UINT32_MAX) {
-			p->len += len;
-			continue;
-		}
-		if (*nseg > q->max_iov)
+		if (k > q->max_iov)
 			return -E2BIG;
-		q->seg[*nseg].addr = addr;
-		q->seg[*nseg].len = len;
-		q->seg[*nseg].write = iov[i].write;
-		(*nseg)++;
+		seg[k].addr = addr;
+		seg[k].len = len;
+		seg[k].write = iov[i].write;
+		k++;
 	}
+	*nseg = k;
 	return 0;
 }
 
@@ -654,7 +677,7 @@ lvdpa_relay_rx_done(struct lvdpa_relay *q, uint16_t si, uint32_t len,
 	if (len < LVDPA_NET_HDR_LEN_MRG)
 		return lvdpa_relay_fail(q, &q->st.err_dev_len, -EBADMSG,
 					"used length below the header");
-	if (lvdpa_relay_hdr_access(q, s, raw, false) < 0)
+	if (lvdpa_relay_hdr_read_mrg(q, s, raw) < 0)
 		return lvdpa_relay_fail(q, &q->st.err_guest_ring, -EFAULT,
 					"guest header unmapped");
 	lvdpa_net_hdr_read(raw, LVDPA_NET_HDR_LEN_MRG, false, &h);

@@ -417,6 +417,12 @@ void lvdpa_vdpa_lm_release(struct lvdpa_vdpa_priv *priv);
  */
 int lvdpa_vdpa_relay_prepare(struct lvdpa_vdpa_priv *priv, uint16_t nr);
 
+/**
+ * Point the relays' guest memory view at the vhost dirty log while
+ * priv->log_enabled, and at nothing otherwise. Under priv->lock.
+ */
+void lvdpa_vdpa_relay_log_update(struct lvdpa_vdpa_priv *priv);
+
 /** Release relays and the area (idempotent). */
 void lvdpa_vdpa_relay_release(struct lvdpa_vdpa_priv *priv);
 

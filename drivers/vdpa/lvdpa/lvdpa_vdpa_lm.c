@@ -126,6 +126,7 @@ lvdpa_vdpa_lm_log(struct lvdpa_vdpa_priv *priv, bool enable)
 			return rc;
 	}
 	priv->log_enabled = enable;
+	lvdpa_vdpa_relay_log_update(priv);
 	for (i = 0; i < priv->nr_virtqs; i++)
 		if (priv->virtqs[i].obj != NULL)
 			queues[n++] = (uint16_t)i;
@@ -133,6 +134,7 @@ lvdpa_vdpa_lm_log(struct lvdpa_vdpa_priv *priv, bool enable)
 					      LVDPA_VDPA_CONF_LOG_OFF, queues, n);
 	if (rc != 0 && enable) {
 		priv->log_enabled = false;
+		lvdpa_vdpa_relay_log_update(priv);
 		return rc;
 	}
 	LVDPA_VDPA_DLOG(priv, INFO, "vid %d: dirty logging %s", priv->vid,

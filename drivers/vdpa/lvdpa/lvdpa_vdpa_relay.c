@@ -83,6 +83,16 @@ lvdpa_vdpa_relay_log(void *opaque, uint64_t addr, uint64_t len)
 		rte_vhost_log_write(priv->vid, addr, len);
 }
 
+void
+lvdpa_vdpa_relay_log_update(struct lvdpa_vdpa_priv *priv)
+{
+	/*
+	 * Only while logging: the walker then makes no call per write the
+	 * rest of the time. Changed under priv->lock, which relays poll under.
+	 */
+	priv->guest_mem.log_write = priv->log_enabled ? lvdpa_vdpa_relay_log : NULL;
+}
+
 static void
 lvdpa_vdpa_relay_dev_kick(void *opaque)
 {
@@ -175,7 +185,7 @@ lvdpa_vdpa_relay_prepare(struct lvdpa_vdpa_priv *priv, uint16_t nr)
 
 	lvdpa_vdpa_relay_release(priv);
 	priv->guest_mem.translate = lvdpa_vdpa_relay_translate;
-	priv->guest_mem.log_write = lvdpa_vdpa_relay_log;
+	lvdpa_vdpa_relay_log_update(priv);
 	priv->guest_mem.opaque = priv;
 	priv->guest_mem.win_gen = &priv->mregs_gen;
 	priv->guest_mem.win.gen = priv->mregs_gen - 1;   /* empty */
