@@ -304,7 +304,7 @@ class Bench:
                                          ratios, errs, rts))
 
     @staticmethod
-    def dp_row(bench, g, s, q, na, nb, ra, rb, ratios, errs, rts=()):
+    def dp_row(bench, g, s, q, na, nb, ra, rb, ratios, errs, rts):
         med = lambda xs: statistics.median(xs) if xs else None
         return {
             'bench': bench, 'guest': g, 'size': s, 'qp': q, 'a': na, 'b': nb,
@@ -312,7 +312,7 @@ class Bench:
             'b_mpps': med([x[0] for x in rb]), 'b_gbps': med([x[1] for x in rb]),
             'ratio': med(ratios), 'ratio_min': min(ratios) if ratios else None,
             'ratio_max': max(ratios) if ratios else None, 'pairs': len(ratios),
-            'xcpu_ns': med(rts) if rts else None,
+            'xcpu_ns': med(rts),
             'note': '; '.join(sorted(set(errs)))[:200],
         }
 

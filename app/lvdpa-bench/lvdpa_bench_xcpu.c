@@ -8,7 +8,8 @@
  * ring and packet lines between the backend's CPU and the frontend's; on
  * a VM whose vCPUs the host may place on one core complex or on two, this
  * latency changes by a factor, and every packet rate with it. The driver
- * script measures it before each pair, so a table says which host it saw.
+ * script measures it around each run of a pair, so a table says which host
+ * it saw.
  */
 
 #define _GNU_SOURCE
