@@ -13,7 +13,9 @@ per-pair ratios. Optionally instructions per packet of the backend with
 valgrind's callgrind, which is stable where time is not.
 
 Relay: the relay (legacy=relay) against the direct path, same guest and
-sizes (reported as not available while the PMD refuses legacy=relay).
+sizes (reported as not available while the PMD refuses legacy=relay), and
+the host CPU the relay itself takes: its thread's CPU time per packet,
+which is what bounds it on the NIC, where the device takes none.
 
 Control path: lvdpa-bench ctrl in one process (PMD + lvdpa-guest), the
 model charging each firmware command a latency (profile cx6dx by default):
@@ -100,6 +102,36 @@ class Proc:
                 self.p.wait()
         self.t.join(2)
         return self.text()
+
+
+def thread_cpu(pid):
+    """{thread name: [ns on a CPU, of which in the kernel]} of process pid.
+
+    The total comes from schedstat (nanoseconds), the kernel's share from
+    stat's utime/stime ticks, which only split it.
+    """
+    out = {}
+    try:
+        tids = os.listdir('/proc/%d/task' % pid)
+    except OSError:
+        return out  # the process ended: the run reports its error
+    for tid in tids:
+        base = '/proc/%d/task/%s/' % (pid, tid)
+        try:
+            with open(base + 'stat') as f:
+                st = f.read()
+            with open(base + 'schedstat') as f:
+                ns = int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue  # the thread ended meanwhile
+        name = st[st.index('(') + 1:st.rindex(')')]
+        fields = st[st.rindex(')') + 2:].split()
+        utime, stime = int(fields[11]), int(fields[12])
+        sys_ns = ns * stime / (utime + stime) if utime + stime else 0
+        acc = out.setdefault(name, [0, 0])
+        acc[0] += ns
+        acc[1] += sys_ns
+    return out
 
 
 class Bench:
@@ -189,7 +221,13 @@ class Bench:
             raise RuntimeError('lvdpa-guest: %s' % out.strip()[-400:])
         return float(m.group(3)), float(m.group(4))
 
-    def one_dp(self, kind, guest, size, qp, t, devargs='', valgrind=None):
+    def one_dp(self, kind, guest, size, qp, t, devargs='', valgrind=None, cpu=False):
+        """(Mpps, Gbit/s, packets the backend took, CPU) of one run.
+
+        With cpu (legacy guests), CPU is {thread name: [ns, kernel ns]} of
+        the backend's threads from the end of the warm-up (where PACKETS
+        starts counting too) to the end of the guest's run; else None.
+        """
         sock = self.sock()
         if kind == 'lvdpa' and self.a.model_poll_us >= 0:
             # The baseline polls all the time; the model polls this long
@@ -201,6 +239,18 @@ class Bench:
             if valgrind:
                 # Count from after the warm-up: zero callgrind, mark the packets.
                 threading.Timer(self.a.warmup + 2, self.mark, (be,)).start()
+            used = None
+            if cpu:
+                at = {}
+
+                def start():
+                    at['c0'] = thread_cpu(be.p.pid)
+                    try:
+                        os.kill(be.p.pid, signal.SIGUSR1)
+                    except OSError:
+                        pass  # it ended: the run reports why
+                timer = threading.Timer(self.a.warmup, start)
+                timer.start()
             if guest == 'modern':
                 fe = self.testpmd(sock, qp, size)
                 try:
@@ -208,7 +258,17 @@ class Bench:
                 finally:
                     fe.stop()
             else:
-                mpps, gbps = self.run_legacy(sock, qp, size, t)
+                try:
+                    mpps, gbps = self.run_legacy(sock, qp, size, t)
+                finally:
+                    if cpu:
+                        timer.cancel()
+                        timer.join()
+                if cpu and 'c0' in at:
+                    c1 = thread_cpu(be.p.pid)
+                    c0 = at['c0']
+                    used = {k: [v[0] - c0.get(k, [0, 0])[0], v[1] - c0.get(k, [0, 0])[1]]
+                            for k, v in c1.items()}
         finally:
             out = be.stop(60 if valgrind else 10)
         m = re.search(r'PACKETS (\d+)', out)
@@ -217,7 +277,7 @@ class Bench:
             relayed = 'relayed' in out
             if relayed != ('legacy=relay' in devargs):
                 raise RuntimeError('the guest was %s relayed' % ('' if relayed else 'not'))
-        return mpps, gbps, pkts
+        return mpps, gbps, pkts, used
 
     @staticmethod
     def mark(be):
@@ -299,9 +359,38 @@ class Bench:
             ra, rb, ratios, errs, rts = self.pair(
                 label, ('legacy=relay', s, q), ('legacy=device', s, q),
                 lambda dev, s_, q_: self.one_dp('lvdpa', 'legacy', s_, q_, self.a.time,
-                                                devargs=dev)[:2])
-            self.rows.append(self.dp_row('relay', 'legacy', s, q, 'relay', 'direct', ra, rb,
-                                         ratios, errs, rts))
+                                                devargs=dev, cpu=True))
+            row = self.dp_row('relay', 'legacy', s, q, 'relay', 'direct', ra, rb,
+                              ratios, errs, rts)
+            row.update(self.relay_cpu(ra, rb))
+            self.rows.append(row)
+
+    # The threads that run relays: the event thread, or relay_core's.
+    RELAY_THREADS = ('lvdpa-ev-', 'lvdpa-rly-')
+
+    def relay_cpu(self, ra, rb):
+        """The relay thread's CPU per packet and share of a CPU in the relay
+        runs, and the whole backend's share in the direct runs (medians).
+
+        A share is CPU per packet times the guest's rate: the CPU the
+        threads took while packets flowed, not around the guest's start.
+        """
+        med = lambda xs: statistics.median(xs) if xs else None
+        ns, kns, share, direct = [], [], [], []
+        for mpps, _, pkts, used in ra:
+            if not used or not pkts:
+                continue
+            rel = [v for k, v in used.items() if k.startswith(self.RELAY_THREADS)]
+            if not rel:
+                continue
+            ns.append(sum(v[0] for v in rel) / pkts)
+            kns.append(sum(v[1] for v in rel) / pkts)
+            share.append(ns[-1] * mpps * 1e-3)
+        for mpps, _, pkts, used in rb:
+            if used and pkts:
+                direct.append(sum(v[0] for v in used.values()) / pkts * mpps * 1e-3)
+        return {'relay_ns': med(ns), 'relay_kernel_ns': med(kns),
+                'relay_cpu': med(share), 'direct_backend_cpu': med(direct)}
 
     @staticmethod
     def dp_row(bench, g, s, q, na, nb, ra, rb, ratios, errs, rts):
@@ -326,8 +415,8 @@ class Bench:
                 log('[instr %d/%d] %s %dB: %s under callgrind' % (i + 1, len(cases), g, s, kind))
                 out = os.path.join(self.tmp, 'cg.%s.%d' % (kind, self.n))
                 try:
-                    _, _, pkts = self.one_dp(kind, g, s, 1, self.a.callgrind_time,
-                                             valgrind=out)
+                    _, _, pkts, _ = self.one_dp(kind, g, s, 1, self.a.callgrind_time,
+                                                valgrind=out)
                     ir = 0
                     with open(out) as f:
                         for line in f:
@@ -412,6 +501,17 @@ class Bench:
                           fmt(r['b_gbps']), fmt(r['ratio']),
                           '%s..%s' % (fmt(r['ratio_min']), fmt(r['ratio_max'])),
                           str(r['pairs']), fmt(r.get('xcpu_ns'), 0), r['note']] for r in dp]))
+        rl = [r for r in self.rows if r['bench'] == 'relay' and r.get('relay_ns')]
+        if rl:
+            pct = lambda v: '-' if v is None else '%.0f%%' % (100 * v)
+            out.append(('The relay\'s own CPU (its thread, in the relay runs)',
+                        ['size', 'qp', 'relay Mpps', 'relay thread: share of a CPU',
+                         'ns per packet', 'of which kernel', 'packets per relay CPU-second (M)',
+                         'direct Mpps', 'direct: backend share of a CPU'],
+                        [[str(r['size']), str(r['qp']), fmt(r['a_mpps']), pct(r['relay_cpu']),
+                          fmt(r['relay_ns'], 0), fmt(r['relay_kernel_ns'], 0),
+                          fmt(1e3 / r['relay_ns']), fmt(r['b_mpps']),
+                          pct(r['direct_backend_cpu'])] for r in rl]))
         ins = [r for r in self.rows if r['bench'] == 'instr']
         if ins:
             out.append(('Backend instructions per packet (callgrind)',
@@ -468,6 +568,7 @@ class Bench:
         os.makedirs(self.a.out, exist_ok=True)
         fields = ['bench', 'variant', 'guest', 'size', 'qp', 'a', 'b', 'a_mpps', 'a_gbps',
                   'b_mpps', 'b_gbps', 'ratio', 'ratio_min', 'ratio_max', 'pairs', 'xcpu_ns',
+                  'relay_ns', 'relay_kernel_ns', 'relay_cpu', 'direct_backend_cpu',
                   'lvdpa_ipp', 'vhost_ipp', 'profile'] + list(self.CTRL_FIELDS) + \
                  ['reps', 'note']
         with open(os.path.join(self.a.out, 'results.csv'), 'w', newline='') as f:
@@ -624,7 +725,7 @@ def main():
     a.command = ' '.join([os.path.relpath(sys.argv[0])] + sys.argv[1:])
     if a.smoke:
         a.time, a.warmup, a.reps, a.sizes, a.qps = 0.5, 0.3, 1, '64', '1'
-        a.ctrl_qps, a.ctrl_reps, a.only = '1,2', 1, 'datapath,ctrl'
+        a.ctrl_qps, a.ctrl_reps, a.only = '1,2', 1, 'datapath,relay,ctrl'
         a.ctrl_variants = 'pre-created'
         a.xcpu_tolerance = float('inf')   # timings are not judged here
     a.sizes = [int(x) for x in a.sizes.split(',')]
@@ -648,10 +749,11 @@ def main():
         b.cleanup()
     if a.smoke:
         # Well-formed: every row there, with figures (timings not judged).
-        want = len(a.guests) * len(a.sizes) * len(a.qps) + 2 * len(a.ctrl_qps)
+        want = (len(a.guests) + 1) * len(a.sizes) * len(a.qps) + 2 * len(a.ctrl_qps)
+        figures = {'datapath': ('ratio',), 'relay': ('ratio', 'relay_ns', 'relay_cpu'),
+                   'ctrl': ('conf_ms',)}
         ok = len(b.rows) == want and all(
-            (r.get('ratio') is not None) if r['bench'] == 'datapath' else
-            (r.get('conf_ms') is not None) for r in b.rows)
+            r.get(k) is not None for r in b.rows for k in figures[r['bench']])
         with open(os.path.join(a.out, 'results.csv')) as f:
             ok = ok and len(list(csv.DictReader(f))) == want
         print('smoke: %s (%d rows of %d)' % ('PASS' if ok else 'FAIL', len(b.rows), want))
