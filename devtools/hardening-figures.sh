@@ -27,12 +27,12 @@ trap 'rm -rf "$out"' EXIT
 devtools/setup.sh >"$out/setup.log" 2>&1 || { cat "$out/setup.log"; exit 1; }
 if [ ! -f build-san/build.ninja ]; then
 	meson setup build-san -Db_sanitize=address,undefined -Db_lundef=false \
-		-Dbuildtype=debug >"$out/san-setup.log"
+		-Dbuildtype=debug -Db_lto=false >"$out/san-setup.log"
 fi
 ninja -C build-san >"$out/san-build.log" || { tail -20 "$out/san-build.log"; exit 1; }
 if [ ! -f build-fuzz/build.ninja ]; then
 	CC=clang meson setup build-fuzz -Db_sanitize=address,undefined \
-		-Db_lundef=false -Dbuildtype=debug >"$out/fuzz-setup.log"
+		-Db_lundef=false -Dbuildtype=debug -Db_lto=false >"$out/fuzz-setup.log"
 fi
 ninja -C build-fuzz >"$out/fuzz-build.log" || { tail -20 "$out/fuzz-build.log"; exit 1; }
 

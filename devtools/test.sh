@@ -11,7 +11,7 @@ devtools/setup.sh
 
 if [ ! -f build-san/build.ninja ]; then
 	meson setup build-san -Db_sanitize=address,undefined -Db_lundef=false \
-		-Dbuildtype=debug
+		-Dbuildtype=debug -Db_lto=false
 fi
 ninja -C build-san
 
@@ -19,7 +19,7 @@ ninja -C build-san
 # with ASan and UBSan, each target run for a bounded time.
 if [ ! -f build-fuzz/build.ninja ]; then
 	CC=clang meson setup build-fuzz -Db_sanitize=address,undefined \
-		-Db_lundef=false -Dbuildtype=debug
+		-Db_lundef=false -Dbuildtype=debug -Db_lto=false
 fi
 ninja -C build-fuzz
 
