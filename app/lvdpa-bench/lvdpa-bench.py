@@ -240,17 +240,6 @@ class Bench:
                 # Count from after the warm-up: zero callgrind, mark the packets.
                 threading.Timer(self.a.warmup + 2, self.mark, (be,)).start()
             used = None
-            if cpu:
-                at = {}
-
-                def start():
-                    at['c0'] = thread_cpu(be.p.pid)
-                    try:
-                        os.kill(be.p.pid, signal.SIGUSR1)
-                    except OSError:
-                        pass  # it ended: the run reports why
-                timer = threading.Timer(self.a.warmup, start)
-                timer.start()
             if guest == 'modern':
                 fe = self.testpmd(sock, qp, size)
                 try:
@@ -258,13 +247,23 @@ class Bench:
                 finally:
                     fe.stop()
             else:
+                at, timer = {}, None
+                if cpu:
+                    def start():
+                        at['c0'] = thread_cpu(be.p.pid)
+                        try:
+                            os.kill(be.p.pid, signal.SIGUSR1)
+                        except OSError:
+                            pass  # it ended: the run reports why
+                    timer = threading.Timer(self.a.warmup, start)
+                    timer.start()
                 try:
                     mpps, gbps = self.run_legacy(sock, qp, size, t)
                 finally:
-                    if cpu:
+                    if timer:
                         timer.cancel()
                         timer.join()
-                if cpu and 'c0' in at:
+                if 'c0' in at:
                     c1 = thread_cpu(be.p.pid)
                     c0 = at['c0']
                     used = {k: [v[0] - c0.get(k, [0, 0])[0], v[1] - c0.get(k, [0, 0])[1]]
