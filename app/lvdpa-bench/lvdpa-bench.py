@@ -107,10 +107,12 @@ class Proc:
 def thread_cpu(pid):
     """{thread name: [ns on a CPU, of which in the kernel]} of process pid.
 
-    The total comes from schedstat (nanoseconds), the kernel's share from
-    stat's utime/stime ticks, which only split it.
+    The total comes from schedstat (nanoseconds; a kernel without it:
+    stat's ticks), the kernel's share from stat's utime/stime ticks, which
+    only split it.
     """
     out = {}
+    tick_ns = 1e9 / os.sysconf('SC_CLK_TCK')
     try:
         tids = os.listdir('/proc/%d/task' % pid)
     except OSError:
@@ -120,13 +122,16 @@ def thread_cpu(pid):
         try:
             with open(base + 'stat') as f:
                 st = f.read()
-            with open(base + 'schedstat') as f:
-                ns = int(f.read().split()[0])
-        except (OSError, ValueError, IndexError):
+        except OSError:
             continue  # the thread ended meanwhile
         name = st[st.index('(') + 1:st.rindex(')')]
         fields = st[st.rindex(')') + 2:].split()
         utime, stime = int(fields[11]), int(fields[12])
+        try:
+            with open(base + 'schedstat') as f:
+                ns = int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            ns = (utime + stime) * tick_ns
         sys_ns = ns * stime / (utime + stime) if utime + stime else 0
         acc = out.setdefault(name, [0, 0])
         acc[0] += ns
