@@ -947,8 +947,7 @@ lvdpa_vdpa_dev_cleanup(int vid)
 		if (priv->configured)
 			lvdpa_vdpa_dev_unconfigure(priv);
 		lvdpa_vdpa_lm_release(priv);
-		priv->log_enabled = false;
-		lvdpa_vdpa_relay_log_update(priv);
+		lvdpa_vdpa_lm_set_logging(priv, false);
 		lvdpa_vdpa_mem_unregister(priv);
 		for (i = 0; i < priv->nr_virtqs; i++)
 			priv->virtqs[i].enable = false;

@@ -408,6 +408,12 @@ int lvdpa_vdpa_lm_virtq_set(struct lvdpa_vdpa_priv *priv,
 /** Release the log mkey and umem (idempotent). */
 void lvdpa_vdpa_lm_release(struct lvdpa_vdpa_priv *priv);
 
+/**
+ * Set priv->log_enabled and, with it, the relays' dirty-log callback, so
+ * that the two never disagree. Under priv->lock.
+ */
+void lvdpa_vdpa_lm_set_logging(struct lvdpa_vdpa_priv *priv, bool on);
+
 /* ---- lvdpa_vdpa_relay.c ---- */
 
 /**

@@ -105,6 +105,13 @@ lvdpa_vdpa_lm_virtq_set(struct lvdpa_vdpa_priv *priv,
 	return rc;
 }
 
+void
+lvdpa_vdpa_lm_set_logging(struct lvdpa_vdpa_priv *priv, bool on)
+{
+	priv->log_enabled = on;
+	lvdpa_vdpa_relay_log_update(priv);
+}
+
 /*
  * One modify per queue with an object, independent of the others: they run
  * as one batch on the configuration threads, so that a migration's start
@@ -125,16 +132,14 @@ lvdpa_vdpa_lm_log(struct lvdpa_vdpa_priv *priv, bool enable)
 		if (rc != 0)
 			return rc;
 	}
-	priv->log_enabled = enable;
-	lvdpa_vdpa_relay_log_update(priv);
+	lvdpa_vdpa_lm_set_logging(priv, enable);
 	for (i = 0; i < priv->nr_virtqs; i++)
 		if (priv->virtqs[i].obj != NULL)
 			queues[n++] = (uint16_t)i;
 	rc = n == 0 ? 0 : lvdpa_vdpa_conf_run(priv, enable ? LVDPA_VDPA_CONF_LOG_ON :
 					      LVDPA_VDPA_CONF_LOG_OFF, queues, n);
 	if (rc != 0 && enable) {
-		priv->log_enabled = false;
-		lvdpa_vdpa_relay_log_update(priv);
+		lvdpa_vdpa_lm_set_logging(priv, false);
 		return rc;
 	}
 	LVDPA_VDPA_DLOG(priv, INFO, "vid %d: dirty logging %s", priv->vid,
