@@ -35,6 +35,7 @@
 #include <cmdline_socket.h>
 #include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_vhost.h>
@@ -416,6 +417,34 @@ lvdpa_app_create_ports(void)
 	return made;
 }
 
+/*
+ * The vDPA devices are removed before rte_eal_cleanup, which removes vdevs
+ * in command-line order: a device's uplink (--vdev net_tap0 before lvdpa0)
+ * would otherwise be closed while the device still uses it.
+ */
+static void
+lvdpa_app_remove_devices(void)
+{
+	struct rte_device *devs[32];
+	unsigned int n, i, round;
+
+	/* Whole iterations only: leaving RTE_DEV_FOREACH early leaks its strings. */
+	for (round = 0; round < 64; round++) {
+		struct rte_dev_iterator it;
+		struct rte_device *rdev;
+
+		n = 0;
+		RTE_DEV_FOREACH(rdev, "class=vdpa", &it)
+			if (n < RTE_DIM(devs))
+				devs[n++] = rdev;
+		for (i = 0; i < n; i++)
+			if (rte_dev_remove(devs[i]) != 0)
+				LVDPA_APP_LOG(WARNING, "cannot remove %s", rte_dev_name(devs[i]));
+		if (n < RTE_DIM(devs))
+			break;
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Options. */
 
@@ -671,6 +700,7 @@ main(int argc, char **argv)
 out:
 	if (lvdpa_app_remove_all() != 0)
 		status = EXIT_FAILURE;
+	lvdpa_app_remove_devices();
 	rte_eal_cleanup();
 	close(sfd);
 	return status;

@@ -6,10 +6,14 @@
  * The model with EAL: its uplink, a net_ring port (whose TX ring is its RX
  * ring), where frames to a MAC no function owns leave through
  * rte_eth_tx_burst, come back through rte_eth_rx_burst and land on the
- * owner's RX queue; and its worker on an EAL lcore.
+ * owner's RX queue; an uplink the application removes under the device;
+ * and its worker on an EAL lcore.
  */
 
+#include <unistd.h>
+
 #include <rte_bus_vdev.h>
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
@@ -139,6 +143,106 @@ test_model_uplink_model_starts_port(void)
 	return 0;
 }
 
+/*
+ * Offers @p n frames to a MAC no function owns (the wire's) on TX queue 1
+ * and waits until the device has taken them all.
+ */
+static int
+tm_send_to_wire(struct tm_env *e, unsigned int n)
+{
+	static const uint8_t wire[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+	static const uint8_t src[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+	uint64_t deadline = rte_get_timer_cycles() + 3 * rte_get_timer_hz();
+	unsigned int added = 0, reaped = 0;
+	uint8_t frame[64];
+	int rc;
+
+	while (reaped < n && rte_get_timer_cycles() < deadline) {
+		while (added < n) {
+			lvdpa_synth_frame_fill(frame, sizeof(frame), wire, src, added);
+			if (lvdpa_synth_tx_add(&e->q[1], frame, sizeof(frame)) != 0)
+				break;
+			added++;
+		}
+		lvdpa_synth_vq_kick(&e->v[1], lvdpa_synth_publish(&e->q[1]));
+		rc = lvdpa_synth_tx_reap(&e->q[1]);
+		if (rc < 0)
+			return rc;
+		reaped += rc;
+		if (reaped < n)
+			usleep(100);
+	}
+	return reaped == n ? 0 : -ETIMEDOUT;
+}
+
+/*
+ * The application removes the uplink while the device uses it (as
+ * rte_eal_cleanup does with the uplink's vdev first): from the port's
+ * DESTROY event on, the device sends nothing there and never touches the
+ * port number again, which the next port gets. The guest's frames for the
+ * wire are dropped, not held. net_null: its close frees nothing that its
+ * RX and TX use, so the worker's last polls before the event are safe.
+ */
+static int
+test_model_uplink_removed_under_device(void)
+{
+	struct lvdpa_synth_qcfg t = tm_qcfg(256, false, false, false, false, false);
+	struct rte_eth_stats st;
+	struct rte_eth_conf conf;
+	uint16_t port, next;
+	struct tm_env e;
+	int rc;
+
+	LVDPA_TEST_ASSERT(tm_eal() == 0, "EAL");
+	LVDPA_TEST_ASSERT(rte_vdev_init("net_null_up0", NULL) == 0, "net_null_up0");
+	LVDPA_TEST_ASSERT(rte_eth_dev_get_port_by_name("net_null_up0", &port) == 0, "port");
+	LVDPA_TEST_ASSERT(tm_open(&e, "max_queues=2,uplink=net_null_up0") == 0, "open");
+	rc = tm_queue(&e, 1, &t, true);
+	if (rc == 0)
+		rc = tm_send_to_wire(&e, 100);
+	if (rc == 0 && (rte_eth_stats_get(port, &st) != 0 || st.opackets != 100))
+		rc = -EPROTO;
+	if (rc != 0) {
+		tm_teardown(&e);
+		rte_vdev_uninit("net_null_up0");
+		LVDPA_TEST_ASSERT(0, "100 frames out on the uplink first: %d", rc);
+	}
+
+	/* What rte_eal_cleanup does to a vdev: no stop, close and release. */
+	rc = rte_vdev_uninit("net_null_up0");
+	if (rc == 0)
+		rc = rte_vdev_init("net_null_up1", NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_get_port_by_name("net_null_up1", &next);
+	memset(&conf, 0, sizeof(conf));
+	if (rc == 0)
+		rc = rte_eth_dev_configure(next, 1, 1, &conf);
+	if (rc == 0)
+		rc = rte_eth_rx_queue_setup(next, 0, 64, SOCKET_ID_ANY, NULL, tm_pool);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(next, 0, 64, SOCKET_ID_ANY, NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(next);
+	if (rc != 0) {
+		tm_teardown(&e);
+		LVDPA_TEST_ASSERT(0, "uplink removed, a new port started: %d", rc);
+	}
+	if (next != port)
+		fprintf(stderr, "# the new port is %u, not %u: no reuse to check\n", next, port);
+	/* The guest's frames for the wire are dropped, and none reach the new port. */
+	rc = tm_send_to_wire(&e, 100);
+	tm_teardown(&e);
+	LVDPA_TEST_ASSERT_EQ(rc, 0, "the frames sent after the removal are taken");
+	LVDPA_TEST_ASSERT(rte_eth_stats_get(next, &st) == 0, "stats");
+	LVDPA_TEST_ASSERT_EQ(st.opackets, 0, "nothing sent on port %u, the uplink's old number", next);
+	/* Closing the device left the new port alone: still started. */
+	LVDPA_TEST_ASSERT_EQ(rte_eth_dev_configure(next, 1, 1, &conf), -EBUSY,
+			     "port %u still started after the device closed", next);
+	rte_eth_dev_stop(next);
+	LVDPA_TEST_ASSERT_EQ(rte_vdev_uninit("net_null_up1"), 0, "uninit");
+	return 0;
+}
+
 static int
 test_model_uplink_unknown_port(void)
 {
@@ -203,5 +307,6 @@ LVDPA_TEST_MAIN(
 	LVDPA_TEST_CASE(test_model_worker_lcore),
 	LVDPA_TEST_CASE(test_model_uplink_loop),
 	LVDPA_TEST_CASE(test_model_uplink_model_starts_port),
+	LVDPA_TEST_CASE(test_model_uplink_removed_under_device),
 	LVDPA_TEST_CASE(test_model_uplink_unknown_port),
 )

@@ -79,7 +79,13 @@ lvdpa_cleanup() {
 		wait "$lvdpa_harness_pid" 2>/dev/null
 	fi
 	lvdpa_stop_peer
-	[ -n "$lvdpa_tmp" ] && rm -rf "$lvdpa_tmp"
+	# LVDPA_QEMU_KEEP=1 keeps the logs (QEMU's, the guest's console, the
+	# peers') for a look after a failure.
+	if [ -n "$lvdpa_tmp" ] && [ "${LVDPA_QEMU_KEEP:-0}" = 1 ]; then
+		echo "# kept: $lvdpa_tmp"
+	elif [ -n "$lvdpa_tmp" ]; then
+		rm -rf "$lvdpa_tmp"
+	fi
 	exit $rc
 }
 trap lvdpa_cleanup EXIT
@@ -138,14 +144,23 @@ lvdpa_new_ns() {
 	exec 8<>"$lvdpa_tmp/stdin"
 }
 
-# Waits for the peer's socket and tap, then puts the peer address on the tap.
+# lvdpa_peer_ready SOCKET LOG [LINE]: waits for the peer's socket and tap
+# (and LINE in its log, when given), then puts the peer address on the tap.
+# A restarted peer finds its predecessor's socket file still there: only the
+# line it logs once it serves says that the socket is its own.
 lvdpa_peer_ready() {
-	local sock=$1 log=$2 n
+	local sock=$1 log=$2 line=${3:-} n
 	for n in $(seq 300); do
-		[ -S "$sock" ] && ip -n "$lvdpa_ns" link show "$lvdpa_tap" >/dev/null 2>&1 && break
+		[ -S "$sock" ] && ip -n "$lvdpa_ns" link show "$lvdpa_tap" >/dev/null 2>&1 &&
+			{ [ -z "$line" ] || grep -q -F -e "$line" "$log"; } && break
 		kill -0 "$lvdpa_peer_pid" 2>/dev/null || break
 		sleep 0.1
 	done
+	if [ -n "$line" ] && ! grep -q -F -e "$line" "$log"; then
+		echo "# the peer never logged '$line'"
+		tail -n 20 "$log" | sed 's/^/# /'
+		return 1
+	fi
 	if [ ! -S "$sock" ] || ! ip -n "$lvdpa_ns" link show "$lvdpa_tap" >/dev/null 2>&1; then
 		echo "# the peer made no socket $sock or no $lvdpa_tap"
 		tail -n 20 "$log" | sed 's/^/# /'
@@ -202,6 +217,11 @@ lvdpa_launch_lvdpa() {
 	lvdpa_peer_pid=$!
 }
 
+# lvdpa_serving_line SOCKET: what the sample app logs once SOCKET is served.
+lvdpa_serving_line() {
+	echo ": serving $1 ("
+}
+
 # lvdpa_start_lvdpa NUMBER PREFIX [app options]: a new namespace, the lvdpa
 # sample app in it (lvdpa_launch_lvdpa, log peer-NUMBER.log), its socket
 # PREFIX0 and the tap ready.
@@ -210,7 +230,7 @@ lvdpa_start_lvdpa() {
 	shift 2
 	lvdpa_new_ns "$i" || return 1
 	lvdpa_launch_lvdpa "$iface" "$lvdpa_tmp/peer-$i.log" "$@"
-	lvdpa_peer_ready "${iface}0" "$lvdpa_tmp/peer-$i.log"
+	lvdpa_peer_ready "${iface}0" "$lvdpa_tmp/peer-$i.log" "$(lvdpa_serving_line "${iface}0")"
 }
 
 # Kills the peer outright (SIGKILL: no shutdown, its socket file stays);
@@ -298,15 +318,23 @@ lvdpa_show_san() {
 }
 
 # lvdpa_peer_clean NUMBER|LOG...: after lvdpa_stop_peer, whether the sample
-# app ended cleanly: exit status 0 after SIGTERM and no sanitizer report
-# (printed). If not, returns 1 with the reason in lvdpa_unclean.
+# app ended cleanly: exit status 0 after SIGTERM, no sanitizer report
+# (printed), and the uplink not closed while the device still used it. If
+# not, returns 1 with the reason in lvdpa_unclean.
 lvdpa_peer_clean() {
+	local f
 	lvdpa_unclean=
 	if ! lvdpa_show_san "$@"; then
 		lvdpa_unclean="sanitizer report in the sample app's log"
 	elif [ "${lvdpa_peer_rc:-0}" != 0 ]; then
 		lvdpa_unclean="the sample app exited with status $lvdpa_peer_rc after SIGTERM"
 	fi
+	for f in "$@"; do
+		[ -n "$lvdpa_unclean" ] && break
+		[ -f "$f" ] || f=$lvdpa_tmp/peer-$f.log
+		grep -q -E 'closed while function|for not ready port' "$f" 2>/dev/null &&
+			lvdpa_unclean="the uplink was closed before the vDPA device at exit"
+	done
 	[ -z "$lvdpa_unclean" ]
 }
 

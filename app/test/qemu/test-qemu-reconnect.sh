@@ -60,7 +60,7 @@ run_case() {
 				sleep 0.1
 			done
 			lvdpa_launch_lvdpa "$iface" "$p1" "${appopt[@]}"
-			lvdpa_peer_ready "$sock" "$p1" || why="the lvdpa sample app did not start"
+			lvdpa_peer_ready "$sock" "$p1" "$(lvdpa_serving_line "$sock")" || why="the lvdpa sample app did not start"
 		fi
 	fi
 	# The first backend serves the first pings.
@@ -72,7 +72,7 @@ run_case() {
 		echo "# the sample app killed (SIGKILL) after the guest's first pings"
 		# The tap went with it: the new app makes a new one.
 		lvdpa_launch_lvdpa "$iface" "$p2" "${appopt[@]}"
-		lvdpa_peer_ready "$sock" "$p2" || why="the lvdpa sample app did not start again"
+		lvdpa_peer_ready "$sock" "$p2" "$(lvdpa_serving_line "$sock")" || why="the lvdpa sample app did not start again"
 	fi
 	[ -n "$lvdpa_harness_pid" ] && lvdpa_wait_guest "$i"
 

@@ -220,7 +220,7 @@ lvdpa_model_uplink_owner(void)
 	struct lvdpa_model_dev *d;
 
 	for (d = lvdpa_model_sw_list; d != NULL; d = d->next)
-		if (d->uplink_port != 0)
+		if (d->uplink_port != 0 && !d->uplink_gone)
 			return d;
 	return NULL;
 }

@@ -19,10 +19,18 @@
  * application already started it, and stops what it started. It carries the frames no function claims: TX through
  * rte_eth_tx_burst on its queue 0, and what rte_eth_rx_burst brings in goes
  * to the function with the destination MAC, else to the uplink's owner, on
- * queue pair 0. Only the owner's worker touches the port.
+ * queue pair 0. Only the owner's worker touches the port, under
+ * lvdpa_model_sw_lock.
+ *
+ * An application that closes the uplink while the device uses it (as
+ * rte_eal_cleanup does when the uplink's vdev comes first) unplugs the
+ * wire: from its RTE_ETH_EVENT_DESTROY on, the device drops what it would
+ * send there and polls nothing, and never uses the port number, which the
+ * next port may get.
  */
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,9 +88,32 @@ lvdpa_model_uplink_start(struct lvdpa_model_dev *dev, uint16_t port)
 	return 0;
 }
 
+/* RTE_ETH_EVENT_DESTROY of the uplink: the wire is unplugged for good. */
+static int
+lvdpa_model_uplink_destroyed(uint16_t port, enum rte_eth_event_type type,
+			     void *arg, void *ret_param)
+{
+	struct lvdpa_model_dev *dev = arg;
+
+	RTE_SET_USED(type);
+	RTE_SET_USED(ret_param);
+	pthread_mutex_lock(&lvdpa_model_sw_lock);
+	if (dev->uplink_port == (uint64_t)port + 1 && !dev->uplink_gone) {
+		dev->uplink_gone = true;
+		LVDPA_MODEL_LOG(WARNING,
+				"uplink=%s (port %u) closed while function %u uses it: "
+				"its frames are dropped from now on (close the vDPA device first)",
+				dev->caps.uplink, port, dev->fn);
+	}
+	pthread_mutex_unlock(&lvdpa_model_sw_lock);
+	return 0;
+}
+
 static int
 lvdpa_model_uplink_open(struct lvdpa_model_dev *dev)
 {
+	int rc;
+
 	char name[RTE_MEMPOOL_NAMESIZE];
 	uint16_t port;
 
@@ -103,6 +134,13 @@ lvdpa_model_uplink_open(struct lvdpa_model_dev *dev)
 		LVDPA_MODEL_LOG(ERR, "uplink=%s: no mbuf pool: %s", dev->caps.uplink,
 				rte_strerror(rte_errno));
 		return -ENOMEM;
+	}
+	rc = rte_eth_dev_callback_register(port, RTE_ETH_EVENT_DESTROY,
+					   lvdpa_model_uplink_destroyed, dev);
+	if (rc != 0) {
+		LVDPA_MODEL_LOG(ERR, "uplink=%s: cannot watch port %u: %s",
+				dev->caps.uplink, port, rte_strerror(-rc));
+		return rc;
 	}
 	dev->uplink_port = port + 1;
 	return lvdpa_model_uplink_start(dev, port);
@@ -158,8 +196,16 @@ lvdpa_model_net_free(struct lvdpa_model_dev *dev)
 {
 	unsigned int i, n = lvdpa_model_net_npairs(dev);
 
-	if (dev->uplink_started) {
-		rte_eth_dev_stop(dev->uplink_port - 1);
+	if (dev->uplink_port != 0) {
+		uint16_t port = dev->uplink_port - 1;
+
+		/* -EAGAIN: the callback runs in another thread right now. */
+		while (rte_eth_dev_callback_unregister(port, RTE_ETH_EVENT_DESTROY,
+						       lvdpa_model_uplink_destroyed,
+						       dev) == -EAGAIN)
+			sched_yield();
+		if (dev->uplink_started && !dev->uplink_gone)
+			rte_eth_dev_stop(port);
 		dev->uplink_started = false;
 	}
 	rte_mempool_free(dev->uplink_pool);
@@ -192,13 +238,20 @@ lvdpa_model_net_lookup(const uint8_t *frame, uint32_t len)
 	return NULL;
 }
 
-/* Out through the uplink: 0, or -ENOBUFS when the port is full (retry). */
+/*
+ * Out through the uplink: 0, or -ENOBUFS when the port is full (retry).
+ * Caller holds lvdpa_model_sw_lock.
+ */
 int
 lvdpa_model_uplink_send(struct lvdpa_model_dev *dev, const uint8_t *frame, uint32_t len)
 {
 	struct rte_mbuf *m;
 	char *p;
 
+	if (dev->uplink_gone) {
+		atomic_fetch_add(&dev->tx_dropped, 1);
+		return 0;
+	}
 	m = rte_pktmbuf_alloc(dev->uplink_pool);
 	if (m == NULL)
 		return -ENOBUFS;
@@ -423,9 +476,14 @@ lvdpa_model_net_poll_uplink(struct lvdpa_model_dev *dev)
 	pthread_mutex_unlock(&ib->lock);
 	if (room == 0)
 		return false;
+	/* Under the switch's lock: the port's DESTROY event waits for it. */
+	pthread_mutex_lock(&lvdpa_model_sw_lock);
+	if (dev->uplink_gone) {
+		pthread_mutex_unlock(&lvdpa_model_sw_lock);
+		return false;
+	}
 	n = rte_eth_rx_burst(dev->uplink_port - 1, 0, m,
 			     RTE_MIN(room, (unsigned int)LVDPA_MODEL_UPLINK_BURST));
-	pthread_mutex_lock(&lvdpa_model_sw_lock);
 	for (i = 0; i < n; i++) {
 		const uint8_t *f = rte_pktmbuf_mtod(m[i], const uint8_t *);
 		uint32_t len = rte_pktmbuf_data_len(m[i]);

@@ -299,6 +299,7 @@ struct lvdpa_model_dev {
 	uint64_t uplink_port;                     /* ethdev port + 1, 0 none */
 	struct rte_mempool *uplink_pool;          /* mbufs for uplink TX and RX */
 	bool uplink_started;                      /* the model started the port */
+	bool uplink_gone;                         /* closed under us (sw_lock) */
 	atomic_uint_fast64_t tx_dropped;          /* frames the e-switch dropped */
 	/* worker */
 	pthread_t thread;
