@@ -25,6 +25,9 @@
 #include "lvdpa_synth_guest.h"
 
 #define LVDPA_SYNTH_SLOT_HDR 16u
+/* What an RX buffer's header holds before the device writes it. */
+#define LVDPA_SYNTH_RX_POISON 0xa5
+#define LVDPA_SYNTH_HDR_F_DATA_VALID 2u
 #define LVDPA_SYNTH_ETHERTYPE 0x88b5 /* local experimental */
 
 static int
@@ -231,7 +234,14 @@ lvdpa_synth_rx_post(struct lvdpa_synth_queue *q)
 
 	while (q->nfree > 0) {
 		uint16_t s = q->free_slot[q->nfree - 1];
+		uint8_t *hdr = lvdpa_synth_guest_ptr(q->g, lvdpa_synth_slot(q, s) +
+						     LVDPA_SYNTH_SLOT_HDR - q->cfg.hdr_len);
 
+		/*
+		 * Nothing obliges a driver to clear its RX buffers: a header the
+		 * device leaves partly unwritten shows as this pattern.
+		 */
+		memset(hdr, LVDPA_SYNTH_RX_POISON, q->cfg.hdr_len);
 		if (lvdpa_synth_offer(q, s, q->cfg.buf_len) != 0)
 			break;
 		q->nfree--;
@@ -275,10 +285,24 @@ lvdpa_synth_rx_get(struct lvdpa_synth_queue *q, void *frame, uint32_t cap,
 		q->free_slot[q->nfree++] = cookie;
 		p = lvdpa_synth_guest_ptr(q->g, lvdpa_synth_slot(q, cookie) +
 					  LVDPA_SYNTH_SLOT_HDR - hl);
-		if (i == 0 && hl == 12 && q->cfg.mrg_rxbuf) {
-			nb = p[10] | p[11] << 8;   /* little endian */
-			if (nb == 0)
+		if (i == 0) {
+			unsigned int b;
+
+			/* No GSO and no checksum to complete on RX: all zero
+			 * but DATA_VALID, and num_buffers (1 without MRG_RXBUF). */
+			if (p[0] & ~LVDPA_SYNTH_HDR_F_DATA_VALID)
 				return -EPROTO;
+			for (b = 1; b < 10; b++)
+				if (p[b] != 0)
+					return -EPROTO;
+			if (hl == 12) {
+				uint16_t v = p[10] | p[11] << 8;   /* little endian */
+
+				if (v == 0 || (!q->cfg.mrg_rxbuf && v != 1))
+					return -EPROTO;
+				if (q->cfg.mrg_rxbuf)
+					nb = v;
+			}
 		}
 		if (got + ulen - skip > cap)
 			return -E2BIG;

@@ -381,15 +381,23 @@ lvdpa_model_rx_hdr_put(struct lvdpa_model_wcur *w, uint8_t flags)
 {
 	struct lvdpa_model_virtq *vq = w->vq;
 	struct lvdpa_ring_iov *v = &w->iov[0];
-	uint64_t lo = rte_cpu_to_le_64(flags);
-	uint32_t hi32 = 0;
-	uint16_t hi16 = 0;
+	uint64_t lo = rte_cpu_to_le_64(flags), was_lo;
+	uint16_t csum_offset = 0, was_csum_offset;
+	uint8_t *b = v->base;
 
-	memcpy(v->base, &lo, sizeof(lo));
-	if (vq->hdr_len == 12)
-		memcpy((uint8_t *)v->base + sizeof(lo), &hi32, sizeof(hi32));
-	else
-		memcpy((uint8_t *)v->base + sizeof(lo), &hi16, sizeof(hi16));
+	/*
+	 * Only what differs is stored (num_buffers, the last two bytes of a
+	 * 12-byte header, at the end by the caller). A guest that reuses its
+	 * buffers finds the same header there every time: the line then stays
+	 * in its CPU's cache, shared, instead of crossing to this CPU and back
+	 * for every packet. The guest sees the same bytes either way.
+	 */
+	memcpy(&was_lo, b, sizeof(was_lo));
+	memcpy(&was_csum_offset, b + sizeof(lo), sizeof(was_csum_offset));
+	if (was_lo != lo)
+		memcpy(b, &lo, sizeof(lo));
+	if (was_csum_offset != csum_offset)
+		memcpy(b + sizeof(lo), &csum_offset, sizeof(csum_offset));
 	if (vq->attr.dirty_bitmap_dump_enable)
 		lvdpa_model_lm_log(vq, v->addr, vq->hdr_len);
 	w->off = vq->hdr_len;
@@ -715,8 +723,10 @@ lvdpa_model_vq_rx_prefetch(struct lvdpa_model_virtq *vq)
 	for (i = 0; i < n; i++) {
 		p = lvdpa_ring_mem_window(&vq->view, addr[i], 1, true);
 		if (p != NULL) {
-			lvdpa_ring_prefetch_w(p);
-			lvdpa_ring_prefetch_w(p + RTE_CACHE_LINE_SIZE);
+			/* The header is read first and often not written at all. */
+			rte_prefetch0(p);
+			lvdpa_ring_prefetch_w(p + vq->hdr_len);
+			lvdpa_ring_prefetch_w(p + vq->hdr_len + RTE_CACHE_LINE_SIZE);
 		}
 	}
 }
@@ -803,8 +813,11 @@ lvdpa_model_vq_rx_one(struct lvdpa_model_virtq *vq, const uint8_t *frame, uint32
 		vq->rx_len[k - 1] = put - start;
 	}
 	if (nb_lo != NULL) {
-		*nb_lo = k & 0xff;
-		*nb_hi = k >> 8;
+		/* As the rest of the header: stored only when it differs. */
+		if (*nb_lo != (k & 0xff))
+			*nb_lo = k & 0xff;
+		if (*nb_hi != k >> 8)
+			*nb_hi = k >> 8;
 	}
 	for (i = 0; i < k; i++) {
 		rc = lvdpa_ring_dev_push(&vq->ring, &vq->chains[i], vq->rx_len[i]);
