@@ -383,10 +383,15 @@ lvdpa_relay_guest_rw(struct lvdpa_relay *q, uint64_t addr, void *buf,
 				  &ptr, &contig) < 0 || contig == 0 || ptr == NULL))
 			return -EFAULT;
 		contig = RTE_MIN(contig, (uint64_t)(len - done));
-		if (write)
-			memcpy(ptr, (uint8_t *)buf + done, contig);
-		else
+		if (!write)
 			memcpy((uint8_t *)buf + done, ptr, contig);
+		else if (memcmp(ptr, (uint8_t *)buf + done, contig) != 0)
+			/*
+			 * Headers only, and a guest that recycles its buffers
+			 * holds the same one: not stored again, its line stays
+			 * in the guest CPU's cache (as in the model's RX).
+			 */
+			memcpy(ptr, (uint8_t *)buf + done, contig);
 		done += contig;
 	}
 	if (write && m->log_write != NULL)
