@@ -112,10 +112,9 @@ lvdpa_model_uplink_destroyed(uint16_t port, enum rte_eth_event_type type,
 static int
 lvdpa_model_uplink_open(struct lvdpa_model_dev *dev)
 {
-	int rc;
-
 	char name[RTE_MEMPOOL_NAMESIZE];
 	uint16_t port;
+	int rc;
 
 	/* ethdev needs EAL: without it there is no port to look up. */
 	if (rte_lcore_count() == 0) {

@@ -381,23 +381,11 @@ lvdpa_model_rx_hdr_put(struct lvdpa_model_wcur *w, uint8_t flags)
 {
 	struct lvdpa_model_virtq *vq = w->vq;
 	struct lvdpa_ring_iov *v = &w->iov[0];
-	uint64_t lo = rte_cpu_to_le_64(flags), was_lo;
-	uint16_t csum_offset = 0, was_csum_offset;
-	uint8_t *b = v->base;
+	/* flags, then gso_type to csum_offset: all zero on RX. */
+	const uint8_t hdr[10] = { flags };
 
-	/*
-	 * Only what differs is stored (num_buffers, the last two bytes of a
-	 * 12-byte header, at the end by the caller). A guest that reuses its
-	 * buffers finds the same header there every time: the line then stays
-	 * in its CPU's cache, shared, instead of crossing to this CPU and back
-	 * for every packet. The guest sees the same bytes either way.
-	 */
-	memcpy(&was_lo, b, sizeof(was_lo));
-	memcpy(&was_csum_offset, b + sizeof(lo), sizeof(was_csum_offset));
-	if (was_lo != lo)
-		memcpy(b, &lo, sizeof(lo));
-	if (was_csum_offset != csum_offset)
-		memcpy(b + sizeof(lo), &csum_offset, sizeof(csum_offset));
+	/* num_buffers, a 12-byte header's last two bytes: the caller's, at the end. */
+	lvdpa_ring_store_changed(v->base, hdr, sizeof(hdr));
 	if (vq->attr.dirty_bitmap_dump_enable)
 		lvdpa_model_lm_log(vq, v->addr, vq->hdr_len);
 	w->off = vq->hdr_len;
@@ -813,11 +801,10 @@ lvdpa_model_vq_rx_one(struct lvdpa_model_virtq *vq, const uint8_t *frame, uint32
 		vq->rx_len[k - 1] = put - start;
 	}
 	if (nb_lo != NULL) {
-		/* As the rest of the header: stored only when it differs. */
-		if (*nb_lo != (k & 0xff))
-			*nb_lo = k & 0xff;
-		if (*nb_hi != k >> 8)
-			*nb_hi = k >> 8;
+		const uint8_t lo = k & 0xff, hi = k >> 8;
+
+		lvdpa_ring_store_changed(nb_lo, &lo, 1);
+		lvdpa_ring_store_changed(nb_hi, &hi, 1);
 	}
 	for (i = 0; i < k; i++) {
 		rc = lvdpa_ring_dev_push(&vq->ring, &vq->chains[i], vq->rx_len[i]);

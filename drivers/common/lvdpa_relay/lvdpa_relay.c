@@ -383,15 +383,11 @@ lvdpa_relay_guest_rw(struct lvdpa_relay *q, uint64_t addr, void *buf,
 				  &ptr, &contig) < 0 || contig == 0 || ptr == NULL))
 			return -EFAULT;
 		contig = RTE_MIN(contig, (uint64_t)(len - done));
-		if (!write)
+		/* Headers only: the guest often holds the same one already. */
+		if (write)
+			lvdpa_ring_store_changed(ptr, (uint8_t *)buf + done, contig);
+		else
 			memcpy((uint8_t *)buf + done, ptr, contig);
-		else if (memcmp(ptr, (uint8_t *)buf + done, contig) != 0)
-			/*
-			 * Headers only, and a guest that recycles its buffers
-			 * holds the same one: not stored again, its line stays
-			 * in the guest CPU's cache (as in the model's RX).
-			 */
-			memcpy(ptr, (uint8_t *)buf + done, contig);
 		done += contig;
 	}
 	if (write && m->log_write != NULL)
