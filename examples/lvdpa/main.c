@@ -426,23 +426,28 @@ static void
 lvdpa_app_remove_devices(void)
 {
 	struct rte_device *devs[32];
-	unsigned int n, i, round;
+	unsigned int n, i, removed;
 
-	/* Whole iterations only: leaving RTE_DEV_FOREACH early leaks its strings. */
-	for (round = 0; round < 64; round++) {
+	/*
+	 * Whole iterations only (leaving RTE_DEV_FOREACH early leaks its
+	 * strings), 32 devices a pass, until a pass removes none.
+	 */
+	do {
 		struct rte_dev_iterator it;
 		struct rte_device *rdev;
 
 		n = 0;
+		removed = 0;
 		RTE_DEV_FOREACH(rdev, "class=vdpa", &it)
 			if (n < RTE_DIM(devs))
 				devs[n++] = rdev;
-		for (i = 0; i < n; i++)
-			if (rte_dev_remove(devs[i]) != 0)
+		for (i = 0; i < n; i++) {
+			if (rte_dev_remove(devs[i]) == 0)
+				removed++;
+			else
 				LVDPA_APP_LOG(WARNING, "cannot remove %s", rte_dev_name(devs[i]));
-		if (n < RTE_DIM(devs))
-			break;
-	}
+		}
+	} while (n == RTE_DIM(devs) && removed > 0);
 }
 
 /* ------------------------------------------------------------------ */

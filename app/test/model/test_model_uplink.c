@@ -24,11 +24,27 @@ static int tm_eal_ready;
 static uint16_t tm_port;
 static struct rte_mempool *tm_pool;
 
+/* One queue each way on @p port, started, as an application runs it. */
+static int
+tm_port_start(uint16_t port)
+{
+	struct rte_eth_conf conf;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (rc == 0)
+		rc = rte_eth_rx_queue_setup(port, 0, 512, SOCKET_ID_ANY, NULL, tm_pool);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(port, 0, 512, SOCKET_ID_ANY, NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(port);
+	return rc;
+}
+
 static int
 tm_eal(void)
 {
-	struct rte_eth_conf conf;
-
 	if (tm_eal_ready)
 		return 0;
 	if (lvdpa_test_eal_init("model-uplink", 256, "net_ring0") != 0)
@@ -37,13 +53,7 @@ tm_eal(void)
 		return -1;
 	tm_pool = rte_pktmbuf_pool_create("tm_uplink_rx", 1023, 0, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	if (tm_pool == NULL)
-		return -1;
-	memset(&conf, 0, sizeof(conf));
-	if (rte_eth_dev_configure(tm_port, 1, 1, &conf) != 0 ||
-	    rte_eth_rx_queue_setup(tm_port, 0, 512, SOCKET_ID_ANY, NULL, tm_pool) != 0 ||
-	    rte_eth_tx_queue_setup(tm_port, 0, 512, SOCKET_ID_ANY, NULL) != 0 ||
-	    rte_eth_dev_start(tm_port) != 0)
+	if (tm_pool == NULL || tm_port_start(tm_port) != 0)
 		return -1;
 	tm_eal_ready = 1;
 	return 0;
@@ -214,15 +224,8 @@ test_model_uplink_removed_under_device(void)
 		rc = rte_vdev_init("net_null_up1", NULL);
 	if (rc == 0)
 		rc = rte_eth_dev_get_port_by_name("net_null_up1", &next);
-	memset(&conf, 0, sizeof(conf));
 	if (rc == 0)
-		rc = rte_eth_dev_configure(next, 1, 1, &conf);
-	if (rc == 0)
-		rc = rte_eth_rx_queue_setup(next, 0, 64, SOCKET_ID_ANY, NULL, tm_pool);
-	if (rc == 0)
-		rc = rte_eth_tx_queue_setup(next, 0, 64, SOCKET_ID_ANY, NULL);
-	if (rc == 0)
-		rc = rte_eth_dev_start(next);
+		rc = tm_port_start(next);
 	if (rc != 0) {
 		tm_teardown(&e);
 		LVDPA_TEST_ASSERT(0, "uplink removed, a new port started: %d", rc);
@@ -236,6 +239,7 @@ test_model_uplink_removed_under_device(void)
 	LVDPA_TEST_ASSERT(rte_eth_stats_get(next, &st) == 0, "stats");
 	LVDPA_TEST_ASSERT_EQ(st.opackets, 0, "nothing sent on port %u, the uplink's old number", next);
 	/* Closing the device left the new port alone: still started. */
+	memset(&conf, 0, sizeof(conf));
 	LVDPA_TEST_ASSERT_EQ(rte_eth_dev_configure(next, 1, 1, &conf), -EBUSY,
 			     "port %u still started after the device closed", next);
 	rte_eth_dev_stop(next);
