@@ -99,7 +99,8 @@ lvdpa_model_uplink_destroyed(uint16_t port, enum rte_eth_event_type type,
 	RTE_SET_USED(ret_param);
 	pthread_mutex_lock(&lvdpa_model_sw_lock);
 	if (dev->uplink_port == (uint64_t)port + 1 && !dev->uplink_gone) {
-		dev->uplink_gone = true;
+		/* Atomic: the worker's sleep reads it without the lock. */
+		__atomic_store_n(&dev->uplink_gone, true, __ATOMIC_RELAXED);
 		LVDPA_MODEL_LOG(WARNING,
 				"uplink=%s (port %u) closed while function %u uses it: "
 				"its frames are dropped from now on (close the vDPA device first)",

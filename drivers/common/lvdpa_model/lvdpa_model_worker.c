@@ -155,12 +155,16 @@ lvdpa_model_worker_main(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&dev->wlock);
 		if (!dev->wake && !dev->stop) {
-			if (stalled || dev->uplink_port != 0) {
+			/* The flag is the switch lock's; a stale read costs one timer. */
+			bool uplink = dev->uplink_port != 0 &&
+				!__atomic_load_n(&dev->uplink_gone, __ATOMIC_RELAXED);
+
+			if (stalled || uplink) {
 				/* A held-back sender retries in 1 ms; an uplink is polled every 100 us. */
 				struct timespec ts;
 
 				clock_gettime(CLOCK_MONOTONIC, &ts);
-				ts.tv_nsec += dev->uplink_port != 0 ? 100000 : 1000000;
+				ts.tv_nsec += uplink ? 100000 : 1000000;
 				if (ts.tv_nsec >= 1000000000) {
 					ts.tv_sec++;
 					ts.tv_nsec -= 1000000000;
