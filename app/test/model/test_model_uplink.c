@@ -50,7 +50,7 @@ tm_port_start(uint16_t port)
 static long
 tm_other_threads_sleeps(void)
 {
-	char path[64], line[128];
+	char path[300], line[128];
 	long total = 0, v;
 	int self = rte_sys_gettid();
 	struct dirent *de;
