@@ -272,7 +272,7 @@ test_model_uplink_removed_under_device(void)
 		/*
 		 * Nothing to poll: the idle worker sleeps until a doorbell, not
 		 * on the uplink's 100 us timer (up to 5000 wake-ups in 500 ms;
-		 * 126 on the two-CPU VM this was written on, 0 without it).
+		 * without the fix 126 on the two-CPU VM this was written on).
 		 */
 		long before, after;
 

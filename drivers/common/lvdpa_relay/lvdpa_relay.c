@@ -691,7 +691,7 @@ lvdpa_relay_rx_done(struct lvdpa_relay *q, uint16_t si, uint32_t len,
 					"bad num_buffers");
 	q->rx_left = num_buffers - 1;
 	if (q->cfg.guest_big_endian) {
-		/* A little-endian guest takes the device's bytes as they are. */
+		/* Only a big-endian guest needs the device's header converted. */
 		lvdpa_net_hdr_read(raw, LVDPA_NET_HDR_LEN_MRG, false, &h);
 		lvdpa_net_hdr_write(raw, LVDPA_NET_HDR_LEN_MRG, true, &h);
 		if (lvdpa_relay_hdr_access(q, s, raw, true) < 0)
