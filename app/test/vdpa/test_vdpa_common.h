@@ -13,7 +13,6 @@
  * is removed at exit, also when a case failed or a signal came.
  */
 
-#include <dirent.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -27,6 +26,8 @@
 #include <rte_log.h>
 #include <rte_vdpa.h>
 #include <rte_vhost.h>
+
+#include "lvdpa_test_threads.h"
 
 static char lvdpa_tv_dir[64];
 static char lvdpa_tv_prefix[64];
@@ -227,52 +228,6 @@ lvdpa_tv_stat(struct rte_vdpa_device *dev, int q, const char *name)
 		if (strcmp(names[st[i].id].name, name) == 0)
 			return st[i].value;
 	return UINT64_MAX;
-}
-
-/*
- * Threads of this process named @p name; with @p switches, their context
- * switches so far (voluntary and not) are added to it.
- */
-static __rte_unused unsigned int
-lvdpa_tv_threads_named(const char *name, long *switches)
-{
-	char path[300], line[128];
-	struct dirent *d;
-	unsigned int n = 0;
-	DIR *dir = opendir("/proc/self/task");
-
-	if (dir == NULL)
-		return 0;
-	while ((d = readdir(dir)) != NULL) {
-		FILE *f;
-		bool match;
-
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", d->d_name);
-		f = fopen(path, "r");
-		if (f == NULL)
-			continue;
-		match = fgets(line, sizeof(line), f) != NULL &&
-			(line[strcspn(line, "\n")] = '\0', strcmp(line, name) == 0);
-		fclose(f);
-		if (!match)
-			continue;
-		n++;
-		if (switches == NULL)
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/status", d->d_name);
-		f = fopen(path, "r");
-		if (f == NULL)
-			continue;
-		while (fgets(line, sizeof(line), f) != NULL)
-			if (strncmp(line, "voluntary_ctxt_switches:", 24) == 0 ||
-			    strncmp(line, "nonvoluntary_ctxt_switches:", 27) == 0)
-				*switches += strtol(strchr(line, ':') + 1, NULL, 10);
-		fclose(f);
-	}
-	closedir(dir);
-	return n;
 }
 
 #endif /* LVDPA_TEST_VDPA_COMMON_H */

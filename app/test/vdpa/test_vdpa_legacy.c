@@ -72,12 +72,12 @@ lvdpa_lg_idle_sleeps(const char *dev)
 	snprintf(comm, sizeof(comm), "lvdpa-ev-%.6s", dev);
 	/* event_mode 1 arms after 16 idle rounds of 100 us: long past. */
 	usleep(50 * 1000);
-	if (lvdpa_tv_threads_named(comm, &before) != 1) {
+	if (lvdpa_test_threads(comm, &before) != 1) {
 		fprintf(stderr, "# no thread %s\n", comm);
 		return -1;
 	}
 	usleep(200 * 1000);
-	lvdpa_tv_threads_named(comm, &after);
+	lvdpa_test_threads(comm, &after);
 	/* Polling makes about a thousand in 200 ms; a few wake-ups are fine. */
 	fprintf(stderr, "# %s woke %ld times in 200 ms with the guest idle\n",
 		comm, after - before);

@@ -850,7 +850,7 @@ test_relay_core_shared(void)
 	LVDPA_TEST_ASSERT(lvdpa_rl_eal() == 0, "EAL");
 	lvdpa_tv_log_take(log, sizeof(log));
 	/* Probed at EAL start: one thread, named after its CPU, for both. */
-	LVDPA_TEST_ASSERT_EQ(lvdpa_tv_threads_named("lvdpa-rly-0", NULL), 1, "relay threads");
+	LVDPA_TEST_ASSERT_EQ(lvdpa_test_threads("lvdpa-rly-0", NULL), 1, "relay threads");
 	for (i = 0; i < 2; i++) {
 		dev[i] = rte_vdpa_find_device_by_name(names[i]);
 		LVDPA_TEST_ASSERT(dev[i] != NULL, "%s", names[i]);
